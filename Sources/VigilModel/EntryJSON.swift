@@ -1,0 +1,80 @@
+import Foundation
+import VigilCrypto
+
+/// The JSON view of an entry, for people and for `--json`. Never signed, never parsed back into an
+/// entry: the canonical binary encoding is the only form that is signed.
+public struct EntryJSON: Codable, Equatable, Sendable {
+    /// The audience as JSON.
+    public struct AudienceJSON: Codable, Equatable, Sendable {
+        /// TLP label, e.g. `TLP:AMBER`.
+        public var tlp: String
+        /// Recipient roles.
+        public var roles: [String]
+        /// Recipient organisations.
+        public var organisations: [String]
+        /// Recipient node ids (hex).
+        public var nodes: [String]
+    }
+
+    /// Entry id (hex SHA-256 of the canonical bytes).
+    public var id: String
+    /// Format version.
+    public var version: Int
+    /// Author node id (hex).
+    public var author: String
+    /// Author fingerprint for people.
+    public var authorFingerprint: String
+    /// HLC as `milliseconds.counter`.
+    public var hlc: String
+    /// HLC wall time, ISO 8601 UTC with milliseconds.
+    public var time: String
+    /// Kind name.
+    public var kind: String
+    /// Audience.
+    public var audience: AudienceJSON
+    /// Referenced entry ids (hex).
+    public var refs: [String]
+    /// Body bytes, base64.
+    public var bodyBase64: String
+    /// Body as text when it is valid UTF-8.
+    public var bodyText: String?
+    /// Signature (hex).
+    public var signature: String
+    /// Size of the canonical encoding in bytes.
+    public var size: Int
+
+    /// The view of `entry`.
+    public init(_ entry: Entry) {
+        id = entry.id.hex
+        version = Int(EntryLimits.formatVersion)
+        author = entry.author.hex
+        authorFingerprint = entry.author.fingerprint
+        hlc = entry.timestamp.description
+        time = Self.iso8601(milliseconds: entry.timestamp.milliseconds)
+        kind = entry.kind.name
+        audience = AudienceJSON(tlp: entry.audience.tlp.name, roles: entry.audience.roles,
+                                organisations: entry.audience.organisations, nodes: entry.audience.nodes.map(\.hex))
+        refs = entry.refs.map(\.hex)
+        bodyBase64 = Data(entry.body).base64EncodedString()
+        bodyText = String(validating: entry.body, as: UTF8.self)
+        signature = VigilCrypto.hex(entry.signature)
+        size = entry.canonicalBytes.count
+    }
+
+    /// `2026-11-24T03:15:00.123Z` for milliseconds since the epoch.
+    public static func iso8601(milliseconds: UInt64) -> String {
+        let seconds = time_t(milliseconds / 1000)
+        var parts = tm()
+        var t = seconds
+        gmtime_r(&t, &parts)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+                      Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(milliseconds % 1000))
+    }
+
+    /// Pretty-printed JSON with sorted keys.
+    public func encodedJSON() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
+}
