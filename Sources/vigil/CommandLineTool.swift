@@ -1,0 +1,115 @@
+import Foundation
+import VigilCrypto
+import VigilModel
+
+/// Exit codes of every `vigil` command.
+enum ExitCode {
+    /// Done.
+    static let success: Int32 = 0
+    /// The input was examined and refused (an invalid entry, a bad certificate).
+    static let refused: Int32 = 1
+    /// The command line was wrong.
+    static let usage: Int32 = 2
+    /// A file, directory or identity problem.
+    static let environment: Int32 = 3
+}
+
+/// One `vigil` sub-command.
+protocol Command {
+    /// The words that name it, e.g. `entry inspect`.
+    static var name: String { get }
+    /// One line for the command list.
+    static var summary: String { get }
+    /// Full help: usage, options, examples.
+    static var help: String { get }
+    /// Runs with the arguments after the command's name. Returns the exit code.
+    static func run(_ arguments: [String], output: Output) throws -> Int32
+}
+
+/// Parses the command line and dispatches to a command.
+enum CommandLineTool {
+    static var commands: [any Command.Type] {[
+        InitCommand.self, IdCommand.self, EntryNewCommand.self, EntryInspectCommand.self,
+    ]}
+
+    static var overview: String { """
+        vigil — a federated peer-sync messaging node for crisis centres and their partners.
+
+        Usage: vigil COMMAND [OPTIONS]
+
+        Commands:
+        \(commands.map { "  " + $0.name.padding(toLength: 16, withPad: " ", startingAt: 0) + $0.summary }.joined(separator: "\n"))
+          help COMMAND    Show a command's options and examples
+
+        Every command accepts --help. Exit codes: 0 done, 1 refused (invalid input), 2 usage error,
+        3 file, directory or identity problem.
+
+        Examples:
+          vigil init --dir /var/lib/vigil --name ncc-duty --org "National Crisis Centre" --role authority
+          vigil id --dir /var/lib/vigil
+          vigil entry inspect report.entry --json
+        """
+    }
+
+    /// Runs `vigil` with `arguments` (without the program name) and returns the exit code.
+    static func run(_ arguments: [String], output: Output = Output()) -> Int32 {
+        guard let first = arguments.first else {
+            output.out(overview)
+            return ExitCode.usage
+        }
+        if first == "--help" || first == "-h" {
+            output.out(overview)
+            return ExitCode.success
+        }
+        if first == "--version" {
+            output.out("vigil 0.1 (entry format \(EntryLimits.formatVersion))")
+            return ExitCode.success
+        }
+        if first == "help" {
+            let topic = arguments.dropFirst().joined(separator: " ")
+            if topic.isEmpty {
+                output.out(overview)
+                return ExitCode.success
+            }
+            guard let command = commands.first(where: { $0.name == topic }) else {
+                output.err("vigil: no command called \"\(topic)\"\nRun `vigil --help` for the list of commands.")
+                return ExitCode.usage
+            }
+            output.out(command.help)
+            return ExitCode.success
+        }
+        // Longest match first: `entry inspect` before `entry`.
+        let match = commands
+            .filter { command in
+                let words = command.name.split(separator: " ").map(String.init)
+                return Array(arguments.prefix(words.count)) == words
+            }
+            .max { $0.name.count < $1.name.count }
+        guard let command = match else {
+            let group = commands.filter { $0.name.hasPrefix(first + " ") }
+            if !group.isEmpty {
+                output.err("vigil \(first): needs a sub-command: \(group.map { $0.name }.joined(separator: ", "))\nRun `vigil --help` for the list of commands.")
+            } else {
+                output.err("vigil: unknown command \"\(first)\"\nRun `vigil --help` for the list of commands.")
+            }
+            return ExitCode.usage
+        }
+        let rest = Array(arguments.dropFirst(command.name.split(separator: " ").count))
+        if rest.contains("--help") || rest.contains("-h") {
+            output.out(command.help)
+            return ExitCode.success
+        }
+        do {
+            return try command.run(rest, output: output)
+        } catch let error as UsageError {
+            output.err("vigil \(command.name): \(error)")
+            return ExitCode.usage
+        } catch let error as CommandFailure {
+            output.err("vigil \(command.name): \(error.message)")
+            return error.exitCode
+        } catch {
+            output.err("vigil \(command.name): \(error)")
+            return ExitCode.environment
+        }
+    }
+}
