@@ -111,11 +111,21 @@ public final class Certificate: @unchecked Sendable {
         OpenSSLErrorQueue.clear()
         let subject = commonName.map { "certificate of \"\($0)\"" } ?? "certificate"
         let stamp = ISO8601DateFormatter()
+        // The validity errors can be about the CA certificate (depth 1) rather than this one (depth 0):
+        // then its name and its dates are the ones to report.
+        let failing = X509_STORE_CTX_get_error_depth(ctx) > 0 ? X509_STORE_CTX_get_current_cert(ctx) : nil
+        let failingSubject = failing.map {
+            "the federation CA certificate \"\(Self.nameEntry(X509_get_subject_name($0), nid: NID_commonName) ?? "?")\""
+        } ?? subject
         switch code {
         case X509_V_ERR_CERT_HAS_EXPIRED:
-            throw CryptoError(.certificateExpired, "\(subject) expired on \(stamp.string(from: notAfter)) (checked at \(stamp.string(from: time))); ask the federation CA for a new certificate")
+            let end = failing.map { Self.date(X509_get0_notAfter($0)) } ?? notAfter
+            let advice = failing == nil ? "ask the federation CA for a new certificate"
+                : "the federation CA must be renewed, and its node certificates reissued"
+            throw CryptoError(.certificateExpired, "\(failingSubject) expired on \(stamp.string(from: end)) (checked at \(stamp.string(from: time))); \(advice)")
         case X509_V_ERR_CERT_NOT_YET_VALID:
-            throw CryptoError(.certificateNotYetValid, "\(subject) is not valid before \(stamp.string(from: notBefore)) (checked at \(stamp.string(from: time))); check this machine's clock")
+            let start = failing.map { Self.date(X509_get0_notBefore($0)) } ?? notBefore
+            throw CryptoError(.certificateNotYetValid, "\(failingSubject) is not valid before \(stamp.string(from: start)) (checked at \(stamp.string(from: time))); check this machine's clock")
         case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT,
              X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN,
              X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
