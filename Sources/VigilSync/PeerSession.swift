@@ -1,0 +1,342 @@
+import VigilModel
+
+/// One side of a set reconciliation round, over the entries both peers may read.
+/// Negentropy V1 implements it; tests may use simpler ones.
+public protocol SetReconciler: Sendable {
+    /// Initiator: the first message.
+    mutating func initiate() throws -> [UInt8]
+    /// Initiator: handles the responder's answer. `next` is nil when reconciliation is complete.
+    /// `have`: ids this side holds and the peer lacks; `need`: ids the peer holds and this side lacks.
+    mutating func handleResponse(_ message: [UInt8]) throws -> (next: [UInt8]?, have: [EntryID], need: [EntryID])
+    /// Responder: answers one initiator message.
+    mutating func respond(_ message: [UInt8]) throws -> [UInt8]
+}
+
+/// What the shell must do for a session. Each case is carried out in order.
+public enum SessionDirective: Hashable, Sendable {
+    /// Send this message to the peer.
+    case send(SyncMessage)
+    /// Read these entries from the store and send them to the peer in ENTRIES batches — only those the
+    /// peer may read (the shell checks the audience again before anything leaves the node).
+    case sendEntries([EntryID])
+    /// The peer sent these canonical entries: validate, store, and admit them.
+    case deliver([[UInt8]])
+    /// Build a reconciliation snapshot of the entries this node holds that the peer may read, and call
+    /// `reconciliationSnapshotReady(_:now:)`.
+    case needSnapshot
+    /// The peer's HELLO arrived: the session is established (for a client, this is the proof that the
+    /// server accepted its certificate). Carries the peer's clock for the HLC merge.
+    case established(peerClock: HybridTimestamp)
+    /// A reconciliation round finished: how many ids were missing on each side, and in how many round trips.
+    case reconciled(have: Int, need: Int, roundTrips: Int)
+    /// A round-trip time measurement, in milliseconds.
+    case roundTrip(milliseconds: UInt64)
+    /// Close the connection with this reason (a GOODBYE was already queued when the peer should hear it).
+    case close(reason: String)
+}
+
+/// Timing settings of a session (milliseconds).
+public struct SessionSettings: Hashable, Sendable {
+    /// How long the peer has to send HELLO after the TLS handshake.
+    public var helloTimeout: UInt64 = 10_000
+    /// Close when nothing arrives for this long (pings keep a healthy session busy).
+    public var idleTimeout: UInt64 = 90_000
+    /// Send a ping this often.
+    public var pingInterval: UInt64 = 20_000
+    /// Re-run reconciliation this often (initiator side), so nothing depends on a push arriving.
+    public var antiEntropyInterval: UInt64 = 30_000
+    /// Most ids asked for and not yet received at once.
+    public var maxOutstandingWants: Int = 16_384
+    /// Ids per WANT message.
+    public var wantBatch: Int = 4_096
+
+    /// Defaults.
+    public init() {}
+}
+
+/// The per-peer sync protocol as a pure state machine: HELLO → reconciliation → WANT/ENTRIES → live push,
+/// with anti-entropy rounds, pings and timeouts. Every input takes the current time (monotonic
+/// milliseconds) and returns directives; nothing here does I/O, reads a clock or draws randomness.
+public struct PeerSession: Sendable {
+    /// Lifecycle.
+    public enum Phase: Hashable, Sendable {
+        /// TLS is up; waiting for the peer's HELLO.
+        case awaitingHello
+        /// HELLO exchanged; syncing and live.
+        case established
+        /// Closed; every further input is ignored.
+        case closed
+    }
+
+    /// Whether this side dialed (and so initiates reconciliation rounds).
+    public let isInitiator: Bool
+    /// Settings.
+    public let settings: SessionSettings
+    /// Current phase.
+    public private(set) var phase: Phase = .awaitingHello
+
+    private var helloDeadline: UInt64
+    private var lastReceived: UInt64
+    private var nextPing: UInt64
+    private var nextAntiEntropy: UInt64 = 0
+    private var pingNonce: UInt64 = 0
+    private var pingSentAt: [UInt64: UInt64] = [:]
+
+    private var initiator: (any SetReconciler)?
+    private var roundTrips = 0
+    private var roundHave = 0
+    private var roundNeed = 0
+    private var awaitingSnapshot = false
+    private var responder: (any SetReconciler)?
+    private var bufferedQueries: [[UInt8]] = []
+
+    private var toRequest: [EntryID] = []
+    private var requested: Set<EntryID> = []
+    private var outstanding: Set<EntryID> = []
+
+    /// A session whose TLS handshake completed at `now`. Returns the session and its first directives
+    /// (our HELLO).
+    public static func start(isInitiator: Bool, clock: HybridTimestamp, now: UInt64,
+                             settings: SessionSettings = SessionSettings()) -> (PeerSession, [SessionDirective]) {
+        let session = PeerSession(isInitiator: isInitiator, settings: settings, now: now)
+        return (session, [.send(.hello(Hello(clock: clock)))])
+    }
+
+    private init(isInitiator: Bool, settings: SessionSettings, now: UInt64) {
+        self.isInitiator = isInitiator
+        self.settings = settings
+        helloDeadline = now + settings.helloTimeout
+        lastReceived = now
+        nextPing = now + settings.pingInterval
+    }
+
+    /// Ids asked for and not yet received.
+    public var outstandingCount: Int { outstanding.count + toRequest.count }
+
+    /// The earliest time `tick` has something to do.
+    public var nextDeadline: UInt64? {
+        switch phase {
+        case .closed: return nil
+        case .awaitingHello: return helloDeadline
+        case .established:
+            var d = min(nextPing, lastReceived + settings.idleTimeout)
+            if isInitiator && initiator == nil && !awaitingSnapshot { d = min(d, nextAntiEntropy) }
+            return d
+        }
+    }
+
+    /// A message arrived from the peer.
+    public mutating func receive(_ message: SyncMessage, now: UInt64) -> [SessionDirective] {
+        guard phase != .closed else { return [] }
+        lastReceived = now
+        if phase == .awaitingHello {
+            guard case .hello(let hello) = message else {
+                return close("protocol: the first message must be HELLO, got \(message.name)", tell: true)
+            }
+            guard hello.protocolVersion == Hello.currentVersion else {
+                return close("protocol: peer speaks sync protocol version \(hello.protocolVersion), this node speaks \(Hello.currentVersion); upgrade the older node", tell: true)
+            }
+            phase = .established
+            var out: [SessionDirective] = [.established(peerClock: hello.clock)]
+            if isInitiator {
+                awaitingSnapshot = true
+                out.append(.needSnapshot)
+            }
+            return out
+        }
+        switch message {
+        case .hello:
+            return close("protocol: a second HELLO", tell: true)
+        case .reconcileBegin(let bytes):
+            guard !isInitiator else { return close("protocol: only the dialing side begins reconciliation rounds", tell: true) }
+            responder = nil
+            bufferedQueries = [bytes]
+            if awaitingSnapshot { return [] }
+            awaitingSnapshot = true
+            return [.needSnapshot]
+        case .reconcile(let bytes):
+            return handleReconcile(bytes, now: now)
+        case .want(let ids):
+            return ids.isEmpty ? [] : [.sendEntries(ids)]
+        case .entries(let list):
+            return handleEntries(list)
+        case .ping(let nonce):
+            return [.send(.pong(nonce))]
+        case .pong(let nonce):
+            guard let sent = pingSentAt.removeValue(forKey: nonce) else { return [] }
+            return [.roundTrip(milliseconds: now >= sent ? now - sent : 0)]
+        case .goodbye(_, let reason):
+            phase = .closed
+            return [.close(reason: "peer closed the session: \(reason)")]
+        }
+    }
+
+    /// The snapshot asked for by `.needSnapshot` is ready.
+    public mutating func reconciliationSnapshotReady(_ reconciler: any SetReconciler, now: UInt64) -> [SessionDirective] {
+        guard phase == .established, awaitingSnapshot else { return [] }
+        awaitingSnapshot = false
+        if isInitiator {
+            var r = reconciler
+            do {
+                let first = try r.initiate()
+                initiator = r
+                roundTrips = 1
+                roundHave = 0
+                roundNeed = 0
+                return [.send(.reconcileBegin(first))]
+            } catch {
+                return close("reconciliation could not start: \(error)", tell: true)
+            }
+        }
+        responder = reconciler
+        var out: [SessionDirective] = []
+        let queries = bufferedQueries
+        bufferedQueries = []
+        for q in queries { out += handleReconcile(q, now: now) }
+        return out
+    }
+
+    /// New local entries (already filtered to those the peer may read): push them now.
+    public mutating func announce(_ ids: [EntryID]) -> [SessionDirective] {
+        guard phase == .established, !ids.isEmpty else { return [] }
+        return [.sendEntries(ids)]
+    }
+
+    /// Time passed: timeouts, pings, anti-entropy.
+    public mutating func tick(now: UInt64) -> [SessionDirective] {
+        switch phase {
+        case .closed:
+            return []
+        case .awaitingHello:
+            return now >= helloDeadline ? close("no HELLO within \(settings.helloTimeout) ms of the TLS handshake", tell: true) : []
+        case .established:
+            if now >= lastReceived + settings.idleTimeout {
+                return close("idle: nothing received for \(settings.idleTimeout) ms", tell: true)
+            }
+            var out: [SessionDirective] = []
+            if now >= nextPing {
+                pingNonce += 1
+                pingSentAt[pingNonce] = now
+                if pingSentAt.count > 8 { pingSentAt.removeValue(forKey: pingSentAt.keys.min()!) }
+                out.append(.send(.ping(pingNonce)))
+                nextPing = now + settings.pingInterval
+            }
+            if isInitiator && initiator == nil && !awaitingSnapshot && now >= nextAntiEntropy {
+                awaitingSnapshot = true
+                out.append(.needSnapshot)
+            }
+            return out
+        }
+    }
+
+    /// The shell could not carry out the session (write failed, connection lost).
+    public mutating func connectionLost(reason: String) -> [SessionDirective] {
+        guard phase != .closed else { return [] }
+        phase = .closed
+        return [.close(reason: reason)]
+    }
+
+    // MARK: Internals
+
+    private mutating func handleReconcile(_ bytes: [UInt8], now: UInt64) -> [SessionDirective] {
+        if isInitiator {
+            guard var r = initiator else { return close("protocol: a reconciliation answer with no round open", tell: true) }
+            do {
+                let (next, have, need) = try r.handleResponse(bytes)
+                roundHave += have.count
+                roundNeed += need.count
+                var out: [SessionDirective] = []
+                if !have.isEmpty { out.append(.sendEntries(have)) }
+                out += request(need)
+                if let next {
+                    initiator = r
+                    roundTrips += 1
+                    out.append(.send(.reconcile(next)))
+                } else {
+                    initiator = nil
+                    nextAntiEntropy = now + settings.antiEntropyInterval
+                    out.append(.reconciled(have: roundHave, need: roundNeed, roundTrips: roundTrips))
+                }
+                return out
+            } catch {
+                return close("malformed reconciliation message: \(error)", tell: true)
+            }
+        }
+        guard var r = responder else {
+            if awaitingSnapshot {
+                // Still waiting for the snapshot of this round: keep the query in order.
+                bufferedQueries.append(bytes)
+                guard bufferedQueries.count <= 4 else { return close("protocol: reconciliation messages flood in before the first is answered", tell: true) }
+                return []
+            }
+            return close("protocol: a reconciliation message outside a round (expected RECONCILE_BEGIN first)", tell: true)
+        }
+        do {
+            let answer = try r.respond(bytes)
+            responder = r
+            return [.send(.reconcile(answer))]
+        } catch {
+            return close("malformed reconciliation message: \(error)", tell: true)
+        }
+    }
+
+    private mutating func request(_ ids: [EntryID]) -> [SessionDirective] {
+        for id in ids where !requested.contains(id) {
+            requested.insert(id)
+            toRequest.append(id)
+        }
+        return flushWants()
+    }
+
+    private mutating func flushWants() -> [SessionDirective] {
+        var out: [SessionDirective] = []
+        while !toRequest.isEmpty && outstanding.count < settings.maxOutstandingWants {
+            let room = min(settings.wantBatch, settings.maxOutstandingWants - outstanding.count, toRequest.count)
+            let batch = Array(toRequest.prefix(room))
+            toRequest.removeFirst(room)
+            outstanding.formUnion(batch)
+            out.append(.send(.want(batch)))
+        }
+        return out
+    }
+
+    private mutating func handleEntries(_ list: [[UInt8]]) -> [SessionDirective] {
+        guard !list.isEmpty else { return [] }
+        // Ids are SHA-256 of the bytes; the shell computes them when decoding. Here we only need to
+        // release the request window, which the shell reports through `received(ids:)`.
+        return [.deliver(list)]
+    }
+
+    /// The shell decoded delivered entries with these ids: release their request slots.
+    public mutating func received(ids: [EntryID]) -> [SessionDirective] {
+        for id in ids {
+            outstanding.remove(id)
+            requested.remove(id)
+        }
+        return flushWants()
+    }
+
+    private mutating func close(_ reason: String, tell: Bool) -> [SessionDirective] {
+        phase = .closed
+        var out: [SessionDirective] = []
+        if tell { out.append(.send(.goodbye(code: 1, reason: reason))) }
+        out.append(.close(reason: reason))
+        return out
+    }
+}
+
+extension SyncMessage {
+    /// The message's name for logs.
+    public var name: String {
+        switch self {
+        case .hello: "HELLO"
+        case .reconcileBegin: "RECONCILE_BEGIN"
+        case .reconcile: "RECONCILE"
+        case .want: "WANT"
+        case .entries: "ENTRIES"
+        case .ping: "PING"
+        case .pong: "PONG"
+        case .goodbye: "GOODBYE"
+        }
+    }
+}
