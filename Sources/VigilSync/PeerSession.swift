@@ -45,6 +45,9 @@ public struct SessionSettings: Hashable, Sendable {
     public var pingInterval: UInt64 = 20_000
     /// Re-run reconciliation this often (initiator side), so nothing depends on a push arriving.
     public var antiEntropyInterval: UInt64 = 30_000
+    /// Close the session when an open reconciliation round gets no answer for this long (the dialer
+    /// reconnects and starts over).
+    public var roundTimeout: UInt64 = 30_000
     /// Most ids asked for and not yet received at once.
     public var maxOutstandingWants: Int = 16_384
     /// Ids per WANT message.
@@ -83,6 +86,7 @@ public struct PeerSession: Sendable {
     private var pingSentAt: [UInt64: UInt64] = [:]
 
     private var initiator: (any SetReconciler)?
+    private var roundDeadline: UInt64 = 0
     private var roundTrips = 0
     private var roundHave = 0
     private var roundNeed = 0
@@ -121,6 +125,7 @@ public struct PeerSession: Sendable {
         case .established:
             var d = min(nextPing, lastReceived + settings.idleTimeout)
             if isInitiator && initiator == nil && !awaitingSnapshot { d = min(d, nextAntiEntropy) }
+            if initiator != nil { d = min(d, roundDeadline) }
             return d
         }
     }
@@ -180,6 +185,12 @@ public struct PeerSession: Sendable {
             do {
                 let first = try r.initiate()
                 initiator = r
+                roundDeadline = now + settings.roundTimeout
+                // A new round finds every id still missing: forget earlier requests, so ids whose
+                // answers were lost are asked for again (late answers are still accepted).
+                toRequest = []
+                requested = []
+                outstanding = []
                 roundTrips = 1
                 roundHave = 0
                 roundNeed = 0
@@ -221,6 +232,9 @@ public struct PeerSession: Sendable {
                 out.append(.send(.ping(pingNonce)))
                 nextPing = now + settings.pingInterval
             }
+            if initiator != nil && now >= roundDeadline {
+                return close("reconciliation round got no answer for \(settings.roundTimeout) ms", tell: true)
+            }
             if isInitiator && initiator == nil && !awaitingSnapshot && now >= nextAntiEntropy {
                 awaitingSnapshot = true
                 out.append(.needSnapshot)
@@ -250,6 +264,7 @@ public struct PeerSession: Sendable {
                 out += request(need)
                 if let next {
                     initiator = r
+                    roundDeadline = now + settings.roundTimeout
                     roundTrips += 1
                     out.append(.send(.reconcile(next)))
                 } else {

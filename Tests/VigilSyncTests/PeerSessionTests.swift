@@ -84,7 +84,7 @@ struct Wire {
         return try! SyncMessage(frame: frames[0])
     }
 
-    mutating func pump(now: UInt64, maxSteps: Int = 1000) {
+    mutating func pump(now: UInt64, maxSteps: Int = 1000, dropToA: (SyncMessage) -> Bool = { _ in false }) {
         for _ in 0..<maxSteps {
             if toB.isEmpty && toA.isEmpty { return }
             if !toB.isEmpty {
@@ -93,6 +93,7 @@ struct Wire {
                 b.run(b.session.receive(m, now: now), now: now, outbox: &out)
                 toA += out
             }
+            toA.removeAll(where: dropToA)
             if !toA.isEmpty {
                 let m = Self.through(toA.removeFirst())
                 var out: [SyncMessage] = []
@@ -262,5 +263,38 @@ struct PeerSessionTests {
         wire.a.run(wire.a.session.receive(.goodbye(code: 2, reason: "shutting down"), now: 1), now: 1, outbox: &out)
         #expect(out.isEmpty)
         #expect(wire.a.closedReason == "peer closed the session: shutting down")
+    }
+}
+
+@Suite("Peer session under loss")
+struct PeerSessionLossTests {
+    @Test("a round whose answer is lost times out and closes the session")
+    func roundTimeout() {
+        var settings = SessionSettings()
+        settings.roundTimeout = 2_000
+        settings.idleTimeout = 100_000
+        var wire = Wire(aIDs: ids(0..<5), bIDs: ids(3..<9), settings: settings)
+        // Deliver the HELLOs only.
+        wire.pump(now: 0, maxSteps: 1)
+        wire.toB.removeAll()   // A's RECONCILE_BEGIN is lost
+        wire.tick(now: 1_999)
+        #expect(wire.a.closedReason == nil)
+        wire.tick(now: 2_000)
+        #expect(wire.a.closedReason?.contains("no answer") == true)
+    }
+
+    @Test("ids whose ENTRIES were lost are asked for again in the next round")
+    func lostEntries() {
+        var settings = SessionSettings()
+        settings.antiEntropyInterval = 1_000
+        var wire = Wire(aIDs: [], bIDs: ids(0..<20), settings: settings)
+        // Run, but drop every ENTRIES frame B sends in the first round.
+        wire.pump(now: 1, dropToA: { if case .entries = $0 { return true }; return false })
+        #expect(wire.a.store.isEmpty)
+        #expect(wire.a.session.outstandingCount == 20)
+        wire.tick(now: 1_001)
+        wire.pump(now: 1_001)
+        #expect(wire.a.store.count == 20)
+        #expect(wire.a.session.outstandingCount == 0)
     }
 }

@@ -1,0 +1,407 @@
+import VigilModel
+
+/// An opaque handle the shell gives each transport connection.
+public typealias ConnectionID = UInt64
+
+/// Who is in the federation, with the role and organisation the audience rule needs.
+public protocol MemberDirectory: Sendable {
+    /// The member with this node id, or nil when it is unknown or revoked.
+    func profile(of node: NodeID) -> MemberProfile?
+}
+
+/// A fixed member list (the genesis, until roster entries take over).
+public struct StaticDirectory: MemberDirectory {
+    /// Members by node id.
+    public let members: [NodeID: MemberProfile]
+    /// A directory of `members`.
+    public init(_ members: [MemberProfile]) {
+        self.members = Dictionary(members.map { ($0.node, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+    public func profile(of node: NodeID) -> MemberProfile? { members[node] }
+}
+
+/// Reads canonical entry bytes by id (the store; memory in the simulator).
+public protocol EntryReader {
+    /// The canonical bytes of `id`, or nil.
+    func canonicalBytes(_ id: EntryID) -> [UInt8]?
+}
+
+/// Where an entry came from.
+public enum EntryOrigin: Hashable, Sendable {
+    /// Posted on this node; `token` identifies the request to acknowledge.
+    case local(token: UInt64)
+    /// Received from the peer on this connection.
+    case peer(ConnectionID)
+}
+
+/// What the node shell must do. Carried out in order.
+public enum NodeDirective: Sendable {
+    /// Send a frame on a connection.
+    case send(ConnectionID, Frame)
+    /// Close a connection, with the reason (log it).
+    case close(ConnectionID, reason: String)
+    /// Decode and verify these received entries (in parallel if it likes), then call
+    /// `NodeCore.verified(_:from:now:)` with one result per input, in order.
+    case verify(ConnectionID, [[UInt8]])
+    /// Append these entries durably (fsync), then call `NodeCore.persisted(_:origin:now:)`.
+    case persist([Entry], EntryOrigin)
+    /// These entries are now held (durable): feed the log and the local followers.
+    case admitted([Entry], EntryOrigin)
+    /// An entry was refused, with the reason (log it; count it in the metrics).
+    case refusedEntry(EntryID?, from: EntryOrigin, reason: String)
+    /// A session is established with this peer.
+    case sessionEstablished(ConnectionID, NodeID)
+    /// A session ended.
+    case sessionClosed(ConnectionID, NodeID?, reason: String)
+    /// A reconciliation round with the peer finished.
+    case reconciled(ConnectionID, have: Int, need: Int, roundTrips: Int)
+    /// A local post is durable: answer the poster.
+    case postAcknowledged(token: UInt64, EntryID)
+}
+
+/// The result of verifying one received entry (done by the shell, possibly on several cores).
+public enum VerificationResult: Sendable {
+    /// Canonical and correctly signed.
+    case valid(Entry)
+    /// Refused, with the reason; `id` is the SHA-256 of the bytes.
+    case invalid(id: EntryID, reason: String)
+}
+
+/// What the node keeps per held entry, in memory: enough to decide who may read it and to build
+/// reconciliation snapshots. Bodies stay in the store.
+struct HeldEntry {
+    let timestamp: HybridTimestamp
+    let author: NodeID
+    let audienceClass: UInt32
+}
+
+/// A connected peer's state.
+public struct PeerStatus: Sendable {
+    /// The peer's node id.
+    public let node: NodeID
+    /// Whether this node dialed it.
+    public let outbound: Bool
+    /// When the session started (ms).
+    public let since: UInt64
+    /// When a frame last arrived (ms).
+    public var lastSeen: UInt64
+    /// Last measured round-trip time (ms).
+    public var roundTrip: UInt64?
+    /// Entries asked for and not yet received.
+    public var behind: Int
+    /// Whether HELLO was exchanged.
+    public var established: Bool
+}
+
+/// The node's logic as a pure core: the held-entry index, one `PeerSession` per connection, the audience
+/// rule on every path, relaying, and local posts. Time comes in as `now` (monotonic ms); nothing here
+/// does I/O except reading entry bytes through `EntryReader` to put them in frames.
+///
+/// Audience is enforced where it matters: an entry is offered in reconciliation, pushed or sent in
+/// answer to WANT only to a peer it admits; an entry addressed elsewhere is refused on arrival, so a
+/// node never holds, and so never relays, an entry it may not read.
+public struct NodeCore {
+    /// This node.
+    public let me: MemberProfile
+    /// The federation's members.
+    public var directory: any MemberDirectory
+    /// Session settings.
+    public let settings: SessionSettings
+    /// The local hybrid logical clock.
+    public private(set) var clock: HybridClock
+    private let reader: any EntryReader
+
+    private var held: [EntryID: HeldEntry] = [:]
+    private var sortedItems: [NegentropyItem] = []
+    private var unsortedItems: [NegentropyItem] = []
+    private var audiences: [Audience] = []
+    private var audienceClasses: [Audience: UInt32] = [:]
+    private var persisting: Set<EntryID> = []
+
+    private var sessions: [ConnectionID: PeerSession] = [:]
+    private var peers: [ConnectionID: PeerStatus] = [:]
+    private var readableMemo: [ConnectionID: [UInt32: Bool]] = [:]
+
+    /// A core for `me`, reading entry bytes through `reader`.
+    public init(me: MemberProfile, directory: any MemberDirectory, reader: any EntryReader,
+                settings: SessionSettings = SessionSettings(), clock: HybridClock = HybridClock()) {
+        self.me = me
+        self.directory = directory
+        self.reader = reader
+        self.settings = settings
+        self.clock = clock
+    }
+
+    /// Number of held entries.
+    public var heldCount: Int { held.count }
+    /// Whether `id` is held.
+    public func holds(_ id: EntryID) -> Bool { held[id] != nil }
+    /// Connected peers.
+    public var peerStatus: [ConnectionID: PeerStatus] { peers }
+    /// The earliest time `tick` has work.
+    public var nextDeadline: UInt64? { sessions.values.compactMap(\.nextDeadline).min() }
+
+    /// Loads entries already in the store at start (no signature checks: they were verified on ingest).
+    public mutating func load(_ entries: some Sequence<Entry>) {
+        for entry in entries { hold(entry) }
+    }
+
+    /// A timestamp for a new local entry.
+    public mutating func nextTimestamp(wallMilliseconds: UInt64) -> HybridTimestamp {
+        clock.tick(wallMilliseconds: wallMilliseconds)
+    }
+
+    // MARK: Connections
+
+    /// A TLS session is up with `peer` (its certificate verified). Refuses peers that are not members.
+    public mutating func connectionOpened(_ conn: ConnectionID, peer: NodeID, outbound: Bool, now: UInt64) -> [NodeDirective] {
+        guard directory.profile(of: peer) != nil else {
+            return [.close(conn, reason: "node \(peer.fingerprint) is not a member of the federation (unknown or revoked)")]
+        }
+        guard peer != me.node else { return [.close(conn, reason: "connected to itself")] }
+        let (session, first) = PeerSession.start(isInitiator: outbound, clock: clock.last, now: now, settings: settings)
+        sessions[conn] = session
+        peers[conn] = PeerStatus(node: peer, outbound: outbound, since: now, lastSeen: now, roundTrip: nil, behind: 0, established: false)
+        return apply(conn, first, now: now)
+    }
+
+    /// Frames arrived on a connection.
+    public mutating func framesReceived(_ conn: ConnectionID, _ frames: [Frame], now: UInt64) -> [NodeDirective] {
+        var out: [NodeDirective] = []
+        for frame in frames {
+            guard sessions[conn] != nil else { break }
+            peers[conn]?.lastSeen = now
+            let message: SyncMessage
+            do {
+                message = try SyncMessage(frame: frame)
+            } catch {
+                let reason = "malformed \(frame.type) message: \(error)"
+                out.append(.send(conn, SyncMessage.goodbye(code: 2, reason: reason).frame()))
+                var session = sessions[conn]!
+                out += apply(conn, session.connectionLost(reason: reason), now: now)
+                sessions[conn] = session
+                break
+            }
+            var session = sessions[conn]!
+            let directives = session.receive(message, now: now)
+            sessions[conn] = session
+            out += apply(conn, directives, now: now)
+        }
+        return out
+    }
+
+    /// The transport closed the connection.
+    public mutating func connectionClosed(_ conn: ConnectionID, reason: String) -> [NodeDirective] {
+        let peer = peers.removeValue(forKey: conn)
+        sessions.removeValue(forKey: conn)
+        readableMemo.removeValue(forKey: conn)
+        guard let peer else { return [] }
+        return [.sessionClosed(conn, peer.node, reason: reason)]
+    }
+
+    /// Time passed.
+    public mutating func tick(now: UInt64) -> [NodeDirective] {
+        var out: [NodeDirective] = []
+        for conn in sessions.keys.sorted() {
+            guard var session = sessions[conn] else { continue }
+            let directives = session.tick(now: now)
+            sessions[conn] = session
+            out += apply(conn, directives, now: now)
+        }
+        return out
+    }
+
+    // MARK: Entries
+
+    /// A local post (already signed by this node). Persisted, then acknowledged and pushed.
+    public mutating func post(_ entry: Entry, token: UInt64) -> [NodeDirective] {
+        if held[entry.id] != nil { return [.postAcknowledged(token: token, entry.id)] }
+        guard entry.author == me.node else {
+            return [.refusedEntry(entry.id, from: .local(token: token), reason: "a node posts only entries it authored")]
+        }
+        persisting.insert(entry.id)
+        return [.persist([entry], .local(token: token))]
+    }
+
+    /// The verification asked for by `.verify` is done.
+    public mutating func verified(_ results: [VerificationResult], from conn: ConnectionID, now: UInt64) -> [NodeDirective] {
+        var out: [NodeDirective] = []
+        var fresh: [Entry] = []
+        var ids: [EntryID] = []
+        let origin = EntryOrigin.peer(conn)
+        for result in results {
+            switch result {
+            case .invalid(let id, let reason):
+                ids.append(id)
+                out.append(.refusedEntry(id, from: origin, reason: reason))
+            case .valid(let entry):
+                ids.append(entry.id)
+                if held[entry.id] != nil || persisting.contains(entry.id) { continue }
+                guard entry.audience.admits(me, author: entry.author) else {
+                    out.append(.refusedEntry(entry.id, from: origin, reason: "the entry's audience (\(entry.audience.tlp)) does not include this node: the peer must not have sent it"))
+                    continue
+                }
+                guard directory.profile(of: entry.author) != nil else {
+                    out.append(.refusedEntry(entry.id, from: origin, reason: "author \(entry.author.fingerprint) is not a federation member"))
+                    continue
+                }
+                persisting.insert(entry.id)
+                fresh.append(entry)
+            }
+        }
+        if var session = sessions[conn] {
+            let directives = session.received(ids: ids)
+            sessions[conn] = session
+            out += apply(conn, directives, now: now)
+            peers[conn]?.behind = session.outstandingCount
+        }
+        if !fresh.isEmpty { out.append(.persist(fresh, origin)) }
+        return out
+    }
+
+    /// Entries asked for by `.persist` are durable. They are admitted and pushed to every connected peer
+    /// they admit (not back to where they came from).
+    public mutating func persisted(_ entries: [Entry], origin: EntryOrigin, now: UInt64) -> [NodeDirective] {
+        var out: [NodeDirective] = []
+        var admitted: [Entry] = []
+        for entry in entries {
+            persisting.remove(entry.id)
+            guard held[entry.id] == nil else { continue }
+            hold(entry)
+            if case .peer = origin { clock.observe(entry.timestamp, wallMilliseconds: now) }
+            admitted.append(entry)
+        }
+        if admitted.isEmpty { return out }
+        out.append(.admitted(admitted, origin))
+        if case .local(let token) = origin {
+            for entry in admitted { out.append(.postAcknowledged(token: token, entry.id)) }
+        }
+        for conn in sessions.keys.sorted() {
+            if case .peer(let from) = origin, from == conn { continue }
+            guard sessions[conn]?.phase == .established else { continue }
+            let readable = admitted.filter { mayRead(conn, $0.id) }.map(\.id)
+            guard !readable.isEmpty else { continue }
+            var session = sessions[conn]!
+            let directives = session.announce(readable)
+            sessions[conn] = session
+            out += apply(conn, directives, now: now)
+        }
+        return out
+    }
+
+    /// Persisting failed (disk full…): the entries are not held; local posters get the error from the shell.
+    public mutating func persistFailed(_ entries: [Entry]) {
+        for entry in entries { persisting.remove(entry.id) }
+    }
+
+    // MARK: Internals
+
+    private mutating func hold(_ entry: Entry) {
+        guard held[entry.id] == nil else { return }
+        let audienceClass: UInt32
+        if let known = audienceClasses[entry.audience] {
+            audienceClass = known
+        } else {
+            audienceClass = UInt32(audiences.count)
+            audiences.append(entry.audience)
+            audienceClasses[entry.audience] = audienceClass
+        }
+        held[entry.id] = HeldEntry(timestamp: entry.timestamp, author: entry.author, audienceClass: audienceClass)
+        unsortedItems.append(NegentropyItem(timestamp: entry.timestamp.milliseconds, id: entry.id))
+    }
+
+    /// Whether the peer on `conn` may read held entry `id`.
+    private mutating func mayRead(_ conn: ConnectionID, _ id: EntryID) -> Bool {
+        guard let info = held[id], let peer = peers[conn], let profile = directory.profile(of: peer.node) else { return false }
+        if info.author == peer.node { return true }
+        if let memo = readableMemo[conn]?[info.audienceClass] { return memo }
+        let answer = audiences[Int(info.audienceClass)].admits(profile, author: info.author)
+        readableMemo[conn, default: [:]][info.audienceClass] = answer
+        return answer
+    }
+
+    /// Held items the peer may read, ascending.
+    private mutating func snapshotItems(for conn: ConnectionID) -> [NegentropyItem] {
+        if !unsortedItems.isEmpty {
+            unsortedItems.sort()
+            sortedItems = Self.merge(sortedItems, unsortedItems)
+            unsortedItems = []
+        }
+        return sortedItems.filter { mayRead(conn, $0.id) }
+    }
+
+    static func merge(_ a: [NegentropyItem], _ b: [NegentropyItem]) -> [NegentropyItem] {
+        if a.isEmpty { return b }
+        if b.isEmpty { return a }
+        if a.last! < b.first! { return a + b }
+        var out: [NegentropyItem] = []
+        out.reserveCapacity(a.count + b.count)
+        var i = 0, j = 0
+        while i < a.count && j < b.count {
+            if a[i] < b[j] { out.append(a[i]); i += 1 } else { out.append(b[j]); j += 1 }
+        }
+        out.append(contentsOf: a[i...])
+        out.append(contentsOf: b[j...])
+        return out
+    }
+
+    private mutating func apply(_ conn: ConnectionID, _ directives: [SessionDirective], now: UInt64) -> [NodeDirective] {
+        var out: [NodeDirective] = []
+        var queue = directives[...]
+        while let d = queue.popFirst() {
+            switch d {
+            case .send(let message):
+                out.append(.send(conn, message.frame()))
+            case .sendEntries(let ids):
+                out += entryFrames(conn, ids)
+            case .deliver(let list):
+                out.append(.verify(conn, list))
+            case .needSnapshot:
+                let items = snapshotItems(for: conn)
+                guard var session = sessions[conn] else { continue }
+                let more: [SessionDirective]
+                do {
+                    let reconciler = try NegentropySetReconciler(items: items, isInitiator: session.isInitiator)
+                    more = session.reconciliationSnapshotReady(reconciler, now: now)
+                } catch {
+                    more = session.connectionLost(reason: "could not build a reconciliation snapshot: \(error)")
+                }
+                sessions[conn] = session
+                queue = queue + more
+            case .established(let peerClock):
+                clock.observe(peerClock, wallMilliseconds: now)
+                peers[conn]?.established = true
+                if let node = peers[conn]?.node { out.append(.sessionEstablished(conn, node)) }
+            case .reconciled(let have, let need, let trips):
+                out.append(.reconciled(conn, have: have, need: need, roundTrips: trips))
+            case .roundTrip(let ms):
+                peers[conn]?.roundTrip = ms
+            case .close(let reason):
+                out.append(.close(conn, reason: reason))
+            }
+        }
+        if let session = sessions[conn] { peers[conn]?.behind = session.outstandingCount }
+        return out
+    }
+
+    /// ENTRIES frames for the ids the peer may read, batched under the frame limit.
+    private mutating func entryFrames(_ conn: ConnectionID, _ ids: [EntryID]) -> [NodeDirective] {
+        var out: [NodeDirective] = []
+        var batch: [[UInt8]] = []
+        var size = 0
+        let budget = Frame.maxLength - 64
+        for id in ids where mayRead(conn, id) {
+            guard let bytes = reader.canonicalBytes(id) else { continue }
+            let cost = bytes.count + 4
+            if !batch.isEmpty && (size + cost > budget || batch.count == SyncMessage.maxBatchEntries) {
+                out.append(.send(conn, SyncMessage.entries(batch).frame()))
+                batch = []
+                size = 0
+            }
+            batch.append(bytes)
+            size += cost
+        }
+        if !batch.isEmpty { out.append(.send(conn, SyncMessage.entries(batch).frame())) }
+        return out
+    }
+}
