@@ -38,6 +38,10 @@ public struct Bytes32: Hashable, Comparable, Sendable, CustomStringConvertible {
         self.init(raw)
     }
 
+    /// The bytes as four big-endian 64-bit words (bytes 0–7, 8–15, 16–23, 24–31), for arithmetic on ids
+    /// without going through a byte array.
+    public var bigEndianWords: (UInt64, UInt64, UInt64, UInt64) { (w0, w1, w2, w3) }
+
     /// The 32 bytes in order.
     public var bytes: [UInt8] {
         var out = [UInt8]()
