@@ -21,12 +21,33 @@ let package = Package(
         .target(name: "VigilCrypto", dependencies: ["COpenSSL", "CVigilShim"]),
         // Entries, canonical encoding, HLC, audience, validation. Pure: no I/O.
         .target(name: "VigilModel", dependencies: ["VigilCrypto"]),
+        // Segment files, group commit, recovery. Disk I/O only.
+        .target(name: "VigilStore", dependencies: ["VigilModel", "VigilCrypto"]),
+        // Appends to a store until SIGKILLed: the child of the crash-safety test and Scripts/soak-store.
+        .executableTarget(name: "vigil-store-crash-child", dependencies: ["VigilStore", "VigilModel", "VigilCrypto"],
+                          path: "Tests/VigilStoreCrashChild"),
+        // The CRDT: the grow-only entry set and every view derived from it. Pure: no I/O.
+        .target(name: "VigilLog", dependencies: ["VigilModel"]),
+        // Reconciliation, wire messages and the per-peer session state machine. Pure: returns directives.
+        .target(name: "VigilSync", dependencies: ["VigilModel", "VigilCrypto"]),
+        // Test support: a seeded simulator that drives the real cores under faults.
+        .target(name: "VigilSim", dependencies: ["VigilSync", "VigilModel", "VigilCrypto"]),
         // The command-line tool.
-        .executableTarget(name: "vigil", dependencies: ["VigilCrypto", "VigilModel"]),
+        .executableTarget(name: "vigil", dependencies: ["VigilCrypto", "VigilModel", "VigilStore"]),
+        // libFuzzer target for the entry decoder; built normally it replays a corpus (Scripts/fuzz, docs/fuzzing.md).
+        .executableTarget(name: "vigil-fuzz-entry", dependencies: ["VigilModel", "VigilCrypto"]),
+        // Ed25519 and entry codec throughput against `openssl speed` (Scripts/bench-crypto).
+        .executableTarget(name: "vigil-bench-crypto", dependencies: ["VigilModel", "VigilCrypto"]),
+        // Negentropy conformance harness: the reference test harness's line protocol (docs/negentropy.md).
+        .executableTarget(name: "vigil-negentropy-harness", dependencies: ["VigilSync", "VigilModel", "VigilCrypto"]),
 
         .testTarget(name: "VigilCryptoTests", dependencies: ["VigilCrypto"]),
         .testTarget(name: "VigilModelTests", dependencies: ["VigilModel", "VigilCrypto"]),
-        .testTarget(name: "VigilCLITests", dependencies: ["VigilModel", "VigilCrypto"]),
+        .testTarget(name: "VigilStoreTests", dependencies: ["VigilStore", "VigilModel", "VigilCrypto"]),
+        .testTarget(name: "VigilLogTests", dependencies: ["VigilLog", "VigilModel", "VigilCrypto"]),
+        .testTarget(name: "VigilSyncTests", dependencies: ["VigilSync", "VigilModel", "VigilCrypto"]),
+        .testTarget(name: "VigilSimTests", dependencies: ["VigilSim", "VigilSync", "VigilModel"]),
+        .testTarget(name: "VigilCLITests", dependencies: ["VigilModel", "VigilCrypto", "VigilStore"]),
     ],
     swiftLanguageModes: [.v6]
 )

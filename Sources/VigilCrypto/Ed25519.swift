@@ -1,10 +1,13 @@
 internal import COpenSSL
 internal import CVigilShim
+import Foundation
 
 /// An Ed25519 public key: the 32 bytes that are also a node's identity (NodeID).
 ///
 /// Equality and hashing use the bytes only. The OpenSSL key object is built once, at `init`, and shared
-/// by every copy, so verifying many signatures by one key does not rebuild it.
+/// by every copy, so verifying many signatures by one key does not rebuild it; nor does it set up a new
+/// OpenSSL verification context each time: the key object keeps a few initialised ones for reuse.
+/// For many signatures by one key on one thread, `SignatureVerifier` skips even the pool's lock.
 public struct PublicKey: Hashable, Sendable, CustomStringConvertible {
     /// The length of a raw public key in bytes.
     public static let byteCount = 32
@@ -56,15 +59,77 @@ public struct PublicKey: Hashable, Sendable, CustomStringConvertible {
         let sig = Array(signature)
         let msg = Array(message)
         guard sig.count == 64 else { return false }
-        guard let ctx = EVP_MD_CTX_new() else { return false }
-        defer { EVP_MD_CTX_free(ctx) }
+        return handle.withVerificationContext { ctx in
+            Ed25519Verification.verify(ctx, key: handle, signature: sig, message: msg)
+        } ?? false
+    }
+}
+
+/// Verifies signatures by one public key through one OpenSSL verification context that is initialised
+/// once and re-armed for each signature, the way `openssl speed` measures Ed25519.
+///
+/// `PublicKey.isValidSignature` needs no set-up and is thread-safe; a `SignatureVerifier` is for a
+/// thread or task that checks many signatures by the same key (a peer session receiving that peer's
+/// entries, a batch by one author). It is not `Sendable`: an OpenSSL context may be used by one thread
+/// at a time, so make one per thread or task.
+public final class SignatureVerifier {
+    /// The key whose signatures this verifier checks.
+    public let publicKey: PublicKey
+    private let context: OpaquePointer
+    /// Reused buffer for `domain.prefix + message`.
+    private var input: [UInt8] = []
+
+    /// A verifier for `publicKey`. Fails only when OpenSSL cannot allocate or initialise a context.
+    public init(publicKey: PublicKey) throws {
+        guard let ctx = EVP_MD_CTX_new() else { throw CryptoError.openSSL("could not allocate an Ed25519 verification context") }
         OpenSSLErrorQueue.clear()
-        guard EVP_DigestVerifyInit_ex(ctx, nil, nil, nil, nil, handle.pointer, nil) == 1 else {
-            OpenSSLErrorQueue.clear()
-            return false
+        guard EVP_DigestVerifyInit_ex(ctx, nil, nil, nil, nil, publicKey.handle.pointer, nil) == 1 else {
+            EVP_MD_CTX_free(ctx)
+            throw CryptoError.openSSL("could not start an Ed25519 verification")
         }
-        let result = sig.withUnsafeBufferPointer { s in
-            msg.withUnsafeBufferPointer { m in EVP_DigestVerify(ctx, s.baseAddress, 64, m.baseAddress, m.count) }
+        self.publicKey = publicKey
+        context = ctx
+    }
+
+    deinit { EVP_MD_CTX_free(context) }
+
+    /// Whether `signature` is the key's signature of `domain.prefix + message`; the same answer as
+    /// `publicKey.isValidSignature(signature, for: message, in: domain)`.
+    public func isValidSignature(_ signature: some Collection<UInt8>, for message: some Collection<UInt8>,
+                                 in domain: SignatureDomain) -> Bool {
+        input.removeAll(keepingCapacity: true)
+        input.append(contentsOf: domain.prefix)
+        input.append(contentsOf: message)
+        return Ed25519Verification.verify(context, key: publicKey.handle, signature: Array(signature), message: input)
+    }
+
+    /// Whether `signature` is the key's signature of exactly `message` (RFC 8032 Ed25519, no prefix).
+    public func isValidSignature(_ signature: some Collection<UInt8>, forRawMessage message: some Collection<UInt8>) -> Bool {
+        Ed25519Verification.verify(context, key: publicKey.handle, signature: Array(signature), message: Array(message))
+    }
+}
+
+@available(*, unavailable, message: "a SignatureVerifier holds an OpenSSL context that one thread may use at a time; make one per thread or task")
+extension SignatureVerifier: Sendable {}
+
+/// One Ed25519 verification on a context that was initialised for `key` before.
+enum Ed25519Verification {
+    static func verify(_ ctx: OpaquePointer, key: EVPKey, signature: [UInt8], message: [UInt8]) -> Bool {
+        guard signature.count == 64 else { return false }
+        OpenSSLErrorQueue.clear()
+        // Re-arm the context for a new one-shot verification. With a null key OpenSSL 3 re-initialises
+        // the operation it already holds (no algorithm fetch, no new key context: tens of nanoseconds);
+        // OpenSSL 3.2 and later refuse a second one-shot verify on a context that was not re-armed.
+        // Should the cheap path ever be refused, initialise in full with the key.
+        if EVP_DigestVerifyInit_ex(ctx, nil, nil, nil, nil, nil, nil) != 1 {
+            OpenSSLErrorQueue.clear()
+            guard EVP_DigestVerifyInit_ex(ctx, nil, nil, nil, nil, key.pointer, nil) == 1 else {
+                OpenSSLErrorQueue.clear()
+                return false
+            }
+        }
+        let result = signature.withUnsafeBufferPointer { s in
+            message.withUnsafeBufferPointer { m in EVP_DigestVerify(ctx, s.baseAddress, 64, m.baseAddress, m.count) }
         }
         // A failed verify leaves an entry on the error queue.
         OpenSSLErrorQueue.clear()
@@ -173,10 +238,47 @@ public final class SigningKey: @unchecked Sendable {
 }
 
 /// Owns one `EVP_PKEY`: immutable after init, freed in `deinit`, so it may be shared across threads.
+///
+/// It also keeps a few idle verification contexts initialised for the key, so that verifying by a
+/// key that is kept (a roster member's, a peer's) skips OpenSSL's per-call algorithm fetch and context
+/// set-up. The pool is guarded by a lock; a context is used by one thread at a time.
 final class EVPKey: @unchecked Sendable {
     let pointer: OpaquePointer
+    private let lock = NSLock()
+    private var idle: [OpaquePointer] = []
+    /// More idle contexts than this are freed: enough for every core verifying by one key at once.
+    private static let maxIdle = 8
+
     init(_ pointer: OpaquePointer) { self.pointer = pointer }
-    deinit { EVP_PKEY_free(pointer) }
+
+    deinit {
+        for ctx in idle { EVP_MD_CTX_free(ctx) }
+        EVP_PKEY_free(pointer)
+    }
+
+    /// Runs `body` with a verification context initialised for this key; nil if OpenSSL cannot make one.
+    func withVerificationContext<R>(_ body: (OpaquePointer) -> R) -> R? {
+        lock.lock()
+        var ctx = idle.popLast()
+        lock.unlock()
+        if ctx == nil {
+            guard let fresh = EVP_MD_CTX_new() else { return nil }
+            OpenSSLErrorQueue.clear()
+            guard EVP_DigestVerifyInit_ex(fresh, nil, nil, nil, nil, pointer, nil) == 1 else {
+                OpenSSLErrorQueue.clear()
+                EVP_MD_CTX_free(fresh)
+                return nil
+            }
+            ctx = fresh
+        }
+        let result = body(ctx!)
+        lock.lock()
+        let keep = idle.count < Self.maxIdle
+        if keep { idle.append(ctx!) }
+        lock.unlock()
+        if !keep { EVP_MD_CTX_free(ctx!) }
+        return result
+    }
 }
 
 /// Lower-case hexadecimal of `bytes`.

@@ -1,0 +1,538 @@
+import VigilCrypto
+import VigilModel
+import VigilSync
+
+/// How a simulated federation behaves. Times in virtual milliseconds.
+public struct SimulationConfig: Sendable {
+    /// Number of nodes.
+    public var nodeCount = 5
+    /// Extra random links on top of the ring.
+    public var extraLinks = 2
+    /// Length of the faulty phase.
+    public var chaosDuration: UInt64 = 40_000
+    /// Length of the healed phase before invariants are checked.
+    public var healDuration: UInt64 = 40_000
+    /// Expected local posts per node per second during the faulty phase.
+    public var postsPerNodePerSecond = 0.4
+    /// Probability that a frame is lost.
+    public var frameLoss = 0.005
+    /// Probability that a frame is delivered twice.
+    public var frameDuplication = 0.005
+    /// Probability that a frame overtakes earlier ones.
+    public var frameReorder = 0.005
+    /// Network delay range.
+    public var minDelay: UInt64 = 1
+    /// Network delay range.
+    public var maxDelay: UInt64 = 40
+    /// Probability per node per second of a crash (losing what was not yet fsynced).
+    public var crashPerNodePerSecond = 0.01
+    /// How long a crashed node stays down, at most.
+    public var maxDowntime: UInt64 = 8_000
+    /// Probability per second that a partition starts (when none is active).
+    public var partitionPerSecond = 0.02
+    /// How long a partition lasts, at most.
+    public var maxPartition: UInt64 = 10_000
+    /// fsync latency range.
+    public var minFsync: UInt64 = 1
+    /// fsync latency range.
+    public var maxFsync: UInt64 = 15
+    /// Session timings (short, so the virtual time stays small).
+    public var session: SessionSettings = {
+        var s = SessionSettings()
+        s.helloTimeout = 3_000
+        s.idleTimeout = 15_000
+        s.pingInterval = 3_000
+        s.antiEntropyInterval = 4_000
+        s.roundTimeout = 5_000
+        return s
+    }()
+
+    /// Defaults.
+    public init() {}
+}
+
+/// What a run found.
+public struct SimulationReport: Sendable, CustomStringConvertible {
+    /// The seed (print it on failure: it replays the run exactly).
+    public let seed: UInt64
+    /// Invariant violations, each described.
+    public var violations: [String] = []
+    /// Entries posted and acknowledged.
+    public var acknowledged = 0
+    /// Entries posted but lost in a crash before they were acknowledged (allowed).
+    public var lostUnacknowledged = 0
+    /// Frames sent / lost / duplicated.
+    public var framesSent = 0, framesLost = 0, framesDuplicated = 0
+    /// Crashes and partitions that happened.
+    public var crashes = 0, partitions = 0
+    /// Sessions established / closed.
+    public var sessionsEstablished = 0, sessionsClosed = 0
+    /// ENTRIES frames inspected by the audience tap, and entries in them.
+    public var tappedEntries = 0
+    /// (entry, node) pairs that had to hold after heal, and did.
+    public var deliverable = 0
+    /// A hash of the whole event trace: equal for equal seeds.
+    public var traceHash: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    public var description: String {
+        "seed \(seed): \(violations.isEmpty ? "OK" : "\(violations.count) VIOLATIONS") — acknowledged \(acknowledged), lost-unacknowledged \(lostUnacknowledged), frames \(framesSent) (lost \(framesLost), duplicated \(framesDuplicated)), crashes \(crashes), partitions \(partitions), sessions \(sessionsEstablished)/\(sessionsClosed), tapped entries \(tappedEntries), trace \(String(traceHash, radix: 16))"
+    }
+
+    mutating func trace(_ values: UInt64...) {
+        for v in values {
+            traceHash ^= v
+            traceHash = traceHash &* 0x100_0000_01b3
+        }
+    }
+}
+
+/// Entry bytes held durably by a simulated node.
+final class SimDisk: EntryReader {
+    var entries: [EntryID: Entry] = [:]
+    func canonicalBytes(_ id: EntryID) -> [UInt8]? { entries[id]?.canonicalBytes }
+}
+
+/// A deterministic simulation of a federation: real `NodeCore`s (with their real `PeerSession`s and
+/// Negentropy), a virtual clock, a network that loses, duplicates, reorders and delays frames,
+/// partitions that come and go, and crashes that lose whatever was not yet fsynced.
+///
+/// One seed derives every random choice, so a run replays exactly; a failure prints its seed.
+public final class Simulation {
+    enum Event {
+        case tick(node: Int)
+        case post(node: Int)
+        case dial(from: Int, to: Int)
+        case deliver(node: Int, conn: ConnectionID, frame: Frame)
+        case persisted(node: Int, generation: Int, entries: [Entry], origin: EntryOrigin)
+        case crash(node: Int)
+        case restart(node: Int)
+        case partition
+        case heal
+    }
+
+    struct Link {
+        let a: Int, b: Int
+        let connA: ConnectionID, connB: ConnectionID
+        var lastDeliveryToA: UInt64 = 0
+        var lastDeliveryToB: UInt64 = 0
+    }
+
+    final class Node {
+        let index: Int
+        let key: SigningKey
+        let profile: MemberProfile
+        let disk = SimDisk()
+        var core: NodeCore?
+        var generation = 0
+        var nextToken: UInt64 = 0
+        var pendingPosts: [UInt64: EntryID] = [:]
+        var backoff: [Int: UInt64] = [:]
+        init(index: Int, key: SigningKey, profile: MemberProfile) {
+            self.index = index
+            self.key = key
+            self.profile = profile
+        }
+        var isUp: Bool { core != nil }
+    }
+
+    /// The seed.
+    public let seed: UInt64
+    /// The configuration.
+    public let config: SimulationConfig
+    private var rng: SimRandom
+    private var queue = EventQueue<Event>()
+    private var now: UInt64 = 0
+    private var nodes: [Node] = []
+    private var directory: StaticDirectory
+    private var dialEdges: [(Int, Int)] = []
+    private var links: [Int: Link] = [:]              // link id → link
+    private var connToLink: [ConnectionID: Int] = [:]
+    private var nextConn: ConnectionID = 1
+    private var nextLink = 1
+    private var partition: Set<Int>?                  // the nodes on one side, while a partition lasts
+    private var faulty = true
+    private var report: SimulationReport
+    private var acknowledged: [EntryID: Int] = [:]    // entry → author node
+    private var posted: [EntryID: Entry] = [:]
+    private var verifiedCache: [EntryID: Bool] = [:]
+
+    static let roles = ["authority", "government", "crisis-centre", "police", "company"]
+
+    /// Sets up nodes, keys, the directory and the dial graph for `seed`.
+    public init(seed: UInt64, config: SimulationConfig = SimulationConfig()) {
+        self.seed = seed
+        self.config = config
+        var root = SimRandom(seed: seed)
+        rng = root.derive()
+        var keyRandom = root.derive()
+        report = SimulationReport(seed: seed)
+        var members: [MemberProfile] = []
+        for i in 0..<config.nodeCount {
+            let seedBytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &keyRandom) }
+            let key = try! SigningKey(seed: SecureBytes(seedBytes))
+            let profile = MemberProfile(node: NodeID(key.publicKey), role: Self.roles[i % Self.roles.count],
+                                        organisation: "Org \(i % max(2, config.nodeCount - 2))")
+            nodes.append(Node(index: i, key: key, profile: profile))
+            members.append(profile)
+        }
+        directory = StaticDirectory(members)
+        var edges = Set<[Int]>()
+        if config.nodeCount > 1 {
+            for i in 0..<config.nodeCount { edges.insert([i, (i + 1) % config.nodeCount].sorted()) }
+            for _ in 0..<config.extraLinks {
+                let a = Int.random(in: 0..<config.nodeCount, using: &rng)
+                let b = Int.random(in: 0..<config.nodeCount, using: &rng)
+                if a != b { edges.insert([a, b].sorted()) }
+            }
+        }
+        dialEdges = edges.sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }.map { ($0[0], $0[1]) }
+    }
+
+    /// Runs the faulty phase, heals everything, runs the healed phase, and checks the invariants.
+    public func run() -> SimulationReport {
+        for node in nodes { start(node) }
+        for node in nodes {
+            schedulePost(node.index)
+            scheduleCrash(node.index)
+            queue.push(.tick(node: node.index), at: UInt64(node.index))
+        }
+        queue.push(.partition, at: nextExponential(perSecond: config.partitionPerSecond))
+        let healAt = config.chaosDuration
+        let end = config.chaosDuration + config.healDuration
+        var healed = false
+        while let (time, event) = queue.pop() {
+            if !healed && time >= healAt {
+                healed = true
+                now = healAt
+                healEverything()
+            }
+            if time > end { break }
+            now = time
+            handle(event)
+        }
+        checkInvariants()
+        return report
+    }
+
+    // MARK: Events
+
+    private func handle(_ event: Event) {
+        switch event {
+        case .tick(let i):
+            report.trace(1, now, UInt64(i))
+            let node = nodes[i]
+            if node.core != nil { carryOut(i, node.core!.tick(now: now)) }
+            queue.push(.tick(node: i), at: now + 100)
+        case .post(let i):
+            if faulty { schedulePost(i) }
+            guard nodes[i].isUp else { return }
+            post(i)
+        case .dial(let from, let to):
+            report.trace(3, now, UInt64(from), UInt64(to))
+            dial(from, to)
+        case .deliver(let i, let conn, let frame):
+            report.trace(4, now, UInt64(i), conn, UInt64(frame.payload.count))
+            guard nodes[i].isUp, connToLink[conn] != nil else { return }
+            carryOut(i, nodes[i].core!.framesReceived(conn, [frame], now: now))
+        case .persisted(let i, let generation, let entries, let origin):
+            report.trace(5, now, UInt64(i), UInt64(entries.count))
+            let node = nodes[i]
+            guard node.isUp, node.generation == generation else { return }   // lost in a crash
+            for e in entries { node.disk.entries[e.id] = e }
+            carryOut(i, node.core!.persisted(entries, origin: origin, now: now))
+        case .crash(let i):
+            if faulty { scheduleCrash(i) }
+            guard faulty, nodes[i].isUp else { return }
+            report.trace(6, now, UInt64(i))
+            crash(i)
+            queue.push(.restart(node: i), at: now + 500 + UInt64.random(in: 0...config.maxDowntime, using: &rng))
+        case .restart(let i):
+            report.trace(7, now, UInt64(i))
+            if !nodes[i].isUp { start(nodes[i]) }
+        case .partition:
+            guard faulty else { return }
+            queue.push(.partition, at: now + 1_000 + nextExponential(perSecond: config.partitionPerSecond))
+            guard partition == nil, config.nodeCount > 2 else { return }
+            var side = Set<Int>()
+            for i in 0..<config.nodeCount where Bool.random(using: &rng) { side.insert(i) }
+            guard !side.isEmpty, side.count < config.nodeCount else { return }
+            partition = side
+            report.partitions += 1
+            report.trace(8, now, UInt64(side.count))
+            for (id, link) in links.sorted(by: { $0.key < $1.key }) where side.contains(link.a) != side.contains(link.b) {
+                closeLink(id, reason: "network partition")
+            }
+            queue.push(.heal, at: now + 1_000 + UInt64.random(in: 0...config.maxPartition, using: &rng))
+        case .heal:
+            report.trace(9, now)
+            partition = nil
+        }
+    }
+
+    private func healEverything() {
+        faulty = false
+        partition = nil
+        for node in nodes where !node.isUp { start(node) }
+        for node in nodes { node.backoff = [:] }
+    }
+
+    private func start(_ node: Node) {
+        var core = NodeCore(me: node.profile, directory: directory, reader: node.disk, settings: config.session)
+        core.load(node.disk.entries.values.sorted { $0.id < $1.id })
+        node.core = core
+        node.generation += 1
+        for (a, b) in dialEdges where a == node.index {
+            queue.push(.dial(from: a, to: b), at: now + UInt64.random(in: 0...50, using: &rng))
+        }
+    }
+
+    private func crash(_ i: Int) {
+        report.crashes += 1
+        let node = nodes[i]
+        node.core = nil
+        node.generation += 1
+        for (token, id) in node.pendingPosts.sorted(by: { $0.key < $1.key }) where node.disk.entries[id] == nil {
+            _ = token
+            report.lostUnacknowledged += 1
+            posted.removeValue(forKey: id)
+        }
+        node.pendingPosts = [:]
+        for (id, link) in links.sorted(by: { $0.key < $1.key }) where link.a == i || link.b == i {
+            closeLink(id, reason: "node \(i) crashed")
+        }
+    }
+
+    private func dial(_ from: Int, _ to: Int) {
+        guard nodes[from].isUp else { return }
+        if links.values.contains(where: { ($0.a == from && $0.b == to) || ($0.a == to && $0.b == from) }) { return }
+        let blocked = partition.map { $0.contains(from) != $0.contains(to) } ?? false
+        guard nodes[to].isUp, !blocked else {
+            // Jittered exponential backoff, capped (as the real dialer does).
+            let previous = nodes[from].backoff[to] ?? 250
+            let next = min(previous * 2, 60_000)
+            nodes[from].backoff[to] = next
+            queue.push(.dial(from: from, to: to), at: now + next / 2 + UInt64.random(in: 0...next / 2, using: &rng))
+            return
+        }
+        nodes[from].backoff[to] = nil
+        let link = Link(a: from, b: to, connA: nextConn, connB: nextConn + 1)
+        nextConn += 2
+        let id = nextLink
+        nextLink += 1
+        links[id] = link
+        connToLink[link.connA] = id
+        connToLink[link.connB] = id
+        carryOut(from, nodes[from].core!.connectionOpened(link.connA, peer: nodes[to].profile.node, outbound: true, now: now))
+        if links[id] != nil, nodes[to].isUp {
+            carryOut(to, nodes[to].core!.connectionOpened(link.connB, peer: nodes[from].profile.node, outbound: false, now: now))
+        }
+    }
+
+    private func closeLink(_ id: Int, reason: String) {
+        guard let link = links.removeValue(forKey: id) else { return }
+        connToLink.removeValue(forKey: link.connA)
+        connToLink.removeValue(forKey: link.connB)
+        report.sessionsClosed += 1
+        if let core = nodes[link.a].core {
+            var c = core
+            carryOut(link.a, c.connectionClosed(link.connA, reason: reason), core: &c)
+        }
+        if let core = nodes[link.b].core {
+            var c = core
+            carryOut(link.b, c.connectionClosed(link.connB, reason: reason), core: &c)
+        }
+        // The dialer dials again.
+        if nodes[link.a].isUp {
+            queue.push(.dial(from: link.a, to: link.b), at: now + 100 + UInt64.random(in: 0...400, using: &rng))
+        }
+    }
+
+    private func post(_ i: Int) {
+        let node = nodes[i]
+        let audience = randomAudience(author: i)
+        let ts = node.core!.nextTimestamp(wallMilliseconds: 1_700_000_000_000 + now)
+        let body = try! (["summary": .text("sim \(seed) node \(i) at \(now)"), "n": .integer(Int64(now))] as FieldMap).encoded()
+        let entry = try! EntryDraft(author: node.profile.node, timestamp: ts, kind: .message, audience: audience, body: body).signed(by: node.key)
+        node.nextToken += 1
+        node.pendingPosts[node.nextToken] = entry.id
+        posted[entry.id] = entry
+        report.trace(2, now, UInt64(i))
+        carryOut(i, node.core!.post(entry, token: node.nextToken))
+    }
+
+    private func randomAudience(author: Int) -> Audience {
+        let roll = Int.random(in: 0..<100, using: &rng)
+        if roll < 45 { return Audience(tlp: .green) }
+        if roll < 65 {
+            return Audience(tlp: .amber, roles: [Self.roles.randomElement(using: &rng)!])
+        }
+        if roll < 80 {
+            return Audience(tlp: .amberStrict, organisations: [nodes.randomElement(using: &rng)!.profile.organisation])
+        }
+        let picked = nodes.filter { _ in Bool.random(using: &rng) }.map(\.profile.node)
+        return Audience(tlp: .red, nodes: picked)
+    }
+
+    // MARK: Directives
+
+    private func carryOut(_ i: Int, _ directives: [NodeDirective]) {
+        guard var core = nodes[i].core else { return }
+        carryOut(i, directives, core: &core)
+    }
+
+    /// Carries out directives for node `i`. `core` is the node's current core; it is written back.
+    private func carryOut(_ i: Int, _ directives: [NodeDirective], core: inout NodeCore) {
+        var pending = directives[...]
+        let node = nodes[i]
+        // The core may have been replaced; keep the stored one in sync.
+        node.core = core
+        while let d = pending.popFirst() {
+            guard nodes[i].isUp else { return }
+            switch d {
+            case .send(let conn, let frame):
+                send(from: i, conn: conn, frame: frame)
+            case .close(let conn, _):
+                if let id = connToLink[conn] { closeLink(id, reason: "closed by node \(i)") }
+            case .verify(let conn, let list):
+                let results = list.map(verify)
+                var c = nodes[i].core!
+                let more = c.verified(results, from: conn, now: now)
+                nodes[i].core = c
+                pending += more
+            case .persist(let entries, let origin):
+                let delay = UInt64.random(in: config.minFsync...config.maxFsync, using: &rng)
+                queue.push(.persisted(node: i, generation: node.generation, entries: entries, origin: origin), at: now + delay)
+            case .admitted:
+                break
+            case .refusedEntry(let id, _, let reason):
+                if reason.contains("audience") {
+                    report.violations.append("node \(i) was sent entry \(id?.hex.prefix(12) ?? "?") outside its audience")
+                }
+            case .sessionEstablished:
+                report.sessionsEstablished += 1
+            case .sessionClosed, .reconciled:
+                break
+            case .postAcknowledged(let token, let id):
+                node.pendingPosts.removeValue(forKey: token)
+                acknowledged[id] = i
+                report.acknowledged += 1
+            }
+        }
+    }
+
+    private func verify(_ bytes: [UInt8]) -> VerificationResult {
+        let id = EntryID(SHA256.hash(bytes))!
+        if verifiedCache[id] == false { return .invalid(id: id, reason: "invalid entry") }
+        do {
+            let entry: Entry
+            if verifiedCache[id] == true {
+                entry = try Entry(canonicalBytes: bytes)
+            } else {
+                entry = try EntryValidator.decodeAndValidate(bytes)
+                verifiedCache[id] = true
+            }
+            return .valid(entry)
+        } catch {
+            verifiedCache[id] = false
+            return .invalid(id: id, reason: "\(error)")
+        }
+    }
+
+    private func send(from i: Int, conn: ConnectionID, frame: Frame) {
+        guard let linkID = connToLink[conn], var link = links[linkID] else { return }
+        let toA = link.connB == conn
+        let target = toA ? link.a : link.b
+        let targetConn = toA ? link.connA : link.connB
+        report.framesSent += 1
+        tap(frame, to: target)
+        if faulty && rng.chance(config.frameLoss) {
+            report.framesLost += 1
+            return
+        }
+        var at = now + UInt64.random(in: config.minDelay...config.maxDelay, using: &rng)
+        let reorder = faulty && rng.chance(config.frameReorder)
+        if !reorder {
+            // In order, as TCP delivers.
+            let last = toA ? link.lastDeliveryToA : link.lastDeliveryToB
+            at = max(at, last)
+            if toA { link.lastDeliveryToA = at } else { link.lastDeliveryToB = at }
+            links[linkID] = link
+        }
+        queue.push(.deliver(node: target, conn: targetConn, frame: frame), at: at)
+        if faulty && rng.chance(config.frameDuplication) {
+            report.framesDuplicated += 1
+            queue.push(.deliver(node: target, conn: targetConn, frame: frame), at: at + 1)
+        }
+    }
+
+    /// Taps every frame: an ENTRIES frame must carry only entries its receiver may read.
+    private func tap(_ frame: Frame, to target: Int) {
+        guard frame.type == .entries, case .entries(let list)? = try? SyncMessage(frame: frame) else { return }
+        let reader = nodes[target].profile
+        for bytes in list {
+            report.tappedEntries += 1
+            guard let entry = try? Entry(canonicalBytes: bytes) else { continue }
+            if !entry.audience.admits(reader, author: entry.author) {
+                report.violations.append("an ENTRIES frame carried entry \(entry.id.hex.prefix(12)) (\(entry.audience.tlp)) to node \(target), outside its audience")
+            }
+        }
+    }
+
+    // MARK: Scheduling
+
+    private func nextExponential(perSecond rate: Double) -> UInt64 {
+        guard rate > 0 else { return .max / 2 }
+        let u = max(Double(rng.next() >> 11) / Double(1 << 53), 1e-12)
+        return UInt64(-log(u) / rate * 1000)
+    }
+
+    private func schedulePost(_ i: Int) {
+        queue.push(.post(node: i), at: now + 1 + nextExponential(perSecond: config.postsPerNodePerSecond))
+    }
+
+    private func scheduleCrash(_ i: Int) {
+        queue.push(.crash(node: i), at: now + 1 + nextExponential(perSecond: config.crashPerNodePerSecond))
+    }
+
+    // MARK: Invariants
+
+    private func checkInvariants() {
+        // Everything any node holds, plus everything acknowledged.
+        var everything: [EntryID: Entry] = [:]
+        for node in nodes { for (id, e) in node.disk.entries { everything[id] = e } }
+        for (id, author) in acknowledged.sorted(by: { $0.key < $1.key }) {
+            if nodes[author].disk.entries[id] == nil {
+                report.violations.append("acknowledged entry \(id.hex.prefix(12)) is missing from its author node \(author)")
+            }
+            if everything[id] == nil, let e = posted[id] { everything[id] = e }
+        }
+        // Entries relay only through nodes that may read them, so after heal an entry must be at every
+        // reader connected (by links between readers) to a node that holds it.
+        for (id, entry) in everything.sorted(by: { $0.key < $1.key }) {
+            let readers = Set(nodes.indices.filter { entry.audience.admits(nodes[$0].profile, author: entry.author) })
+            var reached = Set(nodes.indices.filter { nodes[$0].disk.entries[id] != nil })
+            for holder in reached where !readers.contains(holder) {
+                report.violations.append("node \(holder) holds entry \(id.hex.prefix(12)) outside its audience")
+            }
+            var frontier = Array(reached.intersection(readers)).sorted()
+            while let n = frontier.popLast() {
+                for (a, b) in dialEdges where a == n || b == n {
+                    let other = a == n ? b : a
+                    if readers.contains(other) && !reached.contains(other) {
+                        reached.insert(other)
+                        frontier.append(other)
+                    }
+                }
+            }
+            for n in reached.sorted() where nodes[n].disk.entries[id] == nil {
+                let author = nodes.firstIndex { $0.profile.node == entry.author } ?? -1
+                report.violations.append("node \(n) lacks entry \(id.hex.prefix(12)) (\(entry.audience.tlp)) by node \(author) after heal, though readers connect it to a holder")
+            }
+            report.deliverable += reached.count
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,71 @@
+import Foundation
+import Glibc
+import Testing
+import VigilCrypto
+import VigilModel
+import VigilSync
+@testable import VigilNet
+
+extension NetworkTests {
+    @Suite("Shutdown")
+    struct Shutdown {
+        @Test("shutdown closes every socket, the epoll and eventfd descriptors, reports every connection once and ends the thread")
+        func noDescriptorsOrThreadsLeft() throws {
+            let before = openNetworkDescriptors()
+            let ca = try PKI.ca()
+            let a = try PKI.node(ca, "a"), b = try PKI.node(ca, "b")
+            let server = Recorder(), client = Recorder()
+            let serverLoop = try makeLoop(a, trusting: ca, recorder: server)
+            let clientLoop = try makeLoop(b, trusting: ca, recorder: client) { $0.connectTimeout = .seconds(60) }
+            let port = try serverLoop.listen(host: "127.0.0.1", port: 0).port
+            _ = try serverLoop.listen(host: "::1", port: 0)
+            let ids = (0..<5).map { _ in clientLoop.dial(host: "127.0.0.1", port: port) }
+            for id in ids { _ = try client.wait("session \(id)") { events in
+                events.contains { if case .established(id, _, _, _) = $0 { true } else { false } } ? true : nil
+            } }
+            _ = try server.wait("five sessions at the server") { events in
+                events.filter { if case .established = $0 { true } else { false } }.count == 5 ? true : nil
+            }
+            // Leave work in flight: queued frames and a half-open inbound connection.
+            for id in ids { _ = clientLoop.send(numberedFrame(1, size: 50_000), on: id) }
+            let silent = try RawSocket(port: port)
+            #expect(openNetworkDescriptors().count > before.count)
+            let threads = [serverLoop.loopThreadTID, clientLoop.loopThreadTID]
+            #expect(threads.allSatisfy { $0 > 0 && FileManager.default.fileExists(atPath: "/proc/self/task/\($0)") })
+
+            clientLoop.shutdown()
+            serverLoop.shutdown()
+            serverLoop.shutdown()   // idempotent
+
+            for id in ids { #expect(client.closedReasons(id) == ["the network loop was shut down"]) }
+            #expect(server.events.filter { if case .closed = $0 { true } else { false } }.count == 5)
+            #expect(clientLoop.send(numberedFrame(2), on: ids[0]) == .closed)
+            #expect(throws: NetworkError.self) { try serverLoop.listen(host: "127.0.0.1", port: 0) }
+            for tid in threads { #expect(!FileManager.default.fileExists(atPath: "/proc/self/task/\(tid)"), "thread \(tid) still runs") }
+            silent.close()
+            #expect(openNetworkDescriptors() == before)
+        }
+
+        @Test("a loop that was never started closes its descriptors on shutdown, including a listener")
+        func neverStarted() throws {
+            let before = openNetworkDescriptors()
+            let ca = try PKI.ca()
+            let loop = try NetworkLoop(configuration: NetworkConfiguration(tls: PKI.context(try PKI.node(ca, "a"), trusting: ca)))
+            _ = try loop.listen(host: "127.0.0.1", port: 0)
+            #expect(openNetworkDescriptors().count == before.count + 3)   // epoll, eventfd, listener
+            loop.shutdown()
+            #expect(openNetworkDescriptors() == before)
+        }
+
+        @Test("the configuration is checked")
+        func invalidConfiguration() throws {
+            let ca = try PKI.ca()
+            var configuration = NetworkConfiguration(tls: try PKI.context(try PKI.node(ca, "a"), trusting: ca))
+            configuration.maxFrameLength = Frame.maxLength + 1
+            #expect(throws: NetworkError.self) { try NetworkLoop(configuration: configuration) }
+            configuration.maxFrameLength = 1_000
+            configuration.sendQueueLowWater = 2 << 20
+            #expect(throws: NetworkError.self) { try NetworkLoop(configuration: configuration) }
+        }
+    }
+}
