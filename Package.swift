@@ -32,6 +32,13 @@ let package = Package(
         .target(name: "VigilSync", dependencies: ["VigilModel", "VigilCrypto"]),
         // Test support: a seeded simulator that drives the real cores under faults.
         .target(name: "VigilSim", dependencies: ["VigilSync", "VigilModel", "VigilCrypto"]),
+        // Sockets, the epoll event loop, TLS connections, framing, dialer, listener (docs/threading.md).
+        .target(name: "VigilNet", dependencies: ["VigilCrypto", "VigilSync", "VigilModel"]),
+        // The node: wires store, log, sync and net; the local API. Does I/O.
+        .target(name: "VigilNode", dependencies: ["VigilSync", "VigilStore", "VigilLog", "VigilNet", "VigilModel", "VigilCrypto"]),
+        // Shared by the benchmarks: the openssl speed baseline, clocks, the report format.
+        .target(name: "VigilBenchSupport"),
+        .executableTarget(name: "vigil-bench-store", dependencies: ["VigilBenchSupport", "VigilNode", "VigilStore", "VigilModel", "VigilCrypto"]),
         // The command-line tool.
         .executableTarget(name: "vigil", dependencies: ["VigilCrypto", "VigilModel", "VigilStore"]),
         // libFuzzer target for the entry decoder; built normally it replays a corpus (Scripts/fuzz, docs/fuzzing.md).
@@ -47,6 +54,7 @@ let package = Package(
         .testTarget(name: "VigilLogTests", dependencies: ["VigilLog", "VigilModel", "VigilCrypto"]),
         .testTarget(name: "VigilSyncTests", dependencies: ["VigilSync", "VigilModel", "VigilCrypto"]),
         .testTarget(name: "VigilSimTests", dependencies: ["VigilSim", "VigilSync", "VigilModel"]),
+        .testTarget(name: "VigilNetTests", dependencies: ["VigilNet", "VigilCrypto", "VigilSync", "VigilModel"]),
         .testTarget(name: "VigilCLITests", dependencies: ["VigilModel", "VigilCrypto", "VigilStore"]),
     ],
     swiftLanguageModes: [.v6]
