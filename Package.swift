@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "VigilBenchSupport"),
         .executableTarget(name: "vigil-bench-store", dependencies: ["VigilBenchSupport", "VigilNode", "VigilStore", "VigilModel", "VigilCrypto"]),
         // The command-line tool.
-        .executableTarget(name: "vigil", dependencies: ["VigilCrypto", "VigilModel", "VigilStore"]),
+        .executableTarget(name: "vigil", dependencies: ["VigilCrypto", "VigilModel", "VigilStore", "VigilNode"]),
         // libFuzzer target for the entry decoder; built normally it replays a corpus (Scripts/fuzz, docs/fuzzing.md).
         .executableTarget(name: "vigil-fuzz-entry", dependencies: ["VigilModel", "VigilCrypto"]),
         // Ed25519 and entry codec throughput against `openssl speed` (Scripts/bench-crypto).

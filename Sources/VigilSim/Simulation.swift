@@ -102,7 +102,7 @@ public final class Simulation {
         case tick(node: Int)
         case post(node: Int)
         case dial(from: Int, to: Int)
-        case deliver(node: Int, conn: ConnectionID, frame: Frame)
+        case deliver(node: Int, conn: LinkID, frame: Frame)
         case persisted(node: Int, generation: Int, entries: [Entry], origin: EntryOrigin)
         case crash(node: Int)
         case restart(node: Int)
@@ -112,7 +112,7 @@ public final class Simulation {
 
     struct Link {
         let a: Int, b: Int
-        let connA: ConnectionID, connB: ConnectionID
+        let connA: LinkID, connB: LinkID
         var lastDeliveryToA: UInt64 = 0
         var lastDeliveryToB: UInt64 = 0
     }
@@ -146,8 +146,8 @@ public final class Simulation {
     private var directory: StaticDirectory
     private var dialEdges: [(Int, Int)] = []
     private var links: [Int: Link] = [:]              // link id → link
-    private var connToLink: [ConnectionID: Int] = [:]
-    private var nextConn: ConnectionID = 1
+    private var connToLink: [LinkID: Int] = [:]
+    private var nextConn: LinkID = 1
     private var nextLink = 1
     private var partition: Set<Int>?                  // the nodes on one side, while a partition lasts
     private var faulty = true
@@ -438,7 +438,7 @@ public final class Simulation {
         }
     }
 
-    private func send(from i: Int, conn: ConnectionID, frame: Frame) {
+    private func send(from i: Int, conn: LinkID, frame: Frame) {
         guard let linkID = connToLink[conn], var link = links[linkID] else { return }
         let toA = link.connB == conn
         let target = toA ? link.a : link.b

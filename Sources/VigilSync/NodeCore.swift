@@ -1,7 +1,7 @@
 import VigilModel
 
-/// An opaque handle the shell gives each transport connection.
-public typealias ConnectionID = UInt64
+/// An opaque handle the shell gives each transport connection (the node maps its network connections to these).
+public typealias LinkID = UInt64
 
 /// Who is in the federation, with the role and organisation the audience rule needs.
 public protocol MemberDirectory: Sendable {
@@ -31,18 +31,18 @@ public enum EntryOrigin: Hashable, Sendable {
     /// Posted on this node; `token` identifies the request to acknowledge.
     case local(token: UInt64)
     /// Received from the peer on this connection.
-    case peer(ConnectionID)
+    case peer(LinkID)
 }
 
 /// What the node shell must do. Carried out in order.
 public enum NodeDirective: Sendable {
     /// Send a frame on a connection.
-    case send(ConnectionID, Frame)
+    case send(LinkID, Frame)
     /// Close a connection, with the reason (log it).
-    case close(ConnectionID, reason: String)
+    case close(LinkID, reason: String)
     /// Decode and verify these received entries (in parallel if it likes), then call
     /// `NodeCore.verified(_:from:now:)` with one result per input, in order.
-    case verify(ConnectionID, [[UInt8]])
+    case verify(LinkID, [[UInt8]])
     /// Append these entries durably (fsync), then call `NodeCore.persisted(_:origin:now:)`.
     case persist([Entry], EntryOrigin)
     /// These entries are now held (durable): feed the log and the local followers.
@@ -50,11 +50,11 @@ public enum NodeDirective: Sendable {
     /// An entry was refused, with the reason (log it; count it in the metrics).
     case refusedEntry(EntryID?, from: EntryOrigin, reason: String)
     /// A session is established with this peer.
-    case sessionEstablished(ConnectionID, NodeID)
+    case sessionEstablished(LinkID, NodeID)
     /// A session ended.
-    case sessionClosed(ConnectionID, NodeID?, reason: String)
+    case sessionClosed(LinkID, NodeID?, reason: String)
     /// A reconciliation round with the peer finished.
-    case reconciled(ConnectionID, have: Int, need: Int, roundTrips: Int)
+    case reconciled(LinkID, have: Int, need: Int, roundTrips: Int)
     /// A local post is durable: answer the poster.
     case postAcknowledged(token: UInt64, EntryID)
 }
@@ -118,9 +118,9 @@ public struct NodeCore {
     private var audienceClasses: [Audience: UInt32] = [:]
     private var persisting: Set<EntryID> = []
 
-    private var sessions: [ConnectionID: PeerSession] = [:]
-    private var peers: [ConnectionID: PeerStatus] = [:]
-    private var readableMemo: [ConnectionID: [UInt32: Bool]] = [:]
+    private var sessions: [LinkID: PeerSession] = [:]
+    private var peers: [LinkID: PeerStatus] = [:]
+    private var readableMemo: [LinkID: [UInt32: Bool]] = [:]
 
     /// A core for `me`, reading entry bytes through `reader`.
     public init(me: MemberProfile, directory: any MemberDirectory, reader: any EntryReader,
@@ -137,7 +137,7 @@ public struct NodeCore {
     /// Whether `id` is held.
     public func holds(_ id: EntryID) -> Bool { held[id] != nil }
     /// Connected peers.
-    public var peerStatus: [ConnectionID: PeerStatus] { peers }
+    public var peerStatus: [LinkID: PeerStatus] { peers }
     /// The earliest time `tick` has work.
     public var nextDeadline: UInt64? { sessions.values.compactMap(\.nextDeadline).min() }
 
@@ -154,7 +154,7 @@ public struct NodeCore {
     // MARK: Connections
 
     /// A TLS session is up with `peer` (its certificate verified). Refuses peers that are not members.
-    public mutating func connectionOpened(_ conn: ConnectionID, peer: NodeID, outbound: Bool, now: UInt64) -> [NodeDirective] {
+    public mutating func connectionOpened(_ conn: LinkID, peer: NodeID, outbound: Bool, now: UInt64) -> [NodeDirective] {
         guard directory.profile(of: peer) != nil else {
             return [.close(conn, reason: "node \(peer.fingerprint) is not a member of the federation (unknown or revoked)")]
         }
@@ -166,7 +166,7 @@ public struct NodeCore {
     }
 
     /// Frames arrived on a connection.
-    public mutating func framesReceived(_ conn: ConnectionID, _ frames: [Frame], now: UInt64) -> [NodeDirective] {
+    public mutating func framesReceived(_ conn: LinkID, _ frames: [Frame], now: UInt64) -> [NodeDirective] {
         var out: [NodeDirective] = []
         for frame in frames {
             guard sessions[conn] != nil else { break }
@@ -191,7 +191,7 @@ public struct NodeCore {
     }
 
     /// The transport closed the connection.
-    public mutating func connectionClosed(_ conn: ConnectionID, reason: String) -> [NodeDirective] {
+    public mutating func connectionClosed(_ conn: LinkID, reason: String) -> [NodeDirective] {
         let peer = peers.removeValue(forKey: conn)
         sessions.removeValue(forKey: conn)
         readableMemo.removeValue(forKey: conn)
@@ -224,7 +224,7 @@ public struct NodeCore {
     }
 
     /// The verification asked for by `.verify` is done.
-    public mutating func verified(_ results: [VerificationResult], from conn: ConnectionID, now: UInt64) -> [NodeDirective] {
+    public mutating func verified(_ results: [VerificationResult], from conn: LinkID, now: UInt64) -> [NodeDirective] {
         var out: [NodeDirective] = []
         var fresh: [Entry] = []
         var ids: [EntryID] = []
@@ -311,7 +311,7 @@ public struct NodeCore {
     }
 
     /// Whether the peer on `conn` may read held entry `id`.
-    private mutating func mayRead(_ conn: ConnectionID, _ id: EntryID) -> Bool {
+    private mutating func mayRead(_ conn: LinkID, _ id: EntryID) -> Bool {
         guard let info = held[id], let peer = peers[conn], let profile = directory.profile(of: peer.node) else { return false }
         if info.author == peer.node { return true }
         if let memo = readableMemo[conn]?[info.audienceClass] { return memo }
@@ -321,7 +321,7 @@ public struct NodeCore {
     }
 
     /// Held items the peer may read, ascending.
-    private mutating func snapshotItems(for conn: ConnectionID) -> [NegentropyItem] {
+    private mutating func snapshotItems(for conn: LinkID) -> [NegentropyItem] {
         if !unsortedItems.isEmpty {
             unsortedItems.sort()
             sortedItems = Self.merge(sortedItems, unsortedItems)
@@ -345,7 +345,7 @@ public struct NodeCore {
         return out
     }
 
-    private mutating func apply(_ conn: ConnectionID, _ directives: [SessionDirective], now: UInt64) -> [NodeDirective] {
+    private mutating func apply(_ conn: LinkID, _ directives: [SessionDirective], now: UInt64) -> [NodeDirective] {
         var out: [NodeDirective] = []
         var queue = directives[...]
         while let d = queue.popFirst() {
@@ -385,7 +385,7 @@ public struct NodeCore {
     }
 
     /// ENTRIES frames for the ids the peer may read, batched under the frame limit.
-    private mutating func entryFrames(_ conn: ConnectionID, _ ids: [EntryID]) -> [NodeDirective] {
+    private mutating func entryFrames(_ conn: LinkID, _ ids: [EntryID]) -> [NodeDirective] {
         var out: [NodeDirective] = []
         var batch: [[UInt8]] = []
         var size = 0

@@ -1,0 +1,422 @@
+import Dispatch
+import Foundation
+import Synchronization
+import VigilCrypto
+import VigilModel
+import VigilNet
+import VigilStore
+import VigilSync
+
+/// Where a node's files are, and how it runs.
+public struct NodeOptions: Sendable {
+    /// The node directory: identity.key, node.crt, ca.crt, node.json, genesis.json, store/.
+    public var directory: String
+    /// The genesis file (default: `directory/genesis.json`).
+    public var genesisPath: String?
+    /// Listen on this host instead of the genesis address.
+    public var listenHost: String?
+    /// Session timings.
+    public var session = SessionSettings()
+    /// Where log lines go (standard error by default).
+    public var logSink: (@Sendable (String) -> Void)?
+
+    /// Options for the node in `directory`.
+    public init(directory: String) { self.directory = directory }
+}
+
+/// A node's state for `vigil status`.
+public struct NodeStatus: Codable, Sendable {
+    /// One connected peer.
+    public struct Peer: Codable, Sendable {
+        /// Its name in the genesis (or its fingerprint).
+        public let name: String
+        /// Its node id.
+        public let nodeId: String
+        /// Whether this node dialed it.
+        public let outbound: Bool
+        /// Whether HELLO was exchanged.
+        public let established: Bool
+        /// Seconds since it connected.
+        public let connectedSeconds: Double
+        /// Seconds since a frame last arrived.
+        public let lastSeenSeconds: Double
+        /// Last round-trip time in ms.
+        public let roundTripMs: UInt64?
+        /// Entries asked for and not yet received.
+        public let entriesBehind: Int
+    }
+    /// This node's name.
+    public let name: String
+    /// Its node id.
+    public let nodeId: String
+    /// Its organisation and role.
+    public let organisation: String, role: String
+    /// Entries held.
+    public let entries: Int
+    /// Connected peers.
+    public let peers: [Peer]
+    /// Configured peers that are not connected now.
+    public let disconnected: [String]
+    /// Refused connections and entries so far, by event.
+    public let refusals: [String: Int]
+}
+
+/// A running Vigil node: the pure `NodeCore` driven by real I/O.
+///
+/// Threading: the core and all per-connection state live on the network loop's thread (every
+/// `NetworkLoopDelegate` method runs there). Signature verification runs off that thread on every
+/// core (`EntryVerifier`); appends go to the store's group-commit writer from a persistence queue. Both
+/// hand their results back to the loop thread, which is the only one that touches the core.
+public final class Node: NetworkLoopDelegate, @unchecked Sendable {
+    /// This node in the genesis.
+    public let member: Genesis.Member
+    /// The genesis.
+    public let genesis: Genesis
+    /// The log.
+    public let log: NodeLog
+    let identity: SigningKey
+    let store: EntryStore
+    let loop: NetworkLoop
+    let verifier = EntryVerifier()
+    let options: NodeOptions
+    private let persistQueue = DispatchQueue(label: "vigil.node.persist", attributes: .concurrent)
+    private let verifyQueue = DispatchQueue(label: "vigil.node.verify")
+    private let persistGroup = DispatchGroup()
+    private let started = Node.monotonicMilliseconds()
+
+    // Loop-thread state.
+    private var core: NodeCore
+    private var linkOf: [ConnectionID: LinkID] = [:]
+    private var connectionOf: [LinkID: ConnectionID] = [:]
+    private var nextLink: LinkID = 1
+    private var dials: [String: DialState] = [:]
+    private var overflow: [ConnectionID: [Frame]] = [:]
+    private var overflowBytes: [ConnectionID: Int] = [:]
+    private var postWaiters: [UInt64: @Sendable (Result<EntryID, Error>) -> Void] = [:]
+    private var nextToken: UInt64 = 0
+    private var followers: [UInt64: @Sendable ([Entry]) -> Void] = [:]
+
+    // Cross-thread.
+    private let jobs = Mutex<[UInt64: @Sendable (Node) -> Void]>([:])
+    private let jobCounter = Atomic<UInt64>(1_000)
+    private static let tickToken: UInt64 = 1
+
+    struct DialState {
+        var connection: ConnectionID?
+        var backoff = ReconnectBackoff()
+    }
+
+    /// Most bytes queued for one slow peer beyond the network's own queue before the session is closed.
+    static let overflowLimit = 32 << 20
+
+    /// Opens the node in `options.directory`: identity, certificates (checked now, so a bad one stops the
+    /// start with the reason), genesis, store (locked; recovered), and loads the held entries.
+    public init(options: NodeOptions) throws {
+        self.options = options
+        let dir = options.directory
+        let genesis = try Genesis(contentsOfFile: options.genesisPath ?? dir + "/genesis.json")
+        let key = try KeyFile.read(from: dir + "/identity.key")
+        let node = NodeID(key.publicKey)
+        guard let member = genesis.member(node) else {
+            throw ConfigurationError("this node (\(node.fingerprint)) is not a member of \(genesis.federation) in the genesis; check that genesis.json is this federation's and identity.key this node's")
+        }
+        let certificate = try Certificate(contentsOfFile: dir + "/node.crt")
+        let ca = try Certificate(contentsOfFile: dir + "/ca.crt")
+        try certificate.verifyNodeCertificate(issuedBy: ca, for: key.publicKey, at: Date())
+        self.genesis = genesis
+        self.member = member
+        identity = key
+        log = NodeLog(node: member.name, sink: options.logSink ?? { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
+        store = try EntryStore.open(directory: dir + "/store")
+        let tls = try TLSContext(certificate: certificate, key: key, trusting: ca)
+        loop = try NetworkLoop(configuration: NetworkConfiguration(tls: tls))
+        core = NodeCore(me: member.profile, directory: genesis.directory, reader: StoreReader(store: store), settings: options.session)
+        let recovered = store.recovery
+        var loaded: [Entry] = []
+        loaded.reserveCapacity(store.count)
+        for item in store.items() {
+            if let entry = try store.read(item.id) { loaded.append(entry) }
+        }
+        core.load(loaded)
+        log.event(.info, "store-opened", ["entries": "\(store.count)", "recovery": recovered.description])
+    }
+
+    /// Listens on the genesis address and dials the configured peers.
+    public func start() throws {
+        try loop.start(delegate: self)
+        let listener = try loop.listen(host: options.listenHost ?? member.host, port: UInt16(member.port))
+        log.event(.info, "listening", ["address": listener.address, "node_id": member.nodeId])
+        loop.schedule(after: .milliseconds(250), token: Self.tickToken)
+        runOnLoop { node in
+            for name in node.member.dials { node.dial(name) }
+        }
+    }
+
+    /// Stops gracefully: closes every connection, waits for appends in flight (so everything that was
+    /// acknowledged stays acknowledged), closes the store.
+    public func stop() {
+        loop.shutdown()
+        persistQueue.sync(flags: .barrier) {}
+        verifyQueue.sync {}
+        store.close()
+        log.event(.info, "stopped", ["entries": "\(store.count)"])
+    }
+
+    // MARK: Public operations (any thread)
+
+    /// Posts an entry this node authored; returns once it is durable (fsynced), then it is pushed.
+    public func post(_ entry: Entry) async throws -> EntryID {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<EntryID, Error>) in
+            runOnLoop { node in
+                node.nextToken += 1
+                let token = node.nextToken
+                node.postWaiters[token] = { continuation.resume(with: $0) }
+                node.handle(node.core.post(entry, token: token))
+            }
+        }
+    }
+
+    /// Signs and posts a new entry built from a draft's parts (timestamp from this node's clock).
+    public func post(kind: EntryKind, audience: Audience, refs: [EntryID] = [], body: [UInt8]) async throws -> EntryID {
+        let draft: EntryDraft = await onLoop { node in
+            EntryDraft(author: node.member.node, timestamp: node.core.nextTimestamp(wallMilliseconds: Node.wallMilliseconds()),
+                       kind: kind, audience: audience, refs: refs, body: body)
+        }
+        return try await post(try draft.signed(by: identity))
+    }
+
+    /// The node's status.
+    public func status() async -> NodeStatus {
+        await onLoop { node in node.makeStatus() }
+    }
+
+    /// Whether the node holds `id` (durably).
+    public func holds(_ id: EntryID) -> Bool { store.contains(id) }
+
+    /// Reads a held entry.
+    public func entry(_ id: EntryID) throws -> Entry? { try store.read(id) }
+
+    /// Ids of held entries, in the order they were stored, from `start`.
+    public func storedIDs(from start: Int = 0, limit: Int = .max) -> [EntryID] { store.items(from: start, limit: limit).map(\.id) }
+
+    /// Calls `body` with every batch of newly held entries, on the loop thread, until the returned
+    /// token is passed to `unfollow`.
+    public func follow(_ body: @escaping @Sendable ([Entry]) -> Void) async -> UInt64 {
+        await onLoop { node in
+            node.nextToken += 1
+            node.followers[node.nextToken] = body
+            return node.nextToken
+        }
+    }
+
+    /// Stops a `follow`.
+    public func unfollow(_ token: UInt64) {
+        runOnLoop { $0.followers.removeValue(forKey: token) }
+    }
+
+    // MARK: NetworkLoopDelegate (loop thread)
+
+    public func admit(peerKey: PublicKey, peerName: String?, inbound: Bool, remote: String) -> PeerAdmission {
+        let node = NodeID(peerKey)
+        guard core.directory.profile(of: node) != nil else {
+            let reason = "node \(node.fingerprint) (\(peerName ?? "no name")) is not a member of \(genesis.federation): unknown or revoked"
+            log.event(.warning, "connection-refused", ["remote": remote, "reason": reason])
+            return .refuse(reason: reason)
+        }
+        return .allow
+    }
+
+    public func connectionEstablished(_ id: ConnectionID, peerKey: PublicKey, peerName: String?, inbound: Bool) {
+        let link = nextLink
+        nextLink += 1
+        linkOf[id] = link
+        connectionOf[link] = id
+        handle(core.connectionOpened(link, peer: NodeID(peerKey), outbound: !inbound, now: now()))
+    }
+
+    public func framesReceived(_ id: ConnectionID, _ frames: [Frame]) {
+        guard let link = linkOf[id] else { return }
+        handle(core.framesReceived(link, frames, now: now()))
+    }
+
+    public func writable(_ id: ConnectionID) {
+        guard var queued = overflow[id] else { return }
+        while !queued.isEmpty {
+            let result = loop.send(queued[0], on: id)
+            if result == .queueFull { break }
+            overflowBytes[id, default: 0] -= queued[0].payload.count
+            queued.removeFirst()
+        }
+        overflow[id] = queued.isEmpty ? nil : queued
+        if queued.isEmpty { overflowBytes[id] = nil }
+    }
+
+    public func connectionClosed(_ id: ConnectionID, reason: String) {
+        overflow[id] = nil
+        overflowBytes[id] = nil
+        if let link = linkOf.removeValue(forKey: id) {
+            connectionOf.removeValue(forKey: link)
+            handle(core.connectionClosed(link, reason: reason))
+        }
+        if let name = dials.first(where: { $0.value.connection == id })?.key {
+            dials[name]?.connection = nil
+            var rng = SystemRandomNumberGenerator()
+            let delay = dials[name]!.backoff.nextDelay(using: &rng)
+            log.event(.info, "redial-scheduled", ["peer": name, "after_ms": "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)", "reason": reason])
+            runOnLoop(after: delay) { $0.dial(name) }
+        }
+    }
+
+    public func connectionRefused(remote: String, reason: String) {
+        log.event(.warning, "connection-refused", ["remote": remote, "reason": reason])
+    }
+
+    public func timerFired(_ token: UInt64) {
+        if token == Self.tickToken {
+            handle(core.tick(now: now()))
+            loop.schedule(after: .milliseconds(250), token: Self.tickToken)
+            return
+        }
+        if let job = jobs.withLock({ $0.removeValue(forKey: token) }) { job(self) }
+    }
+
+    // MARK: Internals (loop thread)
+
+    private func dial(_ name: String) {
+        guard dials[name]?.connection == nil, let peer = genesis.member(named: name) else { return }
+        let key = try? peer.node.publicKey()
+        let id = loop.dial(host: peer.host, port: UInt16(peer.port), expectedPeer: key)
+        if dials[name] == nil { dials[name] = DialState() }
+        dials[name]!.connection = id
+    }
+
+    private func handle(_ directives: [NodeDirective]) {
+        for directive in directives { handle(directive) }
+    }
+
+    private func handle(_ directive: NodeDirective) {
+        switch directive {
+        case .send(let link, let frame):
+            guard let id = connectionOf[link] else { return }
+            send(frame, on: id)
+        case .close(let link, let reason):
+            guard let id = connectionOf[link] else { return }
+            log.event(.info, "session-closing", ["peer": peerName(link), "reason": reason])
+            loop.close(id, reason: reason)
+        case .verify(let link, let list):
+            verifyQueue.async { [verifier] in
+                let results = verifier.verify(list)
+                self.runOnLoop { node in node.handle(node.core.verified(results, from: link, now: node.now())) }
+            }
+        case .persist(let entries, let origin):
+            persistQueue.async(group: persistGroup) { [store] in
+                do {
+                    _ = try store.append(entries)
+                    self.runOnLoop { node in node.handle(node.core.persisted(entries, origin: origin, now: node.now())) }
+                } catch {
+                    self.runOnLoop { node in
+                        node.core.persistFailed(entries)
+                        node.log.event(.error, "store-append-failed", ["entries": "\(entries.count)", "reason": "\(error)"])
+                        if case .local(let token) = origin { node.postWaiters.removeValue(forKey: token)?(.failure(error)) }
+                    }
+                }
+            }
+        case .admitted(let entries, let origin):
+            if case .peer(let link) = origin {
+                log.event(.debug, "entries-stored", ["count": "\(entries.count)", "from": peerName(link)])
+            } else {
+                for e in entries { log.event(.info, "entry-posted", ["id": e.id.hex, "kind": e.kind.name, "audience": e.audience.tlp.name]) }
+            }
+            for follower in followers.values { follower(entries) }
+        case .refusedEntry(let id, let origin, let reason):
+            var from = "local"
+            if case .peer(let link) = origin { from = peerName(link) }
+            log.event(.warning, "entry-refused", ["id": id?.hex ?? "?", "from": from, "reason": reason])
+            if case .local(let token) = origin {
+                postWaiters.removeValue(forKey: token)?(.failure(ConfigurationError("entry refused: \(reason)")))
+            }
+        case .sessionEstablished(let link, _):
+            if let id = connectionOf[link], let name = dials.first(where: { $0.value.connection == id })?.key { dials[name]?.backoff.reset() }
+            log.event(.info, "session-established", ["peer": peerName(link)])
+        case .sessionClosed(let link, let node, let reason):
+            log.event(.info, "session-closed", ["peer": node.flatMap { genesis.member($0)?.name } ?? "link \(link)", "reason": reason])
+        case .reconciled(let link, let have, let need, let trips):
+            log.event(have + need > 0 ? .info : .debug, "reconciled", ["peer": peerName(link), "sent": "\(have)", "wanted": "\(need)", "round_trips": "\(trips)"])
+        case .postAcknowledged(let token, let id):
+            postWaiters.removeValue(forKey: token)?(.success(id))
+        }
+    }
+
+    private func send(_ frame: Frame, on id: ConnectionID) {
+        if overflow[id] != nil {
+            overflow[id]!.append(frame)
+            overflowBytes[id, default: 0] += frame.payload.count
+        } else {
+            switch loop.send(frame, on: id) {
+            case .queued, .closed: return
+            case .frameTooLarge:
+                log.event(.error, "frame-too-large", ["bytes": "\(frame.payload.count)"])
+                return
+            case .queueFull:
+                overflow[id] = [frame]
+                overflowBytes[id] = frame.payload.count
+            }
+        }
+        if overflowBytes[id, default: 0] > Self.overflowLimit {
+            loop.close(id, reason: "peer too slow: more than \(Self.overflowLimit >> 20) MiB waiting to be sent")
+        }
+    }
+
+    private func peerName(_ link: LinkID) -> String {
+        guard let node = core.peerStatus[link]?.node else { return "link \(link)" }
+        return genesis.member(node)?.name ?? node.fingerprint
+    }
+
+    private func makeStatus() -> NodeStatus {
+        let t = now()
+        let peers = core.peerStatus.values.sorted { $0.since < $1.since }.map { p in
+            NodeStatus.Peer(name: genesis.member(p.node)?.name ?? p.node.fingerprint, nodeId: p.node.hex, outbound: p.outbound,
+                            established: p.established, connectedSeconds: Double(t - p.since) / 1000,
+                            lastSeenSeconds: Double(t - p.lastSeen) / 1000, roundTripMs: p.roundTrip, entriesBehind: p.behind)
+        }
+        let connected = Set(peers.map(\.name))
+        let refusals = log.counts.filter { $0.key.hasSuffix("-refused") }
+        return NodeStatus(name: member.name, nodeId: member.nodeId, organisation: member.organisation, role: member.role,
+                          entries: core.heldCount, peers: peers,
+                          disconnected: member.dials.filter { !connected.contains($0) }.sorted(), refusals: refusals)
+    }
+
+    // MARK: Hopping onto the loop thread
+
+    func runOnLoop(after delay: Duration = .zero, _ job: @escaping @Sendable (Node) -> Void) {
+        let token = jobCounter.add(1, ordering: .relaxed).newValue
+        jobs.withLock { $0[token] = job }
+        loop.schedule(after: delay, token: token)
+    }
+
+    func onLoop<T: Sendable>(_ body: @escaping @Sendable (Node) -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            runOnLoop { continuation.resume(returning: body($0)) }
+        }
+    }
+
+    private func now() -> UInt64 { Node.monotonicMilliseconds() - started }
+
+    static func monotonicMilliseconds() -> UInt64 {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return UInt64(t.tv_sec) * 1000 + UInt64(t.tv_nsec) / 1_000_000
+    }
+
+    static func wallMilliseconds() -> UInt64 {
+        var t = timespec()
+        clock_gettime(CLOCK_REALTIME, &t)
+        return UInt64(t.tv_sec) * 1000 + UInt64(t.tv_nsec) / 1_000_000
+    }
+}
+
+/// The store as the core's `EntryReader`.
+struct StoreReader: EntryReader {
+    let store: EntryStore
+    func canonicalBytes(_ id: EntryID) -> [UInt8]? { try? store.readCanonicalBytes(id) }
+}

@@ -1,0 +1,152 @@
+import Dispatch
+import Foundation
+import VigilModel
+import VigilNode
+
+/// `vigil run`: runs the node until SIGTERM or SIGINT.
+enum RunCommand: Command {
+    static let name = "run"
+    static let summary = "Run the node: sync with peers, serve the local API"
+    static let help = """
+        Usage: vigil run --dir DIR [--genesis FILE] [--listen-host HOST]
+
+        Starts the node in DIR (identity.key, node.crt, ca.crt, genesis.json, store/): checks its
+        certificate, opens its store (refusing to start on damage, with the file and offset), listens on
+        its genesis address, dials its configured peers (reconnecting with jittered backoff up to 60 s),
+        and serves the local API on DIR/node.sock (owner only). Logs one structured line per event on
+        standard error — every refused connection and entry with its reason.
+        SIGTERM or SIGINT stops it gracefully: nothing acknowledged is lost.
+
+        Options:
+          --dir DIR            node directory (see `vigil init` and Scripts/certs)
+          --genesis FILE       federation genesis (default DIR/genesis.json)
+          --listen-host HOST   listen on HOST instead of the genesis address
+
+        Examples:
+          vigil run --dir Certs/ncc
+          vigil run --dir /var/lib/vigil 2>>/var/log/vigil.log
+        """
+
+    static func run(_ raw: [String], output: Output) throws -> Int32 {
+        let args = try Arguments(raw, command: name, valueFlags: ["dir", "genesis", "listen-host"], switchFlags: [])
+        try args.expectPositionals(0, "")
+        var options = NodeOptions(directory: try args.required("dir"))
+        options.genesisPath = args.value("genesis")
+        options.listenHost = args.value("listen-host")
+        signal(SIGPIPE, SIG_IGN)
+        let node: Node
+        do {
+            node = try Node(options: options)
+        } catch {
+            throw CommandFailure("cannot start: \(error)")
+        }
+        let api = LocalAPIServer(path: options.directory + "/node.sock", node: node)
+        do {
+            try node.start()
+            try api.start()
+        } catch {
+            node.stop()
+            throw CommandFailure("cannot start: \(error)")
+        }
+        output.out("vigil run: \(node.member.name) (\(node.member.organisation), \(node.member.role)) listening on \(options.listenHost ?? node.member.host):\(node.member.port); local API \(api.path); SIGTERM or Ctrl-C stops it")
+        let stop = DispatchSemaphore(value: 0)
+        var sources: [DispatchSourceSignal] = []
+        for sig in [SIGTERM, SIGINT] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { stop.signal() }
+            source.resume()
+            sources.append(source)
+        }
+        stop.wait()
+        api.stop()
+        node.stop()
+        _ = sources
+        output.out("vigil run: \(node.member.name) stopped")
+        return ExitCode.success
+    }
+}
+
+/// `vigil status`: this node and every peer.
+enum StatusCommand: Command {
+    static let name = "status"
+    static let summary = "Show the running node and every peer: connected, last seen, behind, RTT"
+    static let help = """
+        Usage: vigil status --dir DIR [--json]
+
+        Asks the node running in DIR (through DIR/node.sock) for its state: entries held, and for every
+        peer whether it is connected, since when, when a frame last arrived, how many entries it still
+        owes this node, and the round-trip time; configured peers that are not connected; refusals.
+        Exit code 3 when no node runs in DIR.
+
+        Examples:
+          vigil status --dir Certs/ncc
+          vigil status --dir /var/lib/vigil --json
+        """
+
+    static func run(_ raw: [String], output: Output) throws -> Int32 {
+        let args = try Arguments(raw, command: name, valueFlags: ["dir"], switchFlags: ["json"])
+        try args.expectPositionals(0, "")
+        let dir = try args.required("dir")
+        let answer: [String: Any]
+        do {
+            answer = try LocalAPIClient(path: dir + "/node.sock").request(["op": "status"])
+        } catch {
+            throw CommandFailure("\(error)")
+        }
+        let data = try JSONSerialization.data(withJSONObject: answer["status"] ?? [:])
+        let status = try JSONDecoder().decode(NodeStatus.self, from: data)
+        if args.flag("json") {
+            output.json(status)
+            return ExitCode.success
+        }
+        output.table([("node", "\(status.name) (\(status.organisation), \(status.role))"), ("node id", status.nodeId),
+                      ("entries", "\(status.entries)"), ("peers", "\(status.peers.count) connected" + (status.disconnected.isEmpty ? "" : ", not connected: \(status.disconnected.joined(separator: ", "))"))])
+        if !status.peers.isEmpty {
+            output.out("")
+            let rows = [["peer", "direction", "state", "connected", "last seen", "behind", "rtt"]] + status.peers.map { p in
+                [p.name, p.outbound ? "dialed" : "accepted", p.established ? "syncing" : "handshake",
+                 String(format: "%.0f s", p.connectedSeconds), String(format: "%.1f s ago", p.lastSeenSeconds),
+                 "\(p.entriesBehind)", p.roundTripMs.map { "\($0) ms" } ?? "–"]
+            }
+            let widths = (0..<7).map { c in rows.map { $0[c].count }.max() ?? 0 }
+            for row in rows { output.out(row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")) }
+        }
+        if !status.refusals.isEmpty {
+            output.out("\nrefused: " + status.refusals.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
+        return ExitCode.success
+    }
+}
+
+/// `vigil entry submit`: hands an entry file to the running node.
+enum EntrySubmitCommand: Command {
+    static let name = "entry submit"
+    static let summary = "Post an entry file (made by `entry new`) through the running node"
+    static let help = """
+        Usage: vigil entry submit --dir DIR FILE [--json]
+
+        Sends the signed entry in FILE to the node running in DIR, which checks it (canonical, signed by
+        this node), stores it durably and pushes it to every connected peer allowed to read it. Prints the
+        entry id once it is on disk.
+
+        Examples:
+          vigil entry new --dir Certs/ncc --kind message --text "Comms check" --out m.entry
+          vigil entry submit --dir Certs/ncc m.entry
+        """
+
+    static func run(_ raw: [String], output: Output) throws -> Int32 {
+        let args = try Arguments(raw, command: name, valueFlags: ["dir"], switchFlags: ["json"])
+        try args.expectPositionals(1, "FILE (the entry to submit)")
+        let dir = try args.required("dir")
+        let bytes = try EntryInspectCommand.readLimited(args.positionals[0])
+        do {
+            let answer = try LocalAPIClient(path: dir + "/node.sock").request(["op": "post", "entry": Data(bytes).base64EncodedString()])
+            let id = answer["id"] as? String ?? "?"
+            if args.flag("json") { output.json(["id": id]) } else { output.table([("stored", id)]) }
+            return ExitCode.success
+        } catch {
+            throw CommandFailure("\(error)", exitCode: ExitCode.refused)
+        }
+    }
+}
