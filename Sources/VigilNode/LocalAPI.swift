@@ -13,6 +13,7 @@ import VigilModel
 /// - `post` with `"entry"`: base64 of a canonical entry authored by this node → `{"id": hex}` once durable
 /// - `get` with `"id"` → `{"entry": EntryJSON, "canonical": base64}`
 /// - `list` with optional `"from"` (position) and `"limit"` → `{"ids": [hex…], "next": position}`
+/// - `wait` with `"ids"` and `"timeout_ms"` → `{"missing": [hex…]}` once all are held or the time is up
 public final class LocalAPIServer: @unchecked Sendable {
     /// The socket path.
     public let path: String
@@ -133,8 +134,19 @@ public final class LocalAPIServer: @unchecked Sendable {
                 let limit = min(object["limit"] as? Int ?? 1000, 10_000)
                 let ids = node.storedIDs(from: from, limit: limit)
                 return ["ok": true, "ids": ids.map(\.hex), "next": from + ids.count]
+            case "wait":
+                guard let list = object["ids"] as? [String] else { return ["ok": false, "error": "wait needs \"ids\": [hex…]"] }
+                var ids = Set<EntryID>()
+                for hex in list {
+                    guard let id = EntryID(hex: hex) else { return ["ok": false, "error": "not an entry id: \(hex)"] }
+                    ids.insert(id)
+                }
+                let timeout = min(max(object["timeout_ms"] as? Int ?? 10_000, 0), 600_000)
+                let wanted = ids
+                let missing = wait { await self.node.waitFor(wanted, timeout: .milliseconds(timeout)) }
+                return ["ok": true, "missing": missing.map(\.hex).sorted()]
             default:
-                return ["ok": false, "error": "unknown op \"\(op)\"; known: status, post, get, list"]
+                return ["ok": false, "error": "unknown op \"\(op)\"; known: status, post, get, list, wait"]
             }
         } catch {
             return ["ok": false, "error": "\(error)"]

@@ -209,6 +209,35 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
         }
     }
 
+    /// Waits until every id in `ids` is held, or `timeout` passes. Returns the ids still missing.
+    public func waitFor(_ ids: Set<EntryID>, timeout: Duration) async -> Set<EntryID> {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Set<EntryID>, Never>) in
+            runOnLoop { node in
+                let missing = ids.filter { !node.core.holds($0) }
+                if missing.isEmpty { return continuation.resume(returning: []) }
+                node.nextToken += 1
+                let token = node.nextToken
+                let finished = Atomic<Bool>(false)
+                let remaining = Mutex(missing)
+                node.followers[token] = { entries in
+                    let left = remaining.withLock { set -> Set<EntryID> in
+                        for e in entries { set.remove(e.id) }
+                        return set
+                    }
+                    if left.isEmpty, !finished.exchange(true, ordering: .acquiringAndReleasing) {
+                        continuation.resume(returning: [])
+                    }
+                }
+                node.runOnLoop(after: timeout) { node in
+                    node.followers.removeValue(forKey: token)
+                    if !finished.exchange(true, ordering: .acquiringAndReleasing) {
+                        continuation.resume(returning: remaining.withLock { $0 })
+                    }
+                }
+            }
+        }
+    }
+
     /// Stops a `follow`.
     public func unfollow(_ token: UInt64) {
         runOnLoop { $0.followers.removeValue(forKey: token) }
@@ -327,7 +356,7 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
             } else {
                 for e in entries { log.event(.info, "entry-posted", ["id": e.id.hex, "kind": e.kind.name, "audience": e.audience.tlp.name]) }
             }
-            for follower in followers.values { follower(entries) }
+            for token in followers.keys.sorted() { followers[token]?(entries) }
         case .refusedEntry(let id, let origin, let reason):
             var from = "local"
             if case .peer(let link) = origin { from = peerName(link) }

@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+import VigilModel
+import VigilNode
+
+@Suite("Real node processes on loopback", .serialized)
+struct FederationProcessTests {
+    @Test("an entry posted at A reaches C through B; with B stopped A and C both post; B restarts; all converge")
+    func relayAndRestart() throws {
+        let fed = try FederationHarness([
+            .init(name: "a", role: "authority", organisation: "Centre A", dials: ["b"]),
+            .init(name: "b", role: "government", organisation: "Province B", dials: []),
+            .init(name: "c", role: "government", organisation: "Province C", dials: ["b"]),
+        ])
+        for n in ["b", "a", "c"] { try fed.start(n) }
+        let first = try fed.post("a", text: "posted at A")
+        #expect(try fed.waitFor("c", [first]) == [], "C did not receive A's entry through B")
+
+        fed.stop("b")
+        let fromA = try fed.post("a", text: "A while B is down")
+        let fromC = try fed.post("c", text: "C while B is down")
+        try fed.start("b")
+        for n in ["a", "b", "c"] {
+            #expect(try fed.waitFor(n, [first, fromA, fromC]) == [], "\(n) did not converge")
+        }
+        let status = try fed.api("b").request(["op": "status"])
+        let entries = (status["status"] as? [String: Any])?["entries"] as? Int
+        #expect(entries == 3)
+    }
+
+    @Test("a node that is not a member is refused with a logged reason while the node keeps serving its peers")
+    func nonMemberRefused() throws {
+        let fed = try FederationHarness([
+            .init(name: "a", role: "authority", organisation: "Centre A", dials: ["b"]),
+            .init(name: "b", role: "government", organisation: "Province B", dials: []),
+            .init(name: "stranger", role: "company", organisation: "Stranger Ltd", dials: ["b"]),
+        ])
+        // a and b get a genesis without the stranger; the stranger keeps the full one and dials b.
+        let full = try Data(contentsOf: URL(fileURLWithPath: fed.nodeDir("a") + "/genesis.json"))
+        var genesis = try JSONSerialization.jsonObject(with: full) as! [String: Any]
+        genesis["members"] = (genesis["members"] as! [[String: Any]]).filter { $0["name"] as? String != "stranger" }
+        let reduced = try JSONSerialization.data(withJSONObject: genesis)
+        for n in ["a", "b"] { try reduced.write(to: URL(fileURLWithPath: fed.nodeDir(n) + "/genesis.json")) }
+        for n in ["b", "a", "stranger"] { try fed.start(n) }
+        let b = try #require(fed.processes["b"])
+        #expect(b.waitForLog(["event=connection-refused", "not a member"]), "b did not log the refusal: \(b.logs().suffix(5))")
+        let id = try fed.post("a", text: "still served")
+        #expect(try fed.waitFor("b", [id]) == [])
+        #expect(try fed.waitFor("stranger", [id], timeoutMs: 300) == [id.hex], "the stranger must not receive anything")
+    }
+}
