@@ -10,7 +10,7 @@ import VigilSync
 /// that owns it). That is what the `@unchecked Sendable` stands for: it crosses to the thread once.
 final class LoopCore: @unchecked Sendable {
     private enum TimerEntry {
-        case connection(UInt64, generation: UInt64)
+        case connection(ConnectionID, generation: UInt64)
         case user(TimerID)
         case resumeListener(UInt64)
     }
@@ -36,11 +36,11 @@ final class LoopCore: @unchecked Sendable {
     let poller: Poller
     var delegate: (any NetworkLoopDelegate)?
 
-    private var connections: [UInt64: Connection] = [:]
+    private var connections: [ConnectionID: Connection] = [:]
     private var listeners: [UInt64: ListenerRecord] = [:]
     private var timers = DeadlineHeap<TimerEntry>()
     private var userTimers: [TimerID: UInt64] = [:]
-    private var dirty: Set<UInt64> = []
+    private var dirty: Set<ConnectionID> = []
     private var now: UInt64 = 0
     private let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
 
@@ -101,7 +101,7 @@ final class LoopCore: @unchecked Sendable {
     private func handle(token: UInt64, events: UInt32) {
         if token == Poller.wakeToken {
             poller.acknowledgeWake()
-        } else if let connection = connections[token] {
+        } else if let connection = connections[ConnectionID(rawValue: token)] {
             handle(connection, events: events)
         } else if listeners[token] != nil {
             accept(on: token)
@@ -116,7 +116,7 @@ final class LoopCore: @unchecked Sendable {
         if events & (LinuxCalls.EPOLLIN | LinuxCalls.EPOLLERR | LinuxCalls.EPOLLHUP) != 0 {
             readAvailable(connection)
         }
-        if events & LinuxCalls.EPOLLOUT != 0, connections[connection.id.rawValue] != nil {
+        if events & LinuxCalls.EPOLLOUT != 0, connections[connection.id] != nil {
             flush(connection)
         }
     }
@@ -141,7 +141,7 @@ final class LoopCore: @unchecked Sendable {
         case .dial(let id, let remote, let addresses, let expectedPeer):
             startDial(id, remote: remote, addresses: addresses, expectedPeer: expectedPeer)
         case .resolved(let id, let result):
-            guard let connection = connections[id.rawValue], connection.phase == .resolving else { return }
+            guard let connection = connections[id], connection.phase == .resolving else { return }
             switch result {
             case .success(let addresses):
                 connection.addresses = addresses
@@ -150,11 +150,11 @@ final class LoopCore: @unchecked Sendable {
                 end(connection, reason: "cannot dial \(connection.remote): \(error.message)", linger: false)
             }
         case .send(let id, let bytes):
-            guard let connection = connections[id.rawValue], connection.phase != .closing else { return }
+            guard let connection = connections[id], connection.phase != .closing else { return }
             connection.channel.enqueue(bytes)
-            if connection.phase == .established { dirty.insert(id.rawValue) }
+            if connection.phase == .established { dirty.insert(id) }
         case .close(let id, let reason):
-            guard let connection = connections[id.rawValue], connection.phase != .closing else { return }
+            guard let connection = connections[id], connection.phase != .closing else { return }
             connection.channel.close(flush: true)
             end(connection, reason: reason, linger: true)
         case .schedule(let timer, let token, let delay):
@@ -178,7 +178,7 @@ final class LoopCore: @unchecked Sendable {
         }
         let connection = Connection(id: id, inbound: false, remote: remote, expectedPeer: expectedPeer,
                                     channel: channel, phase: addresses == nil ? .resolving : .connecting)
-        connections[id.rawValue] = connection
+        connections[id] = connection
         arm(connection, at: now &+ configuration.connectTimeout.nanosecondsClamped)
         if let addresses {
             connection.addresses = addresses
@@ -240,7 +240,7 @@ final class LoopCore: @unchecked Sendable {
                 }
                 let id = ConnectionID(rawValue: shared.allocateID())
                 let connection = Connection(id: id, inbound: true, remote: remote, expectedPeer: nil, channel: channel, phase: .handshaking)
-                connections[id.rawValue] = connection
+                connections[id] = connection
                 guard register(connection, fd: fd) else { continue }
                 beginHandshake(connection)
             case .failed(let code):
@@ -300,7 +300,7 @@ final class LoopCore: @unchecked Sendable {
                 connection.lastReceived = now
                 guard connection.phase != .closing else { continue }   // drained so that close sends no RST
                 act(on: connection.channel.receive(UnsafeRawBufferPointer(rebasing: readBuffer[0..<count])), for: connection)
-                if connections[connection.id.rawValue] == nil { return }
+                if connections[connection.id] == nil { return }
                 if !connection.channel.outbound.isEmpty { flush(connection) }
             case .endOfStream:
                 connection.channel.abandon()
@@ -354,9 +354,9 @@ final class LoopCore: @unchecked Sendable {
             shared.state.withLock { state in state.budgets[connection.id] = SendBudget() }
         }
         delegate?.connectionEstablished(connection.id, peerKey: key, peerName: name, inbound: connection.inbound)
-        guard connections[connection.id.rawValue] != nil, connection.phase == .established else { return }
+        guard connections[connection.id] != nil, connection.phase == .established else { return }
         act(on: connection.channel.admit(), for: connection)
-        if connections[connection.id.rawValue] != nil { dirty.insert(connection.id.rawValue) }
+        if connections[connection.id] != nil { dirty.insert(connection.id) }
     }
 
     /// Reports `connection` closed for `reason` (once), then closes its socket — at once, or with
@@ -364,7 +364,7 @@ final class LoopCore: @unchecked Sendable {
     /// `closeLinger`).
     private func end(_ connection: Connection, reason: String, linger: Bool) {
         report(connection, reason: reason)
-        guard connections[connection.id.rawValue] != nil else { return }
+        guard connections[connection.id] != nil else { return }
         if linger && connection.fd >= 0 && !connection.channel.outbound.isEmpty && configuration.closeLinger > .zero {
             connection.phase = .closing
             arm(connection, at: now &+ configuration.closeLinger.nanosecondsClamped)
@@ -388,8 +388,8 @@ final class LoopCore: @unchecked Sendable {
     private func finish(_ connection: Connection) {
         unregister(connection)
         connection.channel.abandon()
-        connections.removeValue(forKey: connection.id.rawValue)
-        dirty.remove(connection.id.rawValue)
+        connections.removeValue(forKey: connection.id)
+        dirty.remove(connection.id)
     }
 
     private func releaseBudget(of id: ConnectionID) {
@@ -468,7 +468,7 @@ final class LoopCore: @unchecked Sendable {
 
     private func arm(_ connection: Connection, at deadline: UInt64) {
         connection.timerGeneration &+= 1
-        timers.push(.connection(connection.id.rawValue, generation: connection.timerGeneration), at: deadline)
+        timers.push(.connection(connection.id, generation: connection.timerGeneration), at: deadline)
     }
 
     private func arm(_ connection: Connection, idleFrom start: UInt64) {

@@ -1,6 +1,8 @@
-/// A connection of one `NetworkLoop`, dialled or accepted. Never reused while the loop lives.
+/// A connection of one `NetworkLoop`, dialled or accepted. Never reused while the loop lives (a loop
+/// numbers connections, listeners and timers from one counter). The node maps these to the sync
+/// core's `LinkID`s; `rawValue` is the same number.
 public struct ConnectionID: Hashable, Comparable, Sendable, CustomStringConvertible {
-    /// The number (unique within its loop, shared with listener and timer numbering).
+    /// The number.
     public let rawValue: UInt64
 
     /// The id with this number.
