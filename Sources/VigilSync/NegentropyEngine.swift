@@ -68,15 +68,16 @@ struct NegentropyEngine: Sendable {
                 }
 
             case .idList(let theirIDs):
-                var theirs = Set(theirIDs)
-                for i in lower..<upper {
-                    let id = storage[i].id
-                    if theirs.remove(id) == nil, isInitiator { have.append(id) }
-                }
                 if isInitiator {
-                    pendingSkip = true
+                    // Settle the range: ours not listed are have, listed not ours are need.
+                    var theirs = Set(theirIDs)
+                    for i in lower..<upper {
+                        let id = storage[i].id
+                        if theirs.remove(id) == nil { have.append(id) }
+                    }
                     // In the order they were listed, for reproducible output.
                     for id in theirIDs where theirs.contains(id) { need.append(id) }
+                    pendingSkip = true
                 } else {
                     flushSkip()
                     // As many of our ids as fit; the rest of the range goes to the closing fingerprint.

@@ -5,7 +5,7 @@ import VigilModel
 /// little-endian bytes) followed by the item count as a varint.
 public struct NegentropyFingerprint: Hashable, Sendable, CustomStringConvertible {
     /// The 16 bytes, the first eight in `high` (big-endian), the rest in `low`.
-    @usableFromInline let high: UInt64, low: UInt64
+    let high: UInt64, low: UInt64
 
     /// Reads 16 bytes; nil when `bytes` does not hold exactly 16.
     public init?(_ bytes: some Collection<UInt8>) {

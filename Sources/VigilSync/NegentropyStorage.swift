@@ -9,9 +9,9 @@ import VigilModel
 /// memory is 72 bytes per item. Finding a bound is a binary search, O(log n).
 public struct NegentropyStorage: Sendable {
     /// The items, ascending, no duplicates.
-    @usableFromInline let items: ContiguousArray<NegentropyItem>
+    let items: ContiguousArray<NegentropyItem>
     /// `prefixSums[i]`: the sum of `items[0..<i]`'s ids; `count + 1` entries.
-    @usableFromInline let prefixSums: ContiguousArray<NegentropyIDSum>
+    let prefixSums: ContiguousArray<NegentropyIDSum>
 
     /// Sorts and seals `items`.
     ///
