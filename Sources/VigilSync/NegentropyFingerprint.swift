@@ -63,12 +63,12 @@ public struct NegentropyIDSum: Hashable, Sendable {
         self.init(id, scratch: &scratch)
     }
 
-    /// The id read as a 256-bit little-endian integer, through a reusable buffer (no allocation once
-    /// `scratch` has room for 32 bytes).
+    /// The id read as a 256-bit little-endian integer. `Bytes32` holds the bytes as big-endian words,
+    /// so each little-endian limb is one byte swap: no byte array, no loop. (`scratch` is unused; it is
+    /// kept so callers that reuse a buffer need not change.)
     init(_ id: Bytes32, scratch: inout [UInt8]) {
-        scratch.removeAll(keepingCapacity: true)
-        id.appendBytes(to: &scratch)
-        self.init(littleEndianBytes: scratch)
+        let (w0, w1, w2, w3) = id.bigEndianWords
+        l0 = w0.byteSwapped; l1 = w1.byteSwapped; l2 = w2.byteSwapped; l3 = w3.byteSwapped
     }
 
     init(littleEndianBytes b: [UInt8]) {
