@@ -36,7 +36,9 @@ public struct EntryJSON: Codable, Equatable, Sendable {
     public var refs: [String]
     /// Body bytes, base64.
     public var bodyBase64: String
-    /// Body as text when it is valid UTF-8.
+    /// Body fields, when the body is a canonical field map (every kind's typed body is).
+    public var fields: FieldMap?
+    /// Body as text when it is valid UTF-8 and not a field map.
     public var bodyText: String?
     /// Signature (hex).
     public var signature: String
@@ -56,7 +58,8 @@ public struct EntryJSON: Codable, Equatable, Sendable {
                                 organisations: entry.audience.organisations, nodes: entry.audience.nodes.map(\.hex))
         refs = entry.refs.map(\.hex)
         bodyBase64 = Data(entry.body).base64EncodedString()
-        bodyText = String(validating: entry.body, as: UTF8.self)
+        fields = try? FieldMap(canonicalBytes: entry.body)
+        bodyText = fields == nil ? String(validating: entry.body, as: UTF8.self) : nil
         signature = VigilCrypto.hex(entry.signature)
         size = entry.canonicalBytes.count
     }

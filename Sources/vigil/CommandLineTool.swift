@@ -30,7 +30,7 @@ protocol Command {
 enum CommandLineTool {
     static var commands: [any Command.Type] {[
         InitCommand.self, IdCommand.self, EntryNewCommand.self, EntryInspectCommand.self,
-        EntrySubmitCommand.self, RunCommand.self, StatusCommand.self, StoreCheckCommand.self, StoreRepairCommand.self,
+        EntrySubmitCommand.self, RunCommand.self, StatusCommand.self, ListCommand.self, StoreCheckCommand.self, StoreRepairCommand.self,
     ]}
 
     static var overview: String { """

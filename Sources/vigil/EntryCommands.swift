@@ -18,8 +18,8 @@ enum EntryNewCommand: Command {
         Options:
           --dir DIR            node directory (made by `vigil init`)
           --kind KIND          \(EntryKind.allCases.map(\.name).joined(separator: ", "))
-          --text TEXT          body text (UTF-8)
-          --body-file FILE     body bytes from a file
+          --text TEXT          body text: the body becomes the field map {"text": TEXT}
+          --body-file FILE     body bytes from a file, as they are
           --tlp LABEL          CLEAR, GREEN (default), AMBER, AMBER+STRICT, RED
           --role ROLE          recipient role (repeatable)
           --org ORGANISATION   recipient organisation (repeatable)
@@ -50,7 +50,12 @@ enum EntryNewCommand: Command {
         }
         let body: [UInt8]
         switch (args.value("text"), args.value("body-file")) {
-        case let (text?, nil): body = Array(text.utf8)
+        case let (text?, nil):
+            do {
+                body = try (["text": .text(text)] as FieldMap).encoded()
+            } catch {
+                throw UsageError("--text: \(error)", command: name)
+            }
         case let (nil, file?):
             guard let data = FileManager.default.contents(atPath: file) else { throw CommandFailure("cannot read body file \(file)") }
             body = Array(data)
@@ -176,7 +181,19 @@ enum EntryInspectCommand: Command {
         for node in e.audience.nodes { rows.append(("  node", node)) }
         for ref in e.refs { rows.append(("ref", ref)) }
         rows.append(("size", "\(e.size) bytes"))
-        if let text = e.bodyText {
+        if let fields = e.fields {
+            for (name, value) in fields.fields {
+                let text: String
+                switch value {
+                case .text(let t): text = t
+                case .integer(let n): text = "\(n)"
+                case .bool(let b): text = "\(b)"
+                case .id(let id): text = id.hex
+                case .list, .map: text = (try? String(decoding: JSONEncoder().encode(value), as: UTF8.self)) ?? "?"
+                }
+                rows.append(("  \(name)", text.count > 400 ? String(text.prefix(400)) + "…" : text))
+            }
+        } else if let text = e.bodyText {
             rows.append(("body", text.count > 400 ? String(text.prefix(400)) + "…" : text))
         } else {
             rows.append(("body", "(\(e.bodyBase64.count) base64 characters of binary data; use --json)"))
