@@ -32,6 +32,7 @@ let package = Package(
         .target(name: "VigilSync", dependencies: ["VigilModel", "VigilCrypto"]),
         // Test support: a seeded simulator that drives the real cores under faults.
         .target(name: "VigilSim", dependencies: ["VigilSync", "VigilModel", "VigilCrypto"]),
+        .executableTarget(name: "vigil-sim", dependencies: ["VigilSim"]),
         // Sockets, the epoll event loop, TLS connections, framing, dialer, listener (docs/threading.md).
         .target(name: "VigilNet", dependencies: ["VigilCrypto", "VigilSync", "VigilModel"]),
         // The node: wires store, log, sync and net; the local API. Does I/O.
