@@ -10,8 +10,10 @@ public struct SimulationConfig: Sendable {
     public var extraLinks = 2
     /// Length of the faulty phase.
     public var chaosDuration: UInt64 = 40_000
-    /// Length of the healed phase before invariants are checked.
-    public var healDuration: UInt64 = 40_000
+    /// Length of the healed phase before invariants are checked. It must exceed the reconnect backoff
+    /// cap (60 s: a link that failed often waits that long before its next dial) plus an anti-entropy
+    /// round; shorter, and a correct federation can be caught mid-reconnect (soak seed 200864, harsh).
+    public var healDuration: UInt64 = 90_000
     /// Expected local posts per node per second during the faulty phase.
     public var postsPerNodePerSecond = 0.4
     /// Probability that a frame is lost.

@@ -12,7 +12,8 @@ struct BenchCrypto {
           --wall             divide by wall-clock time on both sides (openssl speed -elapsed) instead of
                              by CPU time (openssl speed's default); only meaningful on an idle core
           --seconds S        length of each Vigil measurement (default 2)
-          --rounds N         alternate openssl and Vigil N times and keep the best of each (default 3)
+          --rounds N         alternate openssl and Vigil N times (default 5): rates are the best round,
+                             ratios the median of the per-round ratios
           --openssl PATH     the openssl command (default: openssl on PATH)
           --openssl-seconds  the -seconds of openssl speed (default 3)
         Exits 1 when the verify ratio misses the target, 2 on a usage error or when openssl fails.
@@ -42,22 +43,30 @@ struct BenchCrypto {
         var best = Results()
         let progress = FileHandle.standardError
 
-        // Openssl and Vigil alternate, round after round, so that a busy spell on the machine hits
-        // both sides alike; the best round of each figure is kept.
+        // Openssl and Vigil alternate, round after round (openssl first in odd rounds, Vigil first in
+        // even ones), so that a busy spell on the machine hits both sides alike. Each rate keeps its
+        // best round; each ratio is the median of the ratios within a round (paired measurements).
         for round in 1...options.rounds {
-            progress.write(Data("round \(round)/\(options.rounds): openssl speed -seconds \(options.opensslSeconds) ed25519 …\n".utf8))
-            let openssl = try OpenSSLSpeed.run(executable: options.openssl, seconds: options.opensslSeconds,
-                                               wallClock: options.wallClock)
-            best.keepBest("openssl_sign_per_s", openssl.sign)
-            best.keepBest("openssl_verify_per_s", openssl.verify)
-            best.opensslVersion = openssl.version
-
-            progress.write(Data("round \(round)/\(options.rounds): Vigil sign and verify, \(fixture.smallMessage.count)-byte message …\n".utf8))
-            for (name, body) in fixture.crypto {
-                let m = Measure.rate(seconds: options.seconds, body)
-                best.keepBest(name, m.perSecond(wallClock: options.wallClock))
-                best.noteCPUShare(m.cpuShare)
+            var roundFigures: [String: Double] = [:]
+            func measureOpenSSL() throws {
+                progress.write(Data("round \(round)/\(options.rounds): openssl speed -seconds \(options.opensslSeconds) ed25519 …\n".utf8))
+                let openssl = try OpenSSLSpeed.run(executable: options.openssl, seconds: options.opensslSeconds,
+                                                   wallClock: options.wallClock)
+                roundFigures["openssl_sign_per_s"] = openssl.sign
+                roundFigures["openssl_verify_per_s"] = openssl.verify
+                best.opensslVersion = openssl.version
             }
+            func measureVigil() {
+                progress.write(Data("round \(round)/\(options.rounds): Vigil sign and verify, \(fixture.smallMessage.count)-byte message …\n".utf8))
+                for (name, body) in fixture.crypto {
+                    let m = Measure.rate(seconds: options.seconds, body)
+                    roundFigures[name] = m.perSecond(wallClock: options.wallClock)
+                    best.noteCPUShare(m.cpuShare)
+                }
+            }
+            if round % 2 == 1 { try measureOpenSSL(); measureVigil() } else { measureVigil(); try measureOpenSSL() }
+            for (name, value) in roundFigures { best.keepBest(name, value) }
+            best.addRound(roundFigures)
         }
         progress.write(Data("Vigil sign and verify of a \(fixture.entry.canonicalBytes.count)-byte entry, entry codec …\n".utf8))
         for (name, body) in fixture.entryWork {
@@ -81,7 +90,7 @@ struct Options {
     var wallClock = false
     var help = false
     var seconds = 2.0
-    var rounds = 3
+    var rounds = 5
     var openssl = "openssl"
     var opensslSeconds = 3
 
@@ -309,6 +318,24 @@ struct Results {
 
     mutating func noteCPUShare(_ share: Double) { lowestCPUShare = min(lowestCPUShare, share) }
 
+    /// Per-round ratios, in round order.
+    var verifyRatios: [Double] = []
+    var verifierRatios: [Double] = []
+    var signRatios: [Double] = []
+
+    mutating func addRound(_ f: [String: Double]) {
+        func ratio(_ a: String, _ b: String) -> Double { (f[a] ?? 0) / max(f[b] ?? 0, 1) }
+        verifyRatios.append(ratio("vigil_verify_per_s", "openssl_verify_per_s"))
+        verifierRatios.append(ratio("vigil_verifier_verify_per_s", "openssl_verify_per_s"))
+        signRatios.append(ratio("vigil_sign_per_s", "openssl_sign_per_s"))
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let s = values.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+
     subscript(_ name: String) -> Double { figures[name] ?? 0 }
 }
 
@@ -335,9 +362,9 @@ struct Report {
     let system: SystemInfo
     let options: Options
 
-    var verifyRatio: Double { results["vigil_verify_per_s"] / max(results["openssl_verify_per_s"], 1) }
-    var verifierRatio: Double { results["vigil_verifier_verify_per_s"] / max(results["openssl_verify_per_s"], 1) }
-    var signRatio: Double { results["vigil_sign_per_s"] / max(results["openssl_sign_per_s"], 1) }
+    var verifyRatio: Double { Results.median(results.verifyRatios) }
+    var verifierRatio: Double { Results.median(results.verifierRatios) }
+    var signRatio: Double { Results.median(results.signRatios) }
     var passed: Bool { verifyRatio >= BenchCrypto.verifyTarget }
 
     func table() -> String {
@@ -357,7 +384,7 @@ struct Report {
         ]
         var out = """
             vigil-bench-crypto — \(system.cpu); CPUs allowed: \(system.cpusAllowed); \(results.opensslVersion)
-            best of \(options.rounds) alternating rounds: openssl speed -seconds \(options.opensslSeconds)\(options.wallClock ? " -elapsed" : ""); Vigil \(options.seconds) s per figure on the monotonic clock
+            \(options.rounds) alternating rounds, best round of each rate: openssl speed -seconds \(options.opensslSeconds)\(options.wallClock ? " -elapsed" : ""); Vigil \(options.seconds) s per figure on the monotonic clock
             rates per second of \(options.wallClock ? "wall-clock time (both sides)" : "CPU time (both sides, as openssl speed counts by default)")
 
             """
@@ -365,10 +392,15 @@ struct Report {
             out += label.padding(toLength: 62, withPad: " ", startingAt: 0) + rate(results[key]) + "\n"
         }
         out += "\n"
-        out += String(format: "vigil verify / openssl verify   %.3f   (target ≥ %.2f)   %@\n",
-                      verifyRatio, BenchCrypto.verifyTarget, passed ? "PASS" : "FAIL")
-        out += String(format: "vigil verifier / openssl verify %.3f   (SignatureVerifier, one reused context)\n", verifierRatio)
-        out += String(format: "vigil sign / openssl sign       %.3f\n", signRatio)
+        func spread(_ values: [Double]) -> String {
+            values.map { String(format: "%.3f", $0) }.joined(separator: " ")
+        }
+        out += "ratios: median over the rounds of (Vigil / openssl in the same round); each round's ratio in brackets\n"
+        out += String(format: "vigil verify / openssl verify   %.3f   (target ≥ %.2f)   %@   [%@]\n",
+                      verifyRatio, BenchCrypto.verifyTarget, passed ? "PASS" : "FAIL", spread(results.verifyRatios))
+        out += String(format: "vigil verifier / openssl verify %.3f   [%@]   (SignatureVerifier, one reused context)\n",
+                      verifierRatio, spread(results.verifierRatios))
+        out += String(format: "vigil sign / openssl sign       %.3f   [%@]\n", signRatio, spread(results.signRatios))
         if results.lowestCPUShare < 0.9 {
             out += String(format: "note: in some Vigil measurements this thread got only %.0f%% of the core (other processes were running); figures are noisy.\n",
                           results.lowestCPUShare * 100)
@@ -381,6 +413,9 @@ struct Report {
         object["verify_ratio"] = (verifyRatio * 1000).rounded() / 1000
         object["verifier_verify_ratio"] = (verifierRatio * 1000).rounded() / 1000
         object["sign_ratio"] = (signRatio * 1000).rounded() / 1000
+        object["verify_ratio_rounds"] = results.verifyRatios.map { ($0 * 1000).rounded() / 1000 }
+        object["verifier_verify_ratio_rounds"] = results.verifierRatios.map { ($0 * 1000).rounded() / 1000 }
+        object["sign_ratio_rounds"] = results.signRatios.map { ($0 * 1000).rounded() / 1000 }
         object["verify_ratio_target"] = BenchCrypto.verifyTarget
         object["pass"] = passed
         object["small_message_bytes"] = SignatureDomain.entry.prefix.count + fixture.smallMessage.count

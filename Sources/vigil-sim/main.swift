@@ -10,6 +10,7 @@ struct Options {
     var harsh = false
     var verbose = false
     var json = false
+    var heal: UInt64?
 }
 
 func parse(_ args: [String]) -> Options? {
@@ -24,6 +25,7 @@ func parse(_ args: [String]) -> Options? {
         case "--seed": guard let v = next().flatMap(UInt64.init) else { return nil }; o.first = v; o.count = 1
         case "--nodes": guard let v = next().flatMap(Int.init), v >= 2 else { return nil }; o.nodes = v
         case "--harsh": o.harsh = true
+        case "--heal": guard let v = next().flatMap(UInt64.init) else { return nil }; o.heal = v
         case "--verbose": o.verbose = true
         case "--json": o.json = true
         default: return nil
@@ -40,6 +42,7 @@ guard let options = parse(Array(CommandLine.arguments.dropFirst())) else {
           --seed SEED     run one seed (replays a failure exactly)
           --nodes N       nodes per federation (default 5)
           --harsh         more crashes, partitions, frame loss and duplication
+          --heal MS       length of the healed phase in virtual ms (default 90000)
           --verbose       print every run's report
           --json          print one JSON object of totals as the last line
         """)
@@ -54,6 +57,7 @@ if options.harsh {
     config.frameDuplication = 0.02
     config.frameReorder = 0.02
 }
+if let heal = options.heal { config.healDuration = heal }
 var failures: [UInt64] = []
 var totals = (acknowledged: 0, crashes: 0, partitions: 0, frames: 0, lost: 0, deliverable: 0)
 let start = Date()
