@@ -45,7 +45,7 @@ let package = Package(
         // libFuzzer target for the entry decoder; built normally it replays a corpus (Scripts/fuzz, docs/fuzzing.md).
         .executableTarget(name: "vigil-fuzz-entry", dependencies: ["VigilModel", "VigilCrypto"]),
         // Ed25519 and entry codec throughput against `openssl speed` (Scripts/bench-crypto).
-        .executableTarget(name: "vigil-bench-crypto", dependencies: ["VigilModel", "VigilCrypto"]),
+        .executableTarget(name: "vigil-bench-crypto", dependencies: ["VigilBenchSupport", "VigilModel", "VigilCrypto"]),
         // Negentropy conformance harness: the reference test harness's line protocol (docs/negentropy.md).
         .executableTarget(name: "vigil-negentropy-harness", dependencies: ["VigilSync", "VigilModel", "VigilCrypto"]),
 
