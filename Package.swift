@@ -44,6 +44,8 @@ let package = Package(
         .executableTarget(name: "vigil", dependencies: ["VigilCrypto", "VigilModel", "VigilStore", "VigilNode"]),
         // libFuzzer target for the entry decoder; built normally it replays a corpus (Scripts/fuzz, docs/fuzzing.md).
         .executableTarget(name: "vigil-fuzz-entry", dependencies: ["VigilModel", "VigilCrypto"]),
+        // libFuzzer target for frames, sync messages, Negentropy messages, field maps and the genesis.
+        .executableTarget(name: "vigil-fuzz-sync", dependencies: ["VigilSync", "VigilModel", "VigilNode"]),
         // Ed25519 and entry codec throughput against `openssl speed` (Scripts/bench-crypto).
         .executableTarget(name: "vigil-bench-crypto", dependencies: ["VigilBenchSupport", "VigilModel", "VigilCrypto"]),
         // Negentropy conformance harness: the reference test harness's line protocol (docs/negentropy.md).

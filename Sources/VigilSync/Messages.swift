@@ -58,7 +58,13 @@ public enum SyncMessage: Hashable, Sendable {
             return Frame(type: .pong, payload: w.bytes)
         case .goodbye(let code, let reason):
             w.varint(UInt64(code))
-            w.lengthPrefixed(Array(reason.utf8.prefix(Self.maxReasonBytes)))
+            // Cut at a character boundary, so the bytes stay valid UTF-8.
+            var cut = ""
+            for character in reason {
+                if cut.utf8.count + character.utf8.count > Self.maxReasonBytes { break }
+                cut.append(character)
+            }
+            w.lengthPrefixed(Array(cut.utf8))
             return Frame(type: .goodbye, payload: w.bytes)
         }
     }
@@ -105,7 +111,10 @@ public enum SyncMessage: Hashable, Sendable {
             let code = try r.varint("goodbye.code", max: UInt64(UInt16.max))
             let length = Int(try r.varint("goodbye.reason.length", max: UInt64(Self.maxReasonBytes)))
             let raw = try r.raw(length, "goodbye.reason")
-            self = .goodbye(code: UInt16(code), reason: String(decoding: raw, as: UTF8.self))
+            guard let reason = String(validating: raw, as: UTF8.self) else {
+                throw DecodingError(field: "goodbye.reason", offset: r.offset - length, reason: "not valid UTF-8")
+            }
+            self = .goodbye(code: UInt16(code), reason: reason)
         }
         try r.expectEnd("\(frame.type) message")
     }
