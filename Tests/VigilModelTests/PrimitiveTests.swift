@@ -28,7 +28,7 @@ struct PrimitiveTests {
 
     @Test("Bytes32 orders like its bytes and round-trips through hex")
     func bytes32() throws {
-        var rng = SplitMix64(seed: 42)
+        var rng = SeededRandom(seed: 42)
         var values: [[UInt8]] = []
         for _ in 0..<200 { values.append((0..<32).map { _ in UInt8(truncatingIfNeeded: rng.next() & 0x3) }) }
         for a in values {
@@ -100,15 +100,3 @@ struct PrimitiveTests {
     }
 }
 
-/// A tiny deterministic generator for tests (SplitMix64).
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -146,19 +146,10 @@ struct NegentropyTestFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// SplitMix64: a tiny seeded generator, so every random test replays exactly from its seed.
-struct NegentropyTestRandom: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
+/// Seeded randomness for the Negentropy tests (SplitMix64, from VigilModel), so every random test replays exactly.
+typealias NegentropyTestRandom = SeededRandom
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SeededRandom {
     mutating func id() -> Bytes32 {
         var bytes = [UInt8]()
         bytes.reserveCapacity(32)
