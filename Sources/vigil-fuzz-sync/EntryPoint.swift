@@ -24,7 +24,7 @@ enum EntryPoint {
         #if FUZZING
         var argc = CommandLine.argc
         var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
-        exit(LLVMFuzzerRunDriver(&argc, &argv, { fuzzSync($0, $1) }))
+        exit(LLVMFuzzerRunDriver(&argc, &argv, fuzzSync))
         #else
         guard !arguments.isEmpty else {
             print("usage: vigil-fuzz-sync FILE|DIR... | --make-seeds DIR")

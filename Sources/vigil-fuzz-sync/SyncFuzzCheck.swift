@@ -60,8 +60,9 @@ enum SyncFuzzCheck {
     static func hex(_ bytes: [UInt8]) -> String { bytes.prefix(64).map { String(format: "%02x", $0) }.joined() }
 }
 
-/// The libFuzzer callback.
-func fuzzSync(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+/// The libFuzzer callback (also exported under the name libFuzzer's runtime expects).
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzSync(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = size == 0 || data == nil ? [] : Array(UnsafeBufferPointer(start: data, count: size))
     if let violation = SyncFuzzCheck.run(bytes) { fatalError("vigil-fuzz-sync: invariant violated: \(violation)") }
     return 0
