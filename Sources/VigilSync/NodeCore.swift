@@ -177,14 +177,11 @@ public struct NodeCore {
             } catch {
                 let reason = "malformed \(frame.type) message: \(error)"
                 out.append(.send(conn, SyncMessage.goodbye(code: 2, reason: reason).frame()))
-                var session = sessions[conn]!
-                out += apply(conn, session.connectionLost(reason: reason), now: now)
-                sessions[conn] = session
+                out += apply(conn, sessions[conn]!.connectionLost(reason: reason), now: now)
                 break
             }
-            var session = sessions[conn]!
-            let directives = session.receive(message, now: now)
-            sessions[conn] = session
+            // Mutated in place: a copy would make every change to its want sets copy them whole.
+            let directives = sessions[conn]!.receive(message, now: now)
             out += apply(conn, directives, now: now)
         }
         return out
@@ -203,9 +200,7 @@ public struct NodeCore {
     public mutating func tick(now: UInt64) -> [NodeDirective] {
         var out: [NodeDirective] = []
         for conn in sessions.keys.sorted() {
-            guard var session = sessions[conn] else { continue }
-            let directives = session.tick(now: now)
-            sessions[conn] = session
+            guard let directives = sessions[conn]?.tick(now: now) else { continue }
             out += apply(conn, directives, now: now)
         }
         return out
@@ -249,11 +244,8 @@ public struct NodeCore {
                 fresh.append(entry)
             }
         }
-        if var session = sessions[conn] {
-            let directives = session.received(ids: ids)
-            sessions[conn] = session
+        if let directives = sessions[conn]?.received(ids: ids) {
             out += apply(conn, directives, now: now)
-            peers[conn]?.behind = session.outstandingCount
         }
         if !fresh.isEmpty { out.append(.persist(fresh, origin)) }
         return out
@@ -281,9 +273,7 @@ public struct NodeCore {
             guard sessions[conn]?.phase == .established else { continue }
             let readable = admitted.filter { mayRead(conn, $0.id) }.map(\.id)
             guard !readable.isEmpty else { continue }
-            var session = sessions[conn]!
-            let directives = session.announce(readable)
-            sessions[conn] = session
+            let directives = sessions[conn]!.announce(readable)
             out += apply(conn, directives, now: now)
         }
         return out
@@ -358,15 +348,14 @@ public struct NodeCore {
                 out.append(.verify(conn, list))
             case .needSnapshot:
                 let items = snapshotItems(for: conn)
-                guard var session = sessions[conn] else { continue }
+                guard let isInitiator = sessions[conn]?.isInitiator else { continue }
                 let more: [SessionDirective]
                 do {
-                    let reconciler = try NegentropySetReconciler(items: items, isInitiator: session.isInitiator)
-                    more = session.reconciliationSnapshotReady(reconciler, now: now)
+                    let reconciler = try NegentropySetReconciler(items: items, isInitiator: isInitiator)
+                    more = sessions[conn]!.reconciliationSnapshotReady(reconciler, now: now)
                 } catch {
-                    more = session.connectionLost(reason: "could not build a reconciliation snapshot: \(error)")
+                    more = sessions[conn]!.connectionLost(reason: "could not build a reconciliation snapshot: \(error)")
                 }
-                sessions[conn] = session
                 queue = queue + more
             case .established(let peerClock):
                 clock.observe(peerClock, wallMilliseconds: now)

@@ -95,6 +95,7 @@ public struct PeerSession: Sendable {
     private var bufferedQueries: [[UInt8]] = []
 
     private var toRequest: [EntryID] = []
+    private var toRequestHead = 0   // toRequest[..<toRequestHead] were sent already (no O(n) removeFirst)
     private var requested: Set<EntryID> = []
     private var outstanding: Set<EntryID> = []
 
@@ -115,7 +116,7 @@ public struct PeerSession: Sendable {
     }
 
     /// Ids asked for and not yet received.
-    public var outstandingCount: Int { outstanding.count + toRequest.count }
+    public var outstandingCount: Int { outstanding.count + toRequest.count - toRequestHead }
 
     /// The earliest time `tick` has something to do.
     public var nextDeadline: UInt64? {
@@ -189,6 +190,7 @@ public struct PeerSession: Sendable {
                 // A new round finds every id still missing: forget earlier requests, so ids whose
                 // answers were lost are asked for again (late answers are still accepted).
                 toRequest = []
+                toRequestHead = 0
                 requested = []
                 outstanding = []
                 roundTrips = 1
@@ -305,12 +307,16 @@ public struct PeerSession: Sendable {
 
     private mutating func flushWants() -> [SessionDirective] {
         var out: [SessionDirective] = []
-        while !toRequest.isEmpty && outstanding.count < settings.maxOutstandingWants {
-            let room = min(settings.wantBatch, settings.maxOutstandingWants - outstanding.count, toRequest.count)
-            let batch = Array(toRequest.prefix(room))
-            toRequest.removeFirst(room)
+        while toRequestHead < toRequest.count && outstanding.count < settings.maxOutstandingWants {
+            let room = min(settings.wantBatch, settings.maxOutstandingWants - outstanding.count, toRequest.count - toRequestHead)
+            let batch = Array(toRequest[toRequestHead..<toRequestHead + room])
+            toRequestHead += room
             outstanding.formUnion(batch)
             out.append(.send(.want(batch)))
+        }
+        if toRequestHead == toRequest.count {
+            toRequest.removeAll(keepingCapacity: true)
+            toRequestHead = 0
         }
         return out
     }
