@@ -40,6 +40,7 @@ let package = Package(
         // Shared by the benchmarks: the openssl speed baseline, clocks, the report format.
         .target(name: "VigilBenchSupport"),
         .executableTarget(name: "vigil-bench-store", dependencies: ["VigilBenchSupport", "VigilNode", "VigilStore", "VigilModel", "VigilCrypto"]),
+        .executableTarget(name: "vigil-bench-sync", dependencies: ["VigilBenchSupport", "VigilNode", "VigilSync", "VigilStore", "VigilNet", "VigilModel", "VigilCrypto"]),
         // The command-line tool.
         .executableTarget(name: "vigil", dependencies: ["VigilCrypto", "VigilModel", "VigilStore", "VigilNode"]),
         // libFuzzer target for the entry decoder; built normally it replays a corpus (Scripts/fuzz, docs/fuzzing.md).

@@ -1,0 +1,230 @@
+// Peer sync measured against `openssl speed ed25519` (one core) and the issue's fixed targets, in one
+// run: catch-up of a fresh node, Negentropy reconciliation, propagation through a federation, a hub
+// holding many sessions, and a restarted node catching up what it missed (Scripts/bench-sync).
+import Foundation
+import Glibc
+import VigilBenchSupport
+import VigilNode
+
+struct Options {
+    var json = false
+    var quick = false
+    var catchUp = 1_000_000
+    var reconcileItems = 1_000_000
+    var differences = 100
+    var nodes = 30
+    var posts = 50
+    var spacing = 0.3
+    var peers = 1_000
+    var idle = 10.0
+    var restart = 2_000
+    var parts: Set<Int> = [1, 2, 3, 4, 5]
+    var vigil: String?
+    var seed: UInt64 = 20_250_601
+
+    static let full = Options(noArguments: ())
+    private init(noArguments: ()) {}
+
+    init(_ args: [String]) throws {
+        var i = 0
+        func value() throws -> String {
+            i += 1
+            guard i < args.count else { throw BenchError("\(args[i - 1]) needs a value (see --help)") }
+            return args[i]
+        }
+        func count() throws -> Int {
+            let text = try value()
+            guard let n = Int(text.replacingOccurrences(of: "_", with: "").replacingOccurrences(of: ",", with: "")), n > 0 else {
+                throw BenchError("\(args[i - 1]) takes a positive whole number, got \(text)")
+            }
+            return n
+        }
+        var sized: [String: Bool] = [:]
+        while i < args.count {
+            let arg = args[i]
+            switch arg {
+            case "--json": json = true
+            case "--quick": quick = true
+            case "--catchup": catchUp = try count(); sized["catchup"] = true
+            case "--reconcile": reconcileItems = try count(); sized["reconcile"] = true
+            case "--differences": differences = try count(); sized["differences"] = true
+            case "--nodes": nodes = try count(); sized["nodes"] = true
+            case "--posts": posts = try count(); sized["posts"] = true
+            case "--spacing":
+                guard let s = Double(try value()), s >= 0 else { throw BenchError("--spacing takes seconds ≥ 0") }
+                spacing = s
+            case "--peers": peers = try count(); sized["peers"] = true
+            case "--idle":
+                guard let s = Double(try value()), s > 0 else { throw BenchError("--idle takes seconds > 0") }
+                idle = s; sized["idle"] = true
+            case "--restart": restart = try count(); sized["restart"] = true
+            case "--parts":
+                let list = try value().split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+                guard !list.isEmpty, list.allSatisfy({ $0 != nil && (1...5).contains($0!) }) else {
+                    throw BenchError("--parts takes a comma-separated list of 1-5, e.g. --parts 2,5")
+                }
+                parts = Set(list.map { $0! })
+            case "--vigil": vigil = try value()
+            case "--seed":
+                guard let s = UInt64(try value()) else { throw BenchError("--seed takes a whole number") }
+                seed = s
+            case "-h", "--help":
+                print(Self.usage)
+                exit(0)
+            default: throw BenchError("unknown option \(arg) (see --help)")
+            }
+            i += 1
+        }
+        if quick {
+            if sized["catchup"] == nil { catchUp = 50_000 }
+            if sized["reconcile"] == nil { reconcileItems = 100_000 }
+            if sized["nodes"] == nil { nodes = 10 }
+            if sized["posts"] == nil { posts = 10 }
+            if sized["peers"] == nil { peers = 200 }
+            if sized["idle"] == nil { idle = 5 }
+        }
+        guard differences < reconcileItems else { throw BenchError("--differences must be smaller than --reconcile") }
+        guard nodes >= 3 else { throw BenchError("--nodes must be at least 3") }
+    }
+
+    /// Whether every part ran at the issue's sizes.
+    var isFullRun: Bool {
+        let f = Options.full
+        return parts.count == 5 && catchUp == f.catchUp && reconcileItems == f.reconcileItems && differences == f.differences
+            && nodes == f.nodes && posts == f.posts && peers == f.peers && idle == f.idle && restart == f.restart
+    }
+
+    static let usage = """
+        usage: vigil-bench-sync [--json] [--quick] [--parts LIST] [sizes…]
+          Five measurements of Vigil's peer sync in one run, next to `openssl speed ed25519` on one core:
+            1  a fresh node process catches up N entries from one peer process (mutual TLS, loopback)
+            2  Negentropy reconciliation of N vs N items differing by D each way (newest; random)
+            3  propagation of a new entry through a federation of node processes (ring + chords)
+            4  a hub node process holding N concurrent peer sessions: resident memory, idle CPU
+            5  a restarted node process catching up the N entries it missed
+          --json             also print one JSON object of figures as the last line
+          --quick            smaller sizes (catch-up 50000, reconcile 100000, 10 nodes, 10 posts,
+                             200 peers, 5 s idle); the output says it is not the issue's figures
+          --parts LIST       run only these parts, e.g. --parts 2,5 (default 1,2,3,4,5)
+          --catchup N        entries caught up in part 1 (default 1000000)
+          --reconcile N      items per side in part 2 (default 1000000); --differences D (default 100)
+          --nodes N          node processes in part 3 (default 30); --posts N (default 50);
+                             --spacing S seconds between posts (default 0.3)
+          --peers N          peer sessions of the hub in part 4 (default 1000); --idle S (default 10)
+          --restart N        entries missed by the restarted node in part 5 (default 2000)
+          --vigil PATH       the vigil executable (default: next to this one)
+          --seed N           seed of the dial graph, the posting nodes and the random differences
+        Exit status: 0 every target met, 1 a target missed, 2 an error.
+        """
+}
+
+func vigilExecutable(_ options: Options) throws -> String {
+    let path = options.vigil ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("vigil").path
+    guard FileManager.default.isExecutableFile(atPath: path) else {
+        throw BenchError("no vigil executable at \(path); build it (swift build -c release --product vigil, same --scratch-path) or pass --vigil PATH")
+    }
+    return path
+}
+
+func run(_ options: Options) throws -> Int32 {
+    let needsNodes = !options.parts.isDisjoint(with: [1, 3, 4, 5])
+    let vigil = needsNodes ? try vigilExecutable(options) : ""
+    let files = raiseOpenFileLimit()
+    if options.parts.contains(4) && files < 2 * options.peers + 3 * options.peers + 256 {
+        progress("warning: the open-file limit is \(files); \(options.peers) in-process peers and the hub need about \(5 * options.peers + 256)")
+    }
+
+    progress("openssl speed -seconds 3 ed25519 (one core) …")
+    let openssl = try OpenSSLSpeed.run(seconds: 3)
+    progress(String(format: "openssl: %.0f sign/s, %.0f verify/s (one core)", openssl.sign, openssl.verify))
+
+    var catchUp: CatchUpResult?, newest: ReconcileResult?, random: ReconcileResult?
+    var propagation: PropagationResult?, hub: HubResult?, restart: RestartResult?
+    // The machine's speed drifts (a shared virtual machine): openssl is measured again right after the
+    // catch-up, and the catch-up's limit is the mean of the two measurements that bracket it.
+    var opensslAfter: OpenSSLSpeed.Figures?
+    if options.parts.contains(1) {
+        catchUp = try CatchUpBench.run(count: options.catchUp, vigil: vigil)
+        progress("openssl speed -seconds 3 ed25519 again, right after part 1 …")
+        opensslAfter = try OpenSSLSpeed.run(seconds: 3)
+        progress(String(format: "openssl: %.0f sign/s, %.0f verify/s (one core)", opensslAfter!.sign, opensslAfter!.verify))
+    }
+    if options.parts.contains(2) {
+        progress("part 2: reconciling \(options.reconcileItems) vs \(options.reconcileItems) items, \(options.differences) differences each way, newest …")
+        newest = try ReconcileBench.run(items: options.reconcileItems, differences: options.differences, placement: .newest, seed: options.seed)
+        progress("part 2: … at random positions …")
+        random = try ReconcileBench.run(items: options.reconcileItems, differences: options.differences, placement: .random, seed: options.seed)
+    }
+    if options.parts.contains(3) {
+        propagation = try PropagationBench.run(nodes: options.nodes, posts: options.posts, spacing: options.spacing, vigil: vigil, seed: options.seed)
+    }
+    if options.parts.contains(4) { hub = try HubBench.run(peers: options.peers, idleSeconds: options.idle, spread: 20, seed: options.seed, vigil: vigil) }
+    if options.parts.contains(5) { restart = try RestartBench.run(missed: options.restart, vigil: vigil) }
+
+    let mode = options.isFullRun ? "full run at the issue's sizes"
+        : (options.quick ? "QUICK RUN, reduced sizes: NOT the issue's figures" : "PARTIAL OR RESIZED RUN: NOT the issue's figures")
+    var report = BenchReport(title: "Vigil sync benchmark (\(System.coreCount) cores; \(openssl.version); \(mode))")
+    report.note("openssl_verify_per_s", "openssl speed ed25519 verify, 1 core (at the start)", openssl.verify, unit: "/s")
+    report.note("openssl_sign_per_s", "openssl speed ed25519 sign, 1 core", openssl.sign, unit: "/s")
+    var verifyLimit = openssl.verify
+    if let after = opensslAfter {
+        report.note("openssl_verify_after_catchup_per_s", "openssl speed ed25519 verify, 1 core, again after part 1", after.verify, unit: "/s")
+        verifyLimit = (openssl.verify + after.verify) / 2
+    }
+
+    if let c = catchUp {
+        report.atLeast("catchup_per_s", "1. fresh node catches up \(c.entries) entries from 1 peer (processes, mTLS)", c.rate, unit: "entries/s",
+                       limit: verifyLimit, limitLabel: String(format: "%.0f/s: openssl verify, 1 core, mean", verifyLimit), target: 1.4)
+        report.note("catchup_s", "   catch-up time, B's spawn to B holding all", c.seconds, unit: "s", digits: 1)
+        report.note("catchup_b_cores", "   B's CPU during catch-up (verify on every core)", c.bCPUSeconds / c.seconds, unit: "cores", digits: 2)
+        report.note("catchup_a_cores", "   A's CPU during catch-up (serving)", c.aCPUSeconds / c.seconds, unit: "cores", digits: 2)
+        report.note("catchup_steal_percent", "   CPU time stolen by the hypervisor during catch-up", c.stealPercent, unit: "%", digits: 1)
+    }
+    if let n = newest, let r = random {
+        let label = "\(n.items / 1000)k vs \(n.items / 1000)k, ±\(n.differences)"
+        report.atMost("reconcile_newest_round_trips", "2a. reconcile \(label) newest: round trips", Double(n.roundTrips), unit: "", limit: 4, digits: 0)
+        report.atMost("reconcile_newest_extra_kb", "2a. … bytes beyond the \(2 * n.differences) missing ids (1 KB = 1000 B)", Double(n.bytesBeyondIDs) / 1000,
+                      unit: "KB", limit: 32, digits: 1)
+        report.note("reconcile_newest_total_kb", "2a. … total message bytes both ways", Double(n.bytes) / 1000, unit: "KB", digits: 1)
+        report.note("reconcile_random_round_trips", "2b. reconcile \(label) random positions: round trips (info)", Double(r.roundTrips), unit: "")
+        report.note("reconcile_random_extra_kb", "2b. … bytes beyond the missing ids (info)", Double(r.bytesBeyondIDs) / 1000, unit: "KB", digits: 1)
+    }
+    if let p = propagation {
+        let ms = p.posts.map { $0 * 1000 }
+        report.note("propagation_p50_ms", "3. new entry reaches all \(p.nodes) nodes (\(p.links) links, diameter \(p.diameter)): p50", percentile(ms, 50), unit: "ms", digits: 1)
+        report.atMost("propagation_p99_ms", "3. … p99 over \(p.posts.count) posts", percentile(ms, 99), unit: "ms", limit: 500, digits: 1)
+        report.note("propagation_post_ack_p50_ms", "3. … post answered (durable at the posting node): p50", percentile(p.postAck.map { $0 * 1000 }, 50), unit: "ms", digits: 1)
+    }
+    if let h = hub {
+        report.atMost("hub_rss_mib", "4. hub with \(h.peers) peer sessions: resident memory (VmRSS)", h.rssBytes / 1_048_576, unit: "MiB", limit: 1024, digits: 0)
+        report.atMost("hub_idle_cpu_percent", "4. … CPU over \(Int(h.idleSeconds.rounded())) idle s (utime+stime), % of one core", h.idleCPUPercent, unit: "%", limit: 5, digits: 2)
+        report.note("hub_idle_sched_percent", "4. … same from schedstat (ns resolution)", h.idleSchedPercent, unit: "%", digits: 2)
+        report.note("hub_rss_before_mib", "4. … resident memory of the hub before any session", h.rssBeforeBytes / 1_048_576, unit: "MiB", digits: 0)
+        report.note("hub_idle_pings", "4. … in the window: PINGs answered, hub's and peers'", Double(h.pingsDuringIdle + h.pongsDuringIdle), unit: "")
+        report.note("hub_idle_rounds", "4. … in the window: anti-entropy rounds the hub answered", Double(h.roundsDuringIdle), unit: "")
+        report.note("hub_idle_closed", "4. … sessions closed during the window", Double(h.closedDuringIdle), unit: "")
+    }
+    if let r = restart {
+        report.atMost("restart_catchup_s", "5. restarted node catches up \(r.missed) missed entries (spawn to all held)", r.seconds, unit: "s", limit: 1, digits: 3)
+        report.note("restart_ready_s", "5. … of which process start until ready", r.readySeconds, unit: "s", digits: 3)
+    }
+    report.print(json: options.json, extra: ["openssl_version": openssl.version, "mode": options.isFullRun ? "full" : (options.quick ? "quick" : "partial"),
+                                             "sizes": "catchup=\(options.catchUp) reconcile=\(options.reconcileItems) differences=\(options.differences) nodes=\(options.nodes) posts=\(options.posts) peers=\(options.peers) idle=\(options.idle) restart=\(options.restart) parts=\(options.parts.sorted().map(String.init).joined(separator: ","))"])
+    return report.allPassed ? 0 : 1
+}
+
+signal(SIGPIPE, SIG_IGN)
+Cleanup.shared.installSignalHandlers()
+let status: Int32
+do {
+    let options = try Options(Array(CommandLine.arguments.dropFirst()))
+    status = try run(options)
+} catch {
+    if Cleanup.shared.interrupted {
+        sleep(60)   // the signal handler is cleaning up and exits with status 2
+    }
+    FileHandle.standardError.write(Data("vigil-bench-sync: \(error)\n".utf8))
+    status = 2
+}
+Cleanup.shared.run()
+exit(status)
