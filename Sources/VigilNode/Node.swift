@@ -131,6 +131,7 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
         let tls = try TLSContext(certificate: certificate, key: key, trusting: ca)
         loop = try NetworkLoop(configuration: NetworkConfiguration(tls: tls))
         core = NodeCore(me: member.profile, directory: genesis.directory, reader: StoreReader(store: store), settings: options.session)
+        core.wallClockAtZero = Node.wallMilliseconds() - (Node.monotonicMilliseconds() - started)
         let recovered = store.recovery
         var loaded: [Entry] = []
         loaded.reserveCapacity(store.count)

@@ -280,6 +280,7 @@ public final class Simulation {
 
     private func start(_ node: Node) {
         var core = NodeCore(me: node.profile, directory: directory, reader: node.disk, settings: config.session)
+        core.wallClockAtZero = 1_700_000_000_000   // the simulated wall clock, as posts use it
         core.load(node.disk.entries.values.sorted { $0.id < $1.id })
         node.core = core
         node.generation += 1

@@ -109,6 +109,9 @@ public struct NodeCore {
     public let settings: SessionSettings
     /// The local hybrid logical clock.
     public private(set) var clock: HybridClock
+    /// Wall-clock milliseconds (since the epoch) at `now == 0`. `now` is monotonic time for timers;
+    /// received HLC timestamps are wall-clock based, so they are compared with `wallClockAtZero + now`.
+    public var wallClockAtZero: UInt64 = 0
     private let reader: any EntryReader
 
     private var held: [EntryID: HeldEntry] = [:]
@@ -260,7 +263,7 @@ public struct NodeCore {
             persisting.remove(entry.id)
             guard held[entry.id] == nil else { continue }
             hold(entry)
-            if case .peer = origin { clock.observe(entry.timestamp, wallMilliseconds: now) }
+            if case .peer = origin { clock.observe(entry.timestamp, wallMilliseconds: wallClockAtZero &+ now) }
             admitted.append(entry)
         }
         if admitted.isEmpty { return out }
@@ -358,7 +361,7 @@ public struct NodeCore {
                 }
                 queue = queue + more
             case .established(let peerClock):
-                clock.observe(peerClock, wallMilliseconds: now)
+                clock.observe(peerClock, wallMilliseconds: wallClockAtZero &+ now)
                 peers[conn]?.established = true
                 if let node = peers[conn]?.node { out.append(.sessionEstablished(conn, node)) }
             case .reconciled(let have, let need, let trips):

@@ -298,3 +298,29 @@ struct PeerSessionLossTests {
         #expect(wire.a.session.outstandingCount == 0)
     }
 }
+
+/// Entry bytes for NodeCore tests: none.
+struct NoEntries: EntryReader {
+    func canonicalBytes(_ id: EntryID) -> [UInt8]? { nil }
+}
+
+@Suite("NodeCore clock")
+struct NodeCoreClockTests {
+    @Test("a peer's HELLO clock is merged against the wall clock, so later local timestamps follow it")
+    func mergesPeerClock() throws {
+        let me = MemberProfile(node: Bytes32([UInt8](repeating: 1, count: 32))!, role: "authority", organisation: "A")
+        let peer = MemberProfile(node: Bytes32([UInt8](repeating: 2, count: 32))!, role: "government", organisation: "B")
+        var core = NodeCore(me: me, directory: StaticDirectory([me, peer]), reader: NoEntries())
+        core.wallClockAtZero = 1_800_000_000_000
+        _ = core.connectionOpened(1, peer: peer.node, outbound: true, now: 5)
+        let ahead = HybridTimestamp(milliseconds: 1_800_000_030_000, counter: 7)   // 30 s ahead of our wall clock
+        _ = core.framesReceived(1, [SyncMessage.hello(Hello(clock: ahead)).frame()], now: 10)
+        let next = core.nextTimestamp(wallMilliseconds: 1_800_000_000_010)
+        #expect(next > ahead, "the peer's clock was not merged: \(next) ≤ \(ahead)")
+        // A clock far beyond the drift limit is not followed.
+        _ = core.connectionOpened(2, peer: peer.node, outbound: true, now: 20)
+        let far = HybridTimestamp(milliseconds: 1_900_000_000_000, counter: 0)
+        _ = core.framesReceived(2, [SyncMessage.hello(Hello(clock: far)).frame()], now: 25)
+        #expect(core.nextTimestamp(wallMilliseconds: 1_800_000_000_020) < far)
+    }
+}
