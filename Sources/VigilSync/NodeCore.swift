@@ -249,6 +249,7 @@ public struct NodeCore {
         }
         if let directives = sessions[conn]?.received(ids: ids) {
             out += apply(conn, directives, now: now)
+            if let behind = sessions[conn]?.outstandingCount { peers[conn]?.behind = behind }
         }
         if !fresh.isEmpty { out.append(.persist(fresh, origin)) }
         return out
@@ -339,6 +340,7 @@ public struct NodeCore {
     }
 
     private mutating func apply(_ conn: LinkID, _ directives: [SessionDirective], now: UInt64) -> [NodeDirective] {
+        if directives.isEmpty { return [] }   // most ticks: nothing due
         var out: [NodeDirective] = []
         var queue = directives[...]
         while let d = queue.popFirst() {
@@ -372,7 +374,7 @@ public struct NodeCore {
                 out.append(.close(conn, reason: reason))
             }
         }
-        if let session = sessions[conn] { peers[conn]?.behind = session.outstandingCount }
+        if let behind = sessions[conn]?.outstandingCount { peers[conn]?.behind = behind }   // read in place, no copy
         return out
     }
 
