@@ -81,18 +81,19 @@ public enum EntryRefusalReason: String, CaseIterable, Sendable, Comparable {
     }
 
     /// Maps a free-text reason (`NodeDirective.refusedEntry`, `EntryValidationError.message`) to its
-    /// category. Checked in this order, first match wins: signature, not a member, revoked, audience,
-    /// role, body, malformed, other.
+    /// category. Checked in this order, first match wins: malformed (first, because a decoding error names
+    /// the field, such as `entry.body` or `entry.signature`), signature, not a member, revoked, audience,
+    /// role, body, other.
     public static func categorise(_ reason: String) -> Self {
         let r = reason.lowercased()
         func has(_ words: String...) -> Bool { words.contains { r.contains($0) } }
+        if has("not a valid entry", "malformed", "non-canonical", "not canonical") { return .malformed }
         if has("signature", "not a valid ed25519 public key", "not the author") { return .badSignature }
         if has("not a federation member", "not a member") { return .notMember }
         if has("revoked") { return .revoked }
         if has("audience") { return .audience }
         if has("role") { return .role }
         if has("body") { return .invalidBody }
-        if has("not a valid entry", "malformed", "non-canonical", "not canonical") { return .malformed }
         return .other
     }
 }
