@@ -33,19 +33,19 @@ public enum ConnectionRefusalReason: String, CaseIterable, Sendable, Comparable 
 
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 
-    /// Maps a free-text reason (from `NetworkLoopDelegate.connectionRefused` / `connectionClosed`, or from
-    /// `Node.admit`) to its category. Checked in this order, first match wins: frame too large, handshake
+    /// Maps a free-text reason (from `NetworkLoopDelegate.connectionRefused` / `connectionClosed`, from
+    /// `Node.admit`, or a session's own close reason such as "idle: …" or "protocol: …") to its category. Checked in this order, first match wins: frame too large, handshake
     /// timeout, idle timeout, not a member, certificate problems, revoked, malformed, other.
     public static func categorise(_ reason: String) -> Self {
         let r = reason.lowercased()
         func has(_ words: String...) -> Bool { words.contains { r.contains($0) } }
         if has("over the limit", "too large", "too long") && has("frame") { return .frameTooLarge }
-        if has("handshake") && has("did not complete", "timed out", "timeout") { return .handshakeTimeout }
-        if has("idle timeout", "idle-timeout") { return .idleTimeout }
+        if has("handshake") && has("did not complete", "timed out", "timeout") || has("no hello within") { return .handshakeTimeout }
+        if has("idle timeout", "idle-timeout", "idle: nothing received") { return .idleTimeout }
         if has("not a member", "not a federation member", "unknown node") { return .notMember }
         if has("certificate", "unknown ca", "no certificate") { return .badCertificate }
         if has("revoked") { return .revoked }
-        if has("malformed", "does not speak tls", "unknown frame type", "not a valid frame") { return .malformed }
+        if has("malformed", "does not speak tls", "unknown frame type", "not a valid frame") || r.hasPrefix("protocol:") { return .malformed }
         return .other
     }
 }
