@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "VigilStoreTests", dependencies: ["VigilStore", "VigilModel", "VigilCrypto"]),
         .testTarget(name: "VigilLogTests", dependencies: ["VigilLog", "VigilModel", "VigilCrypto"]),
         .testTarget(name: "VigilSyncTests", dependencies: ["VigilSync", "VigilModel", "VigilCrypto"]),
-        .testTarget(name: "VigilSimTests", dependencies: ["VigilSim", "VigilSync", "VigilModel"]),
+        .testTarget(name: "VigilSimTests", dependencies: ["VigilSim", "VigilSync", "VigilModel", "VigilLog", "VigilCrypto"]),
         .testTarget(name: "VigilNetTests", dependencies: ["VigilNet", "VigilCrypto", "VigilSync", "VigilModel"]),
         .testTarget(name: "VigilNodeTests", dependencies: ["VigilNode", "VigilModel", "VigilCrypto"]),
         .testTarget(name: "VigilCLITests", dependencies: ["VigilModel", "VigilCrypto", "VigilStore"]),

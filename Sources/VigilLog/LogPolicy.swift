@@ -25,3 +25,18 @@ public struct OpenPolicy: LogPolicy {
     public func isKnownAuthor(_ author: NodeID) -> Bool { true }
     public func mayUpdate(_ updater: NodeID, entryBy author: NodeID) -> Bool { true }
 }
+
+/// The federation's policy from its roster: authors are members (identities across key rotations),
+/// and an entry may be amended or retracted by its author or by the authority.
+public struct RosterPolicy: LogPolicy {
+    /// The roster the answers come from.
+    public let roster: Roster
+    /// The policy of `roster`.
+    public init(roster: Roster) { self.roster = roster }
+    public func isKnownAuthor(_ author: NodeID) -> Bool { roster.identity(ofKey: author) != nil }
+    public func mayUpdate(_ updater: NodeID, entryBy author: NodeID) -> Bool {
+        let u = roster.identity(ofKey: updater) ?? updater
+        let a = roster.identity(ofKey: author) ?? author
+        return FederationRules.mayUpdate(u, entryBy: a, roster: roster)
+    }
+}

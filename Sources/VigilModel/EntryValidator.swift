@@ -12,6 +12,14 @@ public struct EntryValidationError: Error, Equatable, Sendable, CustomStringConv
         case badAuthorKey = "bad-author-key"
         /// The signing key is not the author's.
         case wrongAuthor = "wrong-author"
+        /// The author is not (yet) a federation member.
+        case notMember = "not-member"
+        /// The author's key was revoked or rotated away when it signed.
+        case revoked
+        /// The author's role may not write this kind, or may not update that entry.
+        case role
+        /// The body (or audience) is not valid for the kind.
+        case invalidBody = "invalid-body"
     }
 
     /// The category.

@@ -77,6 +77,9 @@ public struct Genesis: Sendable, Equatable {
             guard let id = NodeID(hex: m.nodeId) else { throw ConfigurationError("\(at): nodeId must be 64 hex digits") }
             guard ids.insert(id).inserted else { throw ConfigurationError("\(at): node id \(id.fingerprint) is used twice") }
             if let p = AudienceNames.problem(role: m.role) { throw ConfigurationError("\(at): role: \(p)") }
+            guard Role(rawValue: m.role) != nil else {
+                throw ConfigurationError("\(at): role \"\(m.role)\" is not a known role (\(Role.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
             if let p = AudienceNames.problem(organisation: m.organisation) { throw ConfigurationError("\(at): organisation: \(p)") }
             guard !m.host.isEmpty else { throw ConfigurationError("\(at): host is empty") }
             guard (1...65535).contains(m.port) else { throw ConfigurationError("\(at): port \(m.port) is not 1-65535") }
@@ -109,8 +112,12 @@ public struct Genesis: Sendable, Equatable {
     public func member(_ node: NodeID) -> Member? { members.first { $0.node == node } }
     /// The member called `name`.
     public func member(named name: String) -> Member? { members.first { $0.name == name } }
-    /// The audience directory of the founding members.
-    public var directory: StaticDirectory { StaticDirectory(members.map(\.profile)) }
+    /// The roster at genesis: the founding members, before any roster entry.
+    public var roster: Roster {
+        Roster(authority: authority, founders: members.map {
+            RosterMember(identity: $0.node, name: $0.name, organisation: $0.organisation, role: $0.role, addresses: ["\($0.host):\($0.port)"])
+        })
+    }
 
     private static func path(_ keys: [any CodingKey]) -> String {
         keys.isEmpty ? "the top level" : keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()

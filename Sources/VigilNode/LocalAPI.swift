@@ -17,7 +17,7 @@ import VigilModel
 public final class LocalAPIServer: @unchecked Sendable {
     /// The socket path.
     public let path: String
-    private let node: Node
+    let node: Node
     private var fd: Int32 = -1
     private var acceptThread: Thread?
     private let stopping = Atomic<Bool>(false)
@@ -89,6 +89,7 @@ public final class LocalAPIServer: @unchecked Sendable {
             while let newline = buffer.firstIndex(of: 0x0a) {
                 let line = Array(buffer[..<newline])
                 buffer.removeFirst(newline + 1)
+                if isFollow(line) { return follow(client, line) }
                 let answer = respond(to: line)
                 var out = (try? JSONSerialization.data(withJSONObject: answer, options: [.sortedKeys])) ?? Data("{\"ok\":false}".utf8)
                 out.append(0x0a)
@@ -116,8 +117,8 @@ public final class LocalAPIServer: @unchecked Sendable {
                     return ["ok": false, "error": "post needs \"entry\": the canonical entry bytes in base64"]
                 }
                 let entry = try EntryValidator.decodeAndValidate(Array(data))
-                guard entry.author == node.member.node else {
-                    return ["ok": false, "error": "this node posts only entries it authored (author is \(entry.author.fingerprint), this node is \(node.member.node.fingerprint))"]
+                guard entry.author == node.key else {
+                    return ["ok": false, "error": "this node posts only entries it authored (author is \(entry.author.fingerprint), this node is \(node.key.fingerprint))"]
                 }
                 let result: Result<EntryID, Error> = wait {
                     do { return .success(try await self.node.post(entry)) } catch { return .failure(error) }
@@ -145,8 +146,10 @@ public final class LocalAPIServer: @unchecked Sendable {
                 let wanted = ids
                 let missing = wait { await self.node.waitFor(wanted, timeout: .milliseconds(timeout)) }
                 return ["ok": true, "missing": missing.map(\.hex).sorted()]
+            case "compose", "ack", "show", "entries", "commtest-results", "roster", "metrics":
+                return try operate(op, object)
             default:
-                return ["ok": false, "error": "unknown op \"\(op)\"; known: status, post, get, list, wait"]
+                return ["ok": false, "error": "unknown op \"\(op)\"; known: status, post, compose, ack, get, show, list, entries, follow, commtest-results, roster, metrics, wait"]
             }
         } catch {
             return ["ok": false, "error": "\(error)"]

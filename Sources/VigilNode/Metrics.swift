@@ -77,6 +77,10 @@ public enum EntryRefusalReason: String, CaseIterable, Sendable, Comparable {
         switch code {
         case .malformed: self = .malformed
         case .badSignature, .badAuthorKey, .wrongAuthor: self = .badSignature
+        case .notMember: self = .notMember
+        case .revoked: self = .revoked
+        case .role: self = .role
+        case .invalidBody: self = .invalidBody
         }
     }
 

@@ -13,8 +13,10 @@ public struct NodeOptions: Sendable {
     public var directory: String
     /// The genesis file (default: `directory/genesis.json`).
     public var genesisPath: String?
-    /// Listen on this host instead of the genesis address.
+    /// Listen on this host instead of the roster's address.
     public var listenHost: String?
+    /// Listen on this port instead of the roster's (needed by a node not yet in the roster).
+    public var listenPort: Int?
     /// Session timings.
     public var session = SessionSettings()
     /// Where log lines go (standard error by default).
@@ -68,8 +70,10 @@ public struct NodeStatus: Codable, Sendable {
 /// core (`EntryVerifier`); appends go to the store's group-commit writer from a persistence queue. Both
 /// hand their results back to the loop thread, which is the only one that touches the core.
 public final class Node: NetworkLoopDelegate, @unchecked Sendable {
-    /// This node in the genesis.
+    /// This node: its genesis entry, or for a member added later, its roster entry in the same form.
     public let member: Genesis.Member
+    /// This node's signing key (its identity unless it rotated).
+    public let key: NodeID
     /// The genesis.
     public let genesis: Genesis
     /// The log.
@@ -95,6 +99,12 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
     private var postWaiters: [UInt64: @Sendable (Result<EntryID, Error>) -> Void] = [:]
     private var nextToken: UInt64 = 0
     private var followers: [UInt64: @Sendable ([Entry]) -> Void] = [:]
+    /// Held entries that refer to each entry (its updates, acknowledgements, replies), for `show`.
+    private var referrers: [EntryID: [EntryID]] = [:]
+    /// Held entries by kind, for the metrics.
+    private var kindCounts: [EntryKind: Int] = [:]
+    /// Counters for the metrics textfile.
+    public let counters = MetricsCounters()
 
     // Cross-thread.
     private let jobs = Mutex<[UInt64: @Sendable (Node) -> Void]>([:])
@@ -117,29 +127,90 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
         let genesis = try Genesis(contentsOfFile: options.genesisPath ?? dir + "/genesis.json")
         let key = try KeyFile.read(from: dir + "/identity.key")
         let node = NodeID(key.publicKey)
-        guard let member = genesis.member(node) else {
-            throw ConfigurationError("this node (\(node.fingerprint)) is not a member of \(genesis.federation) in the genesis; check that genesis.json is this federation's and identity.key this node's")
-        }
         let certificate = try Certificate(contentsOfFile: dir + "/node.crt")
         let ca = try Certificate(contentsOfFile: dir + "/ca.crt")
         try certificate.verifyNodeCertificate(issuedBy: ca, for: key.publicKey, at: Date())
-        self.genesis = genesis
-        self.member = member
-        identity = key
-        log = NodeLog(node: member.name, sink: options.logSink ?? { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
-        store = try EntryStore.open(directory: dir + "/store")
-        let tls = try TLSContext(certificate: certificate, key: key, trusting: ca)
-        loop = try NetworkLoop(configuration: NetworkConfiguration(tls: tls))
-        core = NodeCore(me: member.profile, directory: genesis.directory, reader: StoreReader(store: store), settings: options.session)
-        core.wallClockAtZero = Node.wallMilliseconds() - (Node.monotonicMilliseconds() - started)
-        let recovered = store.recovery
+        let store = try EntryStore.open(directory: dir + "/store")
         var loaded: [Entry] = []
         loaded.reserveCapacity(store.count)
         for item in store.items() {
             if let entry = try store.read(item.id) { loaded.append(entry) }
         }
-        core.load(loaded)
+        // Who this node is: the genesis and the roster entries it holds decide (a rotated key, a member added later).
+        var roster = genesis.roster
+        for entry in loaded.filter({ $0.kind == .roster }).sorted(by: { ($0.timestamp, $0.id) < ($1.timestamp, $1.id) }) {
+            _ = try? roster.insert(entry)
+        }
+        let member: Genesis.Member
+        if let known = roster.member(ofKey: node) {
+            if let refusal = roster.sessionRefusal(node) {
+                store.close()
+                throw ConfigurationError("this node's key is no longer valid in \(genesis.federation): \(refusal). A revoked node cannot rejoin; after a rotation, install the new identity.key and node.crt")
+            }
+            member = try Self.describe(known, genesis: genesis, options: options)
+        } else {
+            member = try Self.newcomer(node, directory: dir, genesis: genesis, options: options, store: store)
+        }
+        self.genesis = genesis
+        self.member = member
+        self.key = node
+        self.store = store
+        identity = key
+        log = NodeLog(node: member.name, sink: options.logSink ?? { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
+        let tls = try TLSContext(certificate: certificate, key: key, trusting: ca)
+        loop = try NetworkLoop(configuration: NetworkConfiguration(tls: tls))
+        core = NodeCore(me: member.profile, roster: roster, reader: StoreReader(store: store), settings: options.session)
+        core.wallClockAtZero = Node.wallMilliseconds() - (Node.monotonicMilliseconds() - started)
+        let recovered = store.recovery
+        let skipped = core.load(loaded)
+        for entry in loaded where core.holds(entry.id) { index(entry) }
+        let owed = core.unacknowledgedTests(loaded)
+        if !skipped.isEmpty {
+            log.event(.warning, "entries-withdrawn", ["count": "\(skipped.count)", "reason": "signed after the author's key was revoked or rotated away"])
+        }
+        if !owed.isEmpty {
+            runOnLoop { node in for test in owed { node.acknowledge(test) } }
+        }
+        if roster.member(ofKey: node) == nil {
+            log.event(.warning, "not-yet-in-roster", ["node_id": node.hex, "hint": "peers refuse this node until the authority's `vigil roster add` reaches them"])
+        }
         log.event(.info, "store-opened", ["entries": "\(store.count)", "recovery": recovered.description])
+    }
+
+    /// A roster member in the genesis form: its genesis entry when it has one (with its dials), else
+    /// its roster entry's first address, dialing the authority.
+    static func describe(_ m: RosterMember, genesis: Genesis, options: NodeOptions) throws -> Genesis.Member {
+        if let founder = genesis.member(m.identity) { return founder }
+        let address = m.addresses.first.flatMap(Self.split)
+        guard let port = options.listenPort ?? address?.port else {
+            throw ConfigurationError("\(m.name) has no address in the roster; start it with --listen HOST:PORT")
+        }
+        let authority = genesis.member(genesis.authority)!.name
+        return Genesis.Member(name: m.name, organisation: m.organisation, role: m.role, nodeId: m.identity.hex,
+                              host: options.listenHost ?? address?.host ?? "127.0.0.1", port: port, dials: [authority])
+    }
+
+    /// A node not yet in the roster (the authority's `roster add` has not reached it): name,
+    /// organisation and role from node.json, address from the options.
+    static func newcomer(_ node: NodeID, directory: String, genesis: Genesis, options: NodeOptions, store: EntryStore) throws -> Genesis.Member {
+        struct Description: Decodable { let name: String; let organisation: String; let role: String }
+        guard let data = FileManager.default.contents(atPath: directory + "/node.json"),
+              let d = try? JSONDecoder().decode(Description.self, from: data) else {
+            store.close()
+            throw ConfigurationError("this node (\(node.fingerprint)) is not a member of \(genesis.federation): not in genesis.json nor in the roster entries held, and \(directory)/node.json does not say who it is. Check that genesis.json is this federation's and identity.key this node's; a new member needs the authority's `vigil roster add`")
+        }
+        guard let port = options.listenPort else {
+            store.close()
+            throw ConfigurationError("\(d.name) is not in the roster yet, so its address is unknown: start it with --listen HOST:PORT (the address the authority put in `vigil roster add`)")
+        }
+        let authority = genesis.member(genesis.authority)!.name
+        return Genesis.Member(name: d.name, organisation: d.organisation, role: d.role, nodeId: node.hex,
+                              host: options.listenHost ?? "127.0.0.1", port: port, dials: [authority])
+    }
+
+    static func split(_ address: String) -> (host: String, port: Int)? {
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else { return nil }
+        return (String(address[..<colon]), port)
     }
 
     /// Listens on the genesis address and dials the configured peers.
@@ -180,7 +251,7 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
     /// Signs and posts a new entry built from a draft's parts (timestamp from this node's clock).
     public func post(kind: EntryKind, audience: Audience, refs: [EntryID] = [], body: [UInt8]) async throws -> EntryID {
         let draft: EntryDraft = await onLoop { node in
-            EntryDraft(author: node.member.node, timestamp: node.core.nextTimestamp(wallMilliseconds: Node.wallMilliseconds()),
+            EntryDraft(author: node.key, timestamp: node.core.nextTimestamp(wallMilliseconds: Node.wallMilliseconds()),
                        kind: kind, audience: audience, refs: refs, body: body)
         }
         return try await post(try draft.signed(by: identity))
@@ -248,9 +319,10 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
 
     public func admit(peerKey: PublicKey, peerName: String?, inbound: Bool, remote: String) -> PeerAdmission {
         let node = NodeID(peerKey)
-        guard core.directory.profile(of: node) != nil else {
-            let reason = "node \(node.fingerprint) (\(peerName ?? "no name")) is not a member of \(genesis.federation): unknown or revoked"
+        if let refusal = core.roster.sessionRefusal(node) {
+            let reason = "\(refusal) (certificate name \(peerName ?? "none")); not a member of \(genesis.federation) now"
             log.event(.warning, "connection-refused", ["remote": remote, "reason": reason])
+            counters.connectionRefused(reason: reason)
             return .refuse(reason: reason)
         }
         return .allow
@@ -299,6 +371,7 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
 
     public func connectionRefused(remote: String, reason: String) {
         log.event(.warning, "connection-refused", ["remote": remote, "reason": reason])
+        counters.connectionRefused(reason: reason)
     }
 
     public func timerFired(_ token: UInt64) {
@@ -313,8 +386,9 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
     // MARK: Internals (loop thread)
 
     private func dial(_ name: String) {
-        guard dials[name]?.connection == nil, let peer = genesis.member(named: name) else { return }
-        let key = try? peer.node.publicKey()
+        guard dials[name]?.connection == nil, let rosterPeer = core.roster.member(named: name), rosterPeer.isActive,
+              let peer = try? Self.describe(rosterPeer, genesis: genesis, options: NodeOptions(directory: "")) else { return }
+        let key = try? rosterPeer.key.publicKey()
         let id = loop.dial(host: peer.host, port: UInt16(peer.port), expectedPeer: key)
         if dials[name] == nil { dials[name] = DialState() }
         dials[name]!.connection = id
@@ -347,14 +421,18 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
                     self.runOnLoop { node in
                         node.core.persistFailed(entries)
                         node.log.event(.error, "store-append-failed", ["entries": "\(entries.count)", "reason": "\(error)"])
+                        node.counters.appendFailed()
                         if case .local(let token) = origin { node.postWaiters.removeValue(forKey: token)?(.failure(error)) }
                     }
                 }
             }
         case .admitted(let entries, let origin):
+            for entry in entries { index(entry) }
             if case .peer(let link) = origin {
+                counters.received(entries.count)
                 log.event(.debug, "entries-stored", ["count": "\(entries.count)", "from": peerName(link)])
             } else {
+                counters.posted(entries.count)
                 for e in entries { log.event(.info, "entry-posted", ["id": e.id.hex, "kind": e.kind.name, "audience": e.audience.tlp.name]) }
             }
             for token in followers.keys.sorted() { followers[token]?(entries) }
@@ -362,6 +440,7 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
             var from = "local"
             if case .peer(let link) = origin { from = peerName(link) }
             log.event(.warning, "entry-refused", ["id": id?.hex ?? "?", "from": from, "reason": reason])
+            counters.entryRefused(reason: reason)
             if case .local(let token) = origin {
                 postWaiters.removeValue(forKey: token)?(.failure(ConfigurationError("entry refused: \(reason)")))
             }
@@ -369,13 +448,71 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
             if let id = connectionOf[link], let name = dials.first(where: { $0.value.connection == id })?.key { dials[name]?.backoff.reset() }
             log.event(.info, "session-established", ["peer": peerName(link)])
         case .sessionClosed(let link, let node, let reason):
-            log.event(.info, "session-closed", ["peer": node.flatMap { genesis.member($0)?.name } ?? "link \(link)", "reason": reason])
+            log.event(.info, "session-closed", ["peer": node.flatMap { core.roster.member(ofKey: $0)?.name } ?? "link \(link)", "reason": reason])
+        case .rosterChanged:
+            log.event(.info, "roster-changed", ["members": "\(core.roster.activeMembers.count)", "changes": "\(core.roster.changeCount)"])
+        case .withdrawn(let ids, let reason):
+            log.event(.warning, "entries-withdrawn", ["count": "\(ids.count)", "reason": reason])
+        case .acknowledge(let test):
+            acknowledge(test)
         case .reconciled(let link, let have, let need, let trips):
+            counters.reconciled(peer: peerName(link), unixSeconds: Double(Node.wallMilliseconds()) / 1000)
             log.event(have + need > 0 ? .info : .debug, "reconciled", ["peer": peerName(link), "sent": "\(have)", "wanted": "\(need)", "round_trips": "\(trips)"])
         case .postAcknowledged(let token, let id):
             postWaiters.removeValue(forKey: token)?(.success(id))
         }
     }
+
+    private func index(_ entry: Entry) {
+        kindCounts[entry.kind, default: 0] += 1
+        for target in entry.refs { referrers[target, default: []].append(entry.id) }
+    }
+
+    /// Posts this node's automatic receipt of a communication test (loop thread).
+    private func acknowledge(_ test: Entry) {
+        let draft = EntryDraft(author: key, timestamp: core.nextTimestamp(wallMilliseconds: Node.wallMilliseconds()),
+                               kind: .acknowledgement, audience: test.audience, refs: [test.id], body: AcknowledgementBody.receipt.encoded())
+        do {
+            let entry = try draft.signed(by: identity)
+            nextToken += 1
+            let token = nextToken
+            postWaiters[token] = { [log] result in
+                if case .failure(let error) = result {
+                    log.event(.error, "auto-ack-failed", ["test": test.id.hex, "reason": "\(error)"])
+                }
+            }
+            log.event(.info, "commtest-received", ["test": test.id.hex, "ack": entry.id.hex])
+            handle(core.post(entry, token: token))
+        } catch {
+            log.event(.error, "auto-ack-failed", ["test": test.id.hex, "reason": "\(error)"])
+        }
+    }
+
+    /// Ids of held entries referring to `id` (updates, acknowledgements, replies), in arrival order.
+    public func referrers(of id: EntryID) async -> [EntryID] {
+        await onLoop { node in node.referrers[id] ?? [] }
+    }
+
+    /// Metrics for the textfile.
+    public func metrics() async -> MetricsSnapshot {
+        await onLoop { node in
+            var s = MetricsSnapshot(node: node.member.name)
+            s.entries = node.core.heldCount
+            s.entriesByKind = Dictionary(uniqueKeysWithValues: node.kindCounts.map { ($0.key.name, $0.value) })
+            s.configuredPeers = node.member.dials
+            let t = node.now()
+            s.peers = node.core.peerStatus.values.map { p in
+                MetricsSnapshot.Peer(name: node.core.roster.member(ofKey: p.node)?.name ?? p.node.fingerprint, entriesBehind: p.behind,
+                                     roundTripMs: p.roundTrip, lastSeenSeconds: Double(t - p.lastSeen) / 1000)
+            }
+            s.uptimeSeconds = Double(t) / 1000
+            node.counters.fill(&s)
+            return s
+        }
+    }
+
+    /// The roster as this node knows it now.
+    public func roster() async -> Roster { await onLoop { $0.core.roster } }
 
     private func send(_ frame: Frame, on id: ConnectionID) {
         if overflow[id] != nil {
@@ -399,13 +536,13 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
 
     private func peerName(_ link: LinkID) -> String {
         guard let node = core.peerStatus[link]?.node else { return "link \(link)" }
-        return genesis.member(node)?.name ?? node.fingerprint
+        return core.roster.member(ofKey: node)?.name ?? node.fingerprint
     }
 
     private func makeStatus() -> NodeStatus {
         let t = now()
         let peers = core.peerStatus.values.sorted { $0.since < $1.since }.map { p in
-            NodeStatus.Peer(name: genesis.member(p.node)?.name ?? p.node.fingerprint, nodeId: p.node.hex, outbound: p.outbound,
+            NodeStatus.Peer(name: core.roster.member(ofKey: p.node)?.name ?? p.node.fingerprint, nodeId: p.node.hex, outbound: p.outbound,
                             established: p.established, connectedSeconds: Double(t - p.since) / 1000,
                             lastSeenSeconds: Double(t - p.lastSeen) / 1000, roundTripMs: p.roundTrip, entriesBehind: p.behind)
         }

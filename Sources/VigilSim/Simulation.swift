@@ -49,8 +49,39 @@ public struct SimulationConfig: Sendable {
         return s
     }()
 
+    /// Scripted steps (posts, revocations, partitions) on top of the random ones, for scenario tests.
+    public var script: [ScriptedStep] = []
+    /// Links to use instead of a ring plus random extra links, when set: (dialer, listener) pairs.
+    public var topology: [(Int, Int)]?
+
     /// Defaults.
     public init() {}
+}
+
+/// One scripted step of a simulation: at a virtual time, an action.
+public struct ScriptedStep: Sendable {
+    /// Virtual milliseconds since the start.
+    public var at: UInt64
+    /// What happens.
+    public var action: ScriptedAction
+    /// A step.
+    public init(at: UInt64, _ action: ScriptedAction) {
+        self.at = at
+        self.action = action
+    }
+}
+
+/// What a scripted step does.
+public enum ScriptedAction: Sendable {
+    /// Node `node` posts an entry; `refs` are indexes of earlier scripted steps whose posted entries
+    /// it refers to (an update's target, a thread).
+    case post(node: Int, kind: EntryKind, audience: Audience, fields: FieldMap, refs: [Int] = [])
+    /// The authority (node 0) posts a roster entry revoking node `node`.
+    case revoke(node: Int)
+    /// A partition between `side` and the other nodes starts (it lasts until `.heal`).
+    case partition(side: Set<Int>)
+    /// The scripted partition ends.
+    case heal
 }
 
 /// What a run found.
@@ -73,6 +104,13 @@ public struct SimulationReport: Sendable, CustomStringConvertible {
     public var tappedEntries = 0
     /// (entry, node) pairs that had to hold after heal, and did.
     public var deliverable = 0
+    /// Entry ids of scripted posts and revocations, by step index (nil when the step posted nothing
+    /// or its node was down).
+    public var scripted: [Int: EntryID] = [:]
+    /// Sessions closed at opening because the peer's key was revoked.
+    public var revokedSessionsRefused = 0
+    /// Entries refused because their author's key was revoked when they were signed.
+    public var revokedEntriesRefused = 0
     /// A hash of the whole event trace: equal for equal seeds.
     public var traceHash: UInt64 = 0xcbf2_9ce4_8422_2325
 
@@ -110,6 +148,7 @@ public final class Simulation {
         case restart(node: Int)
         case partition
         case heal
+        case scripted(Int)
     }
 
     struct Link {
@@ -124,6 +163,7 @@ public final class Simulation {
         let key: SigningKey
         let profile: MemberProfile
         let disk = SimDisk()
+        var revoked = false
         var core: NodeCore?
         var generation = 0
         var nextToken: UInt64 = 0
@@ -145,7 +185,7 @@ public final class Simulation {
     private var queue = EventQueue<Event>()
     private var now: UInt64 = 0
     private var nodes: [Node] = []
-    private var directory: StaticDirectory
+    private var roster: Roster
     private var dialEdges: [(Int, Int)] = []
     private var links: [Int: Link] = [:]              // link id → link
     private var connToLink: [LinkID: Int] = [:]
@@ -177,9 +217,13 @@ public final class Simulation {
             nodes.append(Node(index: i, key: key, profile: profile))
             members.append(profile)
         }
-        directory = StaticDirectory(members)
+        roster = Roster(authority: members[0].node, founders: members.enumerated().map { i, m in
+            RosterMember(identity: m.node, name: "node-\(i)", organisation: m.organisation, role: m.role)
+        })
         var edges = Set<[Int]>()
-        if config.nodeCount > 1 {
+        if let topology = config.topology {
+            for (a, b) in topology { edges.insert([a, b]) }
+        } else if config.nodeCount > 1 {
             for i in 0..<config.nodeCount { edges.insert([i, (i + 1) % config.nodeCount].sorted()) }
             for _ in 0..<config.extraLinks {
                 let a = Int.random(in: 0..<config.nodeCount, using: &rng)
@@ -190,6 +234,15 @@ public final class Simulation {
         dialEdges = edges.sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }.map { ($0[0], $0[1]) }
     }
 
+    /// The entries node `i` holds durably (after `run`).
+    public func held(by i: Int) -> [Entry] { nodes[i].disk.entries.values.sorted { $0.id < $1.id } }
+    /// Whether node `i` holds `id`.
+    public func holds(_ i: Int, _ id: EntryID) -> Bool { nodes[i].disk.entries[id] != nil }
+    /// Node `i`'s roster (after `run`; nil when it is down).
+    public func roster(_ i: Int) -> Roster? { nodes[i].core?.roster }
+    /// Node `i`'s audience profile.
+    public func profile(_ i: Int) -> MemberProfile { nodes[i].profile }
+
     /// Runs the faulty phase, heals everything, runs the healed phase, and checks the invariants.
     public func run() -> SimulationReport {
         for node in nodes { start(node) }
@@ -198,6 +251,7 @@ public final class Simulation {
             scheduleCrash(node.index)
             queue.push(.tick(node: node.index), at: UInt64(node.index))
         }
+        for (index, step) in config.script.enumerated() { queue.push(.scripted(index), at: step.at) }
         queue.push(.partition, at: nextExponential(perSecond: config.partitionPerSecond))
         let healAt = config.chaosDuration
         let end = config.chaosDuration + config.healDuration
@@ -268,6 +322,32 @@ public final class Simulation {
         case .heal:
             report.trace(9, now)
             partition = nil
+        case .scripted(let index):
+            report.trace(10, now, UInt64(index))
+            runScripted(index)
+        }
+    }
+
+    private func runScripted(_ index: Int) {
+        switch config.script[index].action {
+        case let .post(i, kind, audience, fields, refs):
+            guard nodes[i].isUp else { return }
+            let ids = refs.compactMap { report.scripted[$0] }
+            guard ids.count == refs.count else { return }
+            post(i, kind: kind, audience: audience, body: try! fields.encoded(), refs: ids, scripted: index)
+        case .revoke(let target):
+            guard nodes[0].isUp else { return }
+            let body = try! RosterChange.revoke(node: nodes[target].profile.node, reason: "scripted").encoded()
+            nodes[target].revoked = true
+            post(0, kind: .roster, audience: .federation, body: body, refs: [], scripted: index)
+        case .partition(let side):
+            partition = side
+            report.partitions += 1
+            for (id, link) in links.sorted(by: { $0.key < $1.key }) where side.contains(link.a) != side.contains(link.b) {
+                closeLink(id, reason: "scripted partition")
+            }
+        case .heal:
+            partition = nil
         }
     }
 
@@ -279,7 +359,7 @@ public final class Simulation {
     }
 
     private func start(_ node: Node) {
-        var core = NodeCore(me: node.profile, directory: directory, reader: node.disk, settings: config.session)
+        var core = NodeCore(me: node.profile, roster: roster, reader: node.disk, settings: config.session)
         core.wallClockAtZero = 1_700_000_000_000   // the simulated wall clock, as posts use it
         core.load(node.disk.entries.values.sorted { $0.id < $1.id })
         node.core = core
@@ -351,11 +431,15 @@ public final class Simulation {
     }
 
     private func post(_ i: Int) {
+        let body = try! (["subject": .text("sim \(seed) node \(i)"), "text": .text("posted at \(now) ms")] as FieldMap).encoded()
+        post(i, kind: .message, audience: randomAudience(author: i), body: body, refs: [], scripted: nil)
+    }
+
+    private func post(_ i: Int, kind: EntryKind, audience: Audience, body: [UInt8], refs: [EntryID], scripted: Int?) {
         let node = nodes[i]
-        let audience = randomAudience(author: i)
         let ts = node.core!.nextTimestamp(wallMilliseconds: 1_700_000_000_000 + now)
-        let body = try! (["summary": .text("sim \(seed) node \(i) at \(now)"), "n": .integer(Int64(now))] as FieldMap).encoded()
-        let entry = try! EntryDraft(author: node.profile.node, timestamp: ts, kind: .message, audience: audience, body: body).signed(by: node.key)
+        let entry = try! EntryDraft(author: node.profile.node, timestamp: ts, kind: kind, audience: audience, refs: refs, body: body).signed(by: node.key)
+        if let scripted { report.scripted[scripted] = entry.id }
         node.nextToken += 1
         node.pendingPosts[node.nextToken] = entry.id
         posted[entry.id] = entry
@@ -394,7 +478,8 @@ public final class Simulation {
             switch d {
             case .send(let conn, let frame):
                 send(from: i, conn: conn, frame: frame)
-            case .close(let conn, _):
+            case .close(let conn, let reason):
+                if reason.contains("revoked") { report.revokedSessionsRefused += 1 }
                 if let id = connToLink[conn] { closeLink(id, reason: "closed by node \(i)") }
             case .verify(let conn, let list):
                 let results = list.map(verify)
@@ -408,9 +493,17 @@ public final class Simulation {
             case .admitted:
                 break
             case .refusedEntry(let id, _, let reason):
-                if reason.contains("audience") {
+                if reason.contains("revoked") {
+                    report.revokedEntriesRefused += 1
+                } else if reason.contains("audience") {
                     report.violations.append("node \(i) was sent entry \(id?.hex.prefix(12) ?? "?") outside its audience")
+                } else {
+                    report.violations.append("node \(i) refused entry \(id?.hex.prefix(12) ?? "?"), which every node should accept: \(reason)")
                 }
+            case .rosterChanged, .withdrawn:
+                break
+            case .acknowledge(let test):
+                post(i, kind: .acknowledgement, audience: test.audience, body: AcknowledgementBody.receipt.encoded(), refs: [test.id], scripted: nil)
             case .sessionEstablished:
                 report.sessionsEstablished += 1
             case .sessionClosed, .reconciled:
@@ -511,10 +604,18 @@ public final class Simulation {
         }
         // Entries relay only through nodes that may read them, so after heal an entry must be at every
         // reader connected (by links between readers) to a node that holds it.
+        let finalRoster = nodes.compactMap(\.core).first?.roster
         for (id, entry) in everything.sorted(by: { $0.key < $1.key }) {
-            let readers = Set(nodes.indices.filter { entry.audience.admits(nodes[$0].profile, author: entry.author) })
+            if let finalRoster, entry.kind != .roster, case .valid = finalRoster.standing(of: entry.author, at: entry.timestamp) {} else if entry.kind != .roster {
+                // Signed after its author's revocation: only the author itself may hold it.
+                for n in nodes.indices where nodes[n].disk.entries[id] != nil && nodes[n].profile.node != entry.author {
+                    report.violations.append("node \(n) holds entry \(id.hex.prefix(12)), signed by a revoked key after its revocation")
+                }
+                continue
+            }
+            let readers = Set(nodes.indices.filter { !nodes[$0].revoked && entry.audience.admits(nodes[$0].profile, author: entry.author) })
             var reached = Set(nodes.indices.filter { nodes[$0].disk.entries[id] != nil })
-            for holder in reached where !readers.contains(holder) {
+            for holder in reached where !entry.audience.admits(nodes[holder].profile, author: entry.author) {
                 report.violations.append("node \(holder) holds entry \(id.hex.prefix(12)) outside its audience")
             }
             var frontier = Array(reached.intersection(readers)).sorted()

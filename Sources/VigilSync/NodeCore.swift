@@ -3,23 +3,6 @@ import VigilModel
 /// An opaque handle the shell gives each transport connection (the node maps its network connections to these).
 public typealias LinkID = UInt64
 
-/// Who is in the federation, with the role and organisation the audience rule needs.
-public protocol MemberDirectory: Sendable {
-    /// The member with this node id, or nil when it is unknown or revoked.
-    func profile(of node: NodeID) -> MemberProfile?
-}
-
-/// A fixed member list (the genesis, until roster entries take over).
-public struct StaticDirectory: MemberDirectory {
-    /// Members by node id.
-    public let members: [NodeID: MemberProfile]
-    /// A directory of `members`.
-    public init(_ members: [MemberProfile]) {
-        self.members = Dictionary(members.map { ($0.node, $0) }, uniquingKeysWith: { a, _ in a })
-    }
-    public func profile(of node: NodeID) -> MemberProfile? { members[node] }
-}
-
 /// Reads canonical entry bytes by id (the store; memory in the simulator).
 public protocol EntryReader {
     /// The canonical bytes of `id`, or nil.
@@ -49,6 +32,12 @@ public enum NodeDirective: Sendable {
     case admitted([Entry], EntryOrigin)
     /// An entry was refused, with the reason (log it; count it in the metrics).
     case refusedEntry(EntryID?, from: EntryOrigin, reason: String)
+    /// The roster changed (a member added, revoked or rotated): the shell updates what it derives
+    /// from it (dial targets, names). Sessions of revoked keys are closed by `.close` directives.
+    case rosterChanged
+    /// Held entries that the roster no longer accepts (signed by a key after its revocation or
+    /// rotation, learnt only now). They stay on disk but are no longer offered, pushed or shown.
+    case withdrawn([EntryID], reason: String)
     /// A session is established with this peer.
     case sessionEstablished(LinkID, NodeID)
     /// A session ended.
@@ -57,6 +46,9 @@ public enum NodeDirective: Sendable {
     case reconciled(LinkID, have: Int, need: Int, roundTrips: Int)
     /// A local post is durable: answer the poster.
     case postAcknowledged(token: UInt64, EntryID)
+    /// A communication test that expects this node arrived: sign and post an automatic receipt
+    /// (`ack` with `{"by": "node"}`, first ref the test, the test's audience) at once.
+    case acknowledge(Entry)
 }
 
 /// The result of verifying one received entry (done by the shell, possibly on several cores).
@@ -71,14 +63,17 @@ public enum VerificationResult: Sendable {
 /// reconciliation snapshots. Bodies stay in the store.
 struct HeldEntry {
     let timestamp: HybridTimestamp
+    /// The signing key (the identity unless the member rotated its key).
     let author: NodeID
     let audienceClass: UInt32
 }
 
 /// A connected peer's state.
 public struct PeerStatus: Sendable {
-    /// The peer's node id.
+    /// The key the peer presented (its node id unless it rotated its key).
     public let node: NodeID
+    /// The member's identity.
+    public let identity: NodeID
     /// Whether this node dialed it.
     public let outbound: Bool
     /// When the session started (ms).
@@ -103,8 +98,8 @@ public struct PeerStatus: Sendable {
 public struct NodeCore {
     /// This node.
     public let me: MemberProfile
-    /// The federation's members.
-    public var directory: any MemberDirectory
+    /// The federation's members: the genesis plus every roster entry held.
+    public private(set) var roster: Roster
     /// Session settings.
     public let settings: SessionSettings
     /// The local hybrid logical clock.
@@ -124,12 +119,15 @@ public struct NodeCore {
     private var sessions: [LinkID: PeerSession] = [:]
     private var peers: [LinkID: PeerStatus] = [:]
     private var readableMemo: [LinkID: [UInt32: Bool]] = [:]
+    private var peerProfiles: [LinkID: MemberProfile] = [:]
+    /// Communication tests this node has acknowledged (automatic receipt), or is acknowledging.
+    private var receipted: Set<EntryID> = []
 
     /// A core for `me`, reading entry bytes through `reader`.
-    public init(me: MemberProfile, directory: any MemberDirectory, reader: any EntryReader,
+    public init(me: MemberProfile, roster: Roster, reader: any EntryReader,
                 settings: SessionSettings = SessionSettings(), clock: HybridClock = HybridClock()) {
         self.me = me
-        self.directory = directory
+        self.roster = roster
         self.reader = reader
         self.settings = settings
         self.clock = clock
@@ -144,9 +142,50 @@ public struct NodeCore {
     /// The earliest time `tick` has work.
     public var nextDeadline: UInt64? { sessions.values.compactMap(\.nextDeadline).min() }
 
-    /// Loads entries already in the store at start (no signature checks: they were verified on ingest).
-    public mutating func load(_ entries: some Sequence<Entry>) {
-        for entry in entries { hold(entry) }
+    /// Loads entries already in the store at start (no signature or body checks: they were verified on
+    /// ingest). Roster entries are applied first; entries the roster no longer accepts (signed after
+    /// their key's revocation or rotation) are not held. Returns the ids not held.
+    @discardableResult
+    public mutating func load(_ entries: [Entry]) -> [EntryID] {
+        for entry in entries.filter({ $0.kind == .roster }).sorted(by: { ($0.timestamp, $0.id) < ($1.timestamp, $1.id) }) {
+            _ = try? roster.insert(entry)
+        }
+        var skipped: [EntryID] = []
+        for entry in entries {
+            if case .valid = roster.standing(of: entry.author, at: entry.timestamp) { hold(entry) } else { skipped.append(entry.id) }
+            if entry.kind == .acknowledgement, identity(ofKey: entry.author) == me.node, let target = entry.refs.first,
+               (try? AcknowledgementBody(body: entry.body)) == .receipt {
+                receipted.insert(target)
+            }
+        }
+        return skipped
+    }
+
+    /// Communication tests held that expect this node and that it has not acknowledged yet (it was
+    /// stopped between receiving and acknowledging): the shell acknowledges them after `load`.
+    public mutating func unacknowledgedTests(_ entries: [Entry]) -> [Entry] {
+        var out: [Entry] = []
+        for e in entries where e.kind == .commTest && held[e.id] != nil && !receipted.contains(e.id) && expectsMe(e) {
+            receipted.insert(e.id)
+            out.append(e)
+        }
+        return out
+    }
+
+    /// Whether a communication test expects an answer from this node.
+    public func expectsMe(_ test: Entry) -> Bool {
+        guard test.kind == .commTest, identity(ofKey: test.author) != me.node,
+              let fields = try? FieldMap(canonicalBytes: test.body), let body = try? CommTestBody(fields: fields) else { return false }
+        switch body.expected {
+        case .everyone: return true
+        case .role(let role): return role.rawValue == me.role
+        case .nodes(let nodes): return nodes.contains(me.node)
+        }
+    }
+
+    /// The identity of the member that signed with `key` (the key itself when unknown).
+    public func identity(ofKey key: NodeID) -> NodeID {
+        roster.hasRotations ? (roster.identity(ofKey: key) ?? key) : key
     }
 
     /// A timestamp for a new local entry.
@@ -158,13 +197,14 @@ public struct NodeCore {
 
     /// A TLS session is up with `peer` (its certificate verified). Refuses peers that are not members.
     public mutating func connectionOpened(_ conn: LinkID, peer: NodeID, outbound: Bool, now: UInt64) -> [NodeDirective] {
-        guard directory.profile(of: peer) != nil else {
-            return [.close(conn, reason: "node \(peer.fingerprint) is not a member of the federation (unknown or revoked)")]
+        guard let profile = roster.profile(ofKey: peer) else {
+            return [.close(conn, reason: roster.sessionRefusal(peer) ?? "node \(peer.fingerprint) is not a member of the federation")]
         }
-        guard peer != me.node else { return [.close(conn, reason: "connected to itself")] }
+        guard profile.node != me.node else { return [.close(conn, reason: "connected to itself")] }
         let (session, first) = PeerSession.start(isInitiator: outbound, clock: clock.last, now: now, settings: settings)
         sessions[conn] = session
-        peers[conn] = PeerStatus(node: peer, outbound: outbound, since: now, lastSeen: now, roundTrip: nil, behind: 0, established: false)
+        peerProfiles[conn] = profile
+        peers[conn] = PeerStatus(node: peer, identity: profile.node, outbound: outbound, since: now, lastSeen: now, roundTrip: nil, behind: 0, established: false)
         return apply(conn, first, now: now)
     }
 
@@ -195,6 +235,7 @@ public struct NodeCore {
         let peer = peers.removeValue(forKey: conn)
         sessions.removeValue(forKey: conn)
         readableMemo.removeValue(forKey: conn)
+        peerProfiles.removeValue(forKey: conn)
         guard let peer else { return [] }
         return [.sessionClosed(conn, peer.node, reason: reason)]
     }
@@ -214,11 +255,15 @@ public struct NodeCore {
     /// A local post (already signed by this node). Persisted, then acknowledged and pushed.
     public mutating func post(_ entry: Entry, token: UInt64) -> [NodeDirective] {
         if held[entry.id] != nil { return [.postAcknowledged(token: token, entry.id)] }
-        guard entry.author == me.node else {
+        guard identity(ofKey: entry.author) == me.node else {
             return [.refusedEntry(entry.id, from: .local(token: token), reason: "a node posts only entries it authored")]
         }
+        var out: [NodeDirective] = []
+        if let reason = admissionProblem(entry, rosterChanged: &out) {
+            return [.refusedEntry(entry.id, from: .local(token: token), reason: reason)]
+        }
         persisting.insert(entry.id)
-        return [.persist([entry], .local(token: token))]
+        return out + [.persist([entry], .local(token: token))]
     }
 
     /// The verification asked for by `.verify` is done.
@@ -227,7 +272,10 @@ public struct NodeCore {
         var fresh: [Entry] = []
         var ids: [EntryID] = []
         let origin = EntryOrigin.peer(conn)
-        for result in results {
+        // Roster entries first, so that entries by a member added in the same batch are accepted.
+        let ordered = results.filter { if case .valid(let e) = $0 { e.kind == .roster } else { false } }
+            + results.filter { if case .valid(let e) = $0 { e.kind != .roster } else { true } }
+        for result in ordered {
             switch result {
             case .invalid(let id, let reason):
                 ids.append(id)
@@ -235,12 +283,8 @@ public struct NodeCore {
             case .valid(let entry):
                 ids.append(entry.id)
                 if held[entry.id] != nil || persisting.contains(entry.id) { continue }
-                guard entry.audience.admits(me, author: entry.author) else {
-                    out.append(.refusedEntry(entry.id, from: origin, reason: "the entry's audience (\(entry.audience.tlp)) does not include this node: the peer must not have sent it"))
-                    continue
-                }
-                guard directory.profile(of: entry.author) != nil else {
-                    out.append(.refusedEntry(entry.id, from: origin, reason: "author \(entry.author.fingerprint) is not a federation member"))
+                if let reason = admissionProblem(entry, rosterChanged: &out) {
+                    out.append(.refusedEntry(entry.id, from: origin, reason: reason))
                     continue
                 }
                 persisting.insert(entry.id)
@@ -269,6 +313,10 @@ public struct NodeCore {
         }
         if admitted.isEmpty { return out }
         out.append(.admitted(admitted, origin))
+        for entry in admitted where entry.kind == .commTest && !receipted.contains(entry.id) && expectsMe(entry) {
+            receipted.insert(entry.id)
+            out.append(.acknowledge(entry))
+        }
         if case .local(let token) = origin {
             for entry in admitted { out.append(.postAcknowledged(token: token, entry.id)) }
         }
@@ -286,6 +334,67 @@ public struct NodeCore {
     /// Persisting failed (disk full…): the entries are not held; local posters get the error from the shell.
     public mutating func persistFailed(_ entries: [Entry]) {
         for entry in entries { persisting.remove(entry.id) }
+    }
+
+    // MARK: Federation rules
+
+    /// Why this node does not accept `entry` (audience, roster, role, body, who may update what), or
+    /// nil when it does. A roster entry is applied to the roster at once; the consequences of a change
+    /// (sessions closed, entries withdrawn) are appended to `out`.
+    private mutating func admissionProblem(_ entry: Entry, rosterChanged out: inout [NodeDirective]) -> String? {
+        let author = identity(ofKey: entry.author)
+        guard entry.audience.admits(me, author: author) else {
+            return "the entry's audience (\(entry.audience.tlp)) does not include this node: the peer must not have sent it"
+        }
+        if entry.kind == .roster {
+            do {
+                if try roster.insert(entry) { out += rosterDidChange() }
+                return nil
+            } catch {
+                return "roster entry refused: \(error.message)"
+            }
+        }
+        let member: RosterMember
+        do {
+            member = try FederationRules.check(entry, roster: roster)
+        } catch {
+            return error.message
+        }
+        if entry.kind == .update, let target = entry.refs.first, let info = held[target] {
+            let targetAuthor = identity(ofKey: info.author)
+            guard FederationRules.mayUpdate(member.identity, entryBy: targetAuthor, roster: roster) else {
+                return "\(member.name) may not amend or retract \(target.fingerprint): only its author or the authority may"
+            }
+        }
+        return nil
+    }
+
+    /// After a roster change: close sessions whose key is no longer a member's, forget memoised
+    /// audience answers, and withdraw held entries the roster no longer accepts.
+    private mutating func rosterDidChange() -> [NodeDirective] {
+        var out: [NodeDirective] = [.rosterChanged]
+        readableMemo = [:]
+        for conn in peers.keys.sorted() {
+            guard let peer = peers[conn] else { continue }
+            if let profile = roster.profile(ofKey: peer.node) {
+                peerProfiles[conn] = profile
+            } else {
+                out.append(.close(conn, reason: roster.sessionRefusal(peer.node) ?? "no longer a member"))
+            }
+        }
+        var withdrawn: [EntryID] = []
+        for (id, info) in held {
+            if case .valid = roster.standing(of: info.author, at: info.timestamp) { continue }
+            withdrawn.append(id)
+        }
+        if !withdrawn.isEmpty {
+            let gone = Set(withdrawn)
+            for id in withdrawn { held.removeValue(forKey: id) }
+            sortedItems.removeAll { gone.contains($0.id) }
+            unsortedItems.removeAll { gone.contains($0.id) }
+            out.append(.withdrawn(withdrawn.sorted(), reason: "signed after the author's key was revoked or rotated away"))
+        }
+        return out
     }
 
     // MARK: Internals
@@ -306,10 +415,12 @@ public struct NodeCore {
 
     /// Whether the peer on `conn` may read held entry `id`.
     private mutating func mayRead(_ conn: LinkID, _ id: EntryID) -> Bool {
-        guard let info = held[id], let peer = peers[conn], let profile = directory.profile(of: peer.node) else { return false }
+        guard let info = held[id], let peer = peers[conn], let profile = peerProfiles[conn] else { return false }
         if info.author == peer.node { return true }
+        let author = identity(ofKey: info.author)
+        if author == profile.node { return true }
         if let memo = readableMemo[conn]?[info.audienceClass] { return memo }
-        let answer = audiences[Int(info.audienceClass)].admits(profile, author: info.author)
+        let answer = audiences[Int(info.audienceClass)].admits(profile, author: author)
         readableMemo[conn, default: [:]][info.audienceClass] = answer
         return answer
     }

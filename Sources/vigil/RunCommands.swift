@@ -8,7 +8,7 @@ enum RunCommand: Command {
     static let name = "run"
     static let summary = "Run the node: sync with peers, serve the local API"
     static let help = """
-        Usage: vigil run --dir DIR [--genesis FILE] [--listen-host HOST]
+        Usage: vigil run --dir DIR [--genesis FILE] [--listen HOST:PORT] [--metrics FILE [--metrics-interval S]]
 
         Starts the node in DIR (identity.key, node.crt, ca.crt, genesis.json, store/): checks its
         certificate, opens its store (refusing to start on damage, with the file and offset), listens on
@@ -20,19 +20,35 @@ enum RunCommand: Command {
         Options:
           --dir DIR            node directory (see `vigil init` and Scripts/certs)
           --genesis FILE       federation genesis (default DIR/genesis.json)
-          --listen-host HOST   listen on HOST instead of the genesis address
+          --listen HOST:PORT   listen there instead of the roster's address (a new member not
+                               yet in the roster needs it); --listen-host HOST changes the host only
+          --metrics FILE       write Prometheus metrics to FILE (node_exporter textfile format,
+                               atomically) every --metrics-interval seconds (default 15)
 
         Examples:
           vigil run --dir Certs/ncc
           vigil run --dir /var/lib/vigil 2>>/var/log/vigil.log
+          vigil run --dir /var/lib/vigil --metrics /var/lib/node_exporter/textfile_collector/vigil.prom
         """
 
     static func run(_ raw: [String], output: Output) throws -> Int32 {
-        let args = try Arguments(raw, command: name, valueFlags: ["dir", "genesis", "listen-host"], switchFlags: [])
+        let args = try Arguments(raw, command: name, valueFlags: ["dir", "genesis", "listen-host", "listen", "metrics", "metrics-interval"], switchFlags: [])
         try args.expectPositionals(0, "")
         var options = NodeOptions(directory: try args.required("dir"))
         options.genesisPath = args.value("genesis")
         options.listenHost = args.value("listen-host")
+        if let listen = args.value("listen") {
+            guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (1...65535).contains(port) else {
+                throw UsageError("--listen takes HOST:PORT with a port 1-65535, e.g. 127.0.0.1:7409; got \"\(listen)\"")
+            }
+            options.listenHost = String(listen[..<colon])
+            options.listenPort = port
+        }
+        var interval = 15
+        if let text = args.value("metrics-interval") {
+            guard let value = Int(text), value >= 1 else { throw UsageError("--metrics-interval takes whole seconds ≥ 1; got \"\(text)\"") }
+            interval = value
+        }
         signal(SIGPIPE, SIG_IGN)
         let node: Node
         do {
@@ -48,7 +64,14 @@ enum RunCommand: Command {
             node.stop()
             throw CommandFailure("cannot start: \(error)")
         }
-        output.out("vigil run: \(node.member.name) (\(node.member.organisation), \(node.member.role)) listening on \(options.listenHost ?? node.member.host):\(node.member.port); local API \(api.path); SIGTERM or Ctrl-C stops it")
+        var metrics: MetricsWriter?
+        if let path = args.value("metrics") {
+            let writer = MetricsWriter(path: path, interval: .seconds(interval), provider: { await node.metrics() },
+                                       onError: { node.log.event(.warning, "metrics-write-failed", ["path": path, "reason": "\($0)"]) })
+            writer.start()
+            metrics = writer
+        }
+        output.out("vigil run: \(node.member.name) (\(node.member.organisation), \(node.member.role)) listening on \(options.listenHost ?? node.member.host):\(options.listenPort ?? node.member.port); local API \(api.path); SIGTERM or Ctrl-C stops it")
         let stop = DispatchSemaphore(value: 0)
         var sources: [DispatchSourceSignal] = []
         for sig in [SIGTERM, SIGINT] {
@@ -59,6 +82,7 @@ enum RunCommand: Command {
             sources.append(source)
         }
         stop.wait()
+        metrics?.stop()
         api.stop()
         node.stop()
         _ = sources

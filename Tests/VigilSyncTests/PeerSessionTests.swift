@@ -310,7 +310,9 @@ struct NodeCoreClockTests {
     func mergesPeerClock() throws {
         let me = MemberProfile(node: Bytes32([UInt8](repeating: 1, count: 32))!, role: "authority", organisation: "A")
         let peer = MemberProfile(node: Bytes32([UInt8](repeating: 2, count: 32))!, role: "government", organisation: "B")
-        var core = NodeCore(me: me, directory: StaticDirectory([me, peer]), reader: NoEntries())
+        var core = NodeCore(me: me, roster: Roster(authority: me.node, founders: [me, peer].enumerated().map { i, m in
+            RosterMember(identity: m.node, name: "n\(i)", organisation: m.organisation, role: m.role)
+        }), reader: NoEntries())
         core.wallClockAtZero = 1_800_000_000_000
         _ = core.connectionOpened(1, peer: peer.node, outbound: true, now: 5)
         let ahead = HybridTimestamp(milliseconds: 1_800_000_030_000, counter: 7)   // 30 s ahead of our wall clock

@@ -1,0 +1,69 @@
+/// The federation's rules on an entry beyond its signature: is the author a member whose key was
+/// valid when it signed, may its role write this kind, is the audience well formed, is the body a valid
+/// body of its kind. Pure functions of the entry and the roster, so every node decides alike
+/// (docs/federation.md has the table).
+public enum FederationRules {
+    /// Which roles may author which kind. Kinds not listed here (message, ack, update) are open to
+    /// every role; `roster` is the authority's alone (checked on its key, not its role).
+    public static let authors: [EntryKind: [String]] = [
+        .situationReport: ["authority", "government", "crisis-centre", "police", "fire-rescue", "medical"],
+        .threatNotice: ["authority", "crisis-centre", "police"],
+        .incident: ["company", "police", "authority"],
+        .alert: ["authority", "government", "crisis-centre"],
+        .commTest: ["authority", "government", "crisis-centre"],
+        .roster: ["authority"],
+    ]
+
+    /// Whether `role` may author `kind`.
+    public static func may(_ role: String, author kind: EntryKind) -> Bool {
+        guard let roles = authors[kind] else { return true }
+        return roles.contains(role)
+    }
+
+    /// The member that signed `entry`, when the entry is acceptable under `roster`; otherwise throws
+    /// with the reason. Does not check the signature (that is `EntryValidator`) nor who may update
+    /// whose entry (that needs the target: `mayUpdate`).
+    @discardableResult
+    public static func check(_ entry: Entry, roster: Roster) throws(EntryValidationError) -> RosterMember {
+        let member: RosterMember
+        switch roster.standing(of: entry.author, at: entry.timestamp) {
+        case .valid(let m):
+            member = m
+        case .unknown:
+            throw EntryValidationError(.notMember, "author \(entry.author.fingerprint) is not a federation member (yet): the entry is fetched again once a roster entry adds it")
+        case let .retired(m, since, because):
+            throw EntryValidationError(.revoked, "author \(m.name) signed this at \(entry.timestamp), but that key was \(because) at \(since)")
+        case let .notYetValid(m, from):
+            throw EntryValidationError(.revoked, "author \(m.name) signed this at \(entry.timestamp) with a key that is valid only from \(from)")
+        }
+        guard may(member.role, author: entry.kind) else {
+            let allowed = authors[entry.kind]?.joined(separator: ", ") ?? "every role"
+            throw EntryValidationError(.role, "\(member.name) has role \(member.role), which may not author \(entry.kind) entries (allowed: \(allowed))")
+        }
+        for role in entry.audience.roles where Role(rawValue: role) == nil {
+            throw EntryValidationError(.invalidBody, "audience role \"\(role)\" is not a known role (\(Role.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        switch entry.kind {
+        case .roster:
+            do { _ = try Roster.check(entry, roster: roster) } catch { throw EntryValidationError(.invalidBody, "roster: \(error.message)") }
+        case .update, .acknowledgement:
+            guard entry.refs.count >= 1 else {
+                throw EntryValidationError(.invalidBody, "\(entry.kind): the first ref must be the entry it is about")
+            }
+            fallthrough
+        default:
+            do {
+                try KindSchemas.validate(entry.kind, body: entry.body, createdAt: entry.timestamp.milliseconds)
+            } catch {
+                throw EntryValidationError(.invalidBody, "\(entry.kind) body: \(error)")
+            }
+        }
+        return member
+    }
+
+    /// Whether the member `updater` may amend or retract an entry whose author is `author` (both
+    /// identities): its author, or the authority.
+    public static func mayUpdate(_ updater: NodeID, entryBy author: NodeID, roster: Roster) -> Bool {
+        updater == author || updater == roster.authority
+    }
+}
