@@ -212,6 +212,36 @@ public struct LocalAPIClient: Sendable {
         return object
     }
 
+    /// Sends a streaming request (`follow`) and calls `handle` with every answer line until the node
+    /// closes the connection.
+    public func stream(_ object: [String: Any], _ handle: ([String: Any]) -> Void) throws {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw ConfigurationError("cannot create a socket: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var address = try Self.address(path)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard connected == 0 else {
+            throw ConfigurationError("no node is running with its local API at \(path) (\(String(cString: strerror(errno)))); start it with `vigil run --dir DIR`")
+        }
+        var data = try JSONSerialization.data(withJSONObject: object)
+        data.append(0x0a)
+        _ = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        var buffer: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let n = read(fd, &chunk, chunk.count)
+            if n <= 0 { return }
+            buffer.append(contentsOf: chunk[0..<n])
+            while let newline = buffer.firstIndex(of: 0x0a) {
+                let line = Data(buffer[..<newline])
+                buffer.removeFirst(newline + 1)
+                if let answer = try? JSONSerialization.jsonObject(with: line) as? [String: Any] { handle(answer) }
+            }
+        }
+    }
+
     static func address(_ path: String) throws -> sockaddr_un {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)

@@ -97,7 +97,7 @@ enum PropagationBench {
             let entry = try EntryDraft(author: fed.member(names[origin]).node,
                                        timestamp: HybridTimestamp(milliseconds: wallMilliseconds(), counter: 0),
                                        kind: .message, audience: .federation,
-                                       body: try (["text": .text("Propagation probe \(k) from \(names[origin])")] as FieldMap).encoded())
+                                       body: try (["subject": .text("Probe \(k)"), "text": .text("Propagation probe \(k) from \(names[origin])")] as FieldMap).encoded())
                 .signed(by: fed.member(names[origin]).key)
             // One `wait` per node, asked before the post; each answers when its node holds the entry.
             let answered = Mutex<[Double?]>(Array(repeating: nil, count: count))

@@ -398,12 +398,12 @@ func percentile(_ values: [Double], _ p: Double) -> Double {
 /// federation reads it), signed by one of `keys`.
 enum EntryMaker {
     static func body(_ n: Int) -> [UInt8] {
-        let map: FieldMap = ["summary": .text("Situation report \(n): water level stable at 4.2 m; 40 people evacuated from the lower town; pumps requested from the neighbouring province; next update at 18:00."),
-                             "report_number": .integer(Int64(n)), "severity": .integer(Int64(n % 4 + 1))]
+        let map: FieldMap = ["subject": .text("Situation \(n)"),
+                             "text": .text("Situation report \(n): water level stable at 4.2 m; 40 people evacuated from the lower town; pumps requested from the neighbouring province; next update at 18:00.")]
         return try! map.encoded()
     }
 
-    static func make(_ n: Int, key: SigningKey, milliseconds: UInt64, kind: EntryKind = .situationReport) throws -> Entry {
+    static func make(_ n: Int, key: SigningKey, milliseconds: UInt64, kind: EntryKind = .message) throws -> Entry {
         try EntryDraft(author: NodeID(key.publicKey), timestamp: HybridTimestamp(milliseconds: milliseconds, counter: 0),
                        kind: kind, audience: .federation, body: body(n)).signed(by: key)
     }

@@ -30,7 +30,10 @@ protocol Command {
 enum CommandLineTool {
     static var commands: [any Command.Type] {[
         InitCommand.self, IdCommand.self, EntryNewCommand.self, EntryInspectCommand.self,
-        EntrySubmitCommand.self, RunCommand.self, StatusCommand.self, ListCommand.self, StoreCheckCommand.self, StoreRepairCommand.self,
+        EntrySubmitCommand.self, RunCommand.self, StatusCommand.self, PostCommand.self, ListCommand.self, ShowCommand.self,
+        FollowCommand.self, UpdateCommand.self, AckCommand.self, CommtestStartCommand.self, CommtestResultsCommand.self,
+        RosterCommand.self, RosterAddCommand.self, RosterRevokeCommand.self, RosterRotateCommand.self,
+        StoreCheckCommand.self, StoreRepairCommand.self,
     ]}
 
     static var overview: String { """

@@ -5,11 +5,24 @@ import Foundation
 
 /// Where a command writes. Tables for people by default; one JSON document with `--json`.
 struct Output {
-    var out: (String) -> Void = { text in
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    var out: (String) -> Void = { text in Output.write(1, text + "\n") }
+    var err: (String) -> Void = { text in Output.write(2, text + "\n") }
+
+    /// Writes everything, retrying short writes; a closed pipe (`vigil list | head`) just ends the output.
+    static func write(_ fd: Int32, _ text: String) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return }
+            bytes = bytes.dropFirst(n)
+        }
     }
-    var err: (String) -> Void = { text in
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+
+    /// Any JSON value (from the local API), pretty-printed with sorted keys.
+    func jsonObject(_ value: Any) {
+        let data = (try? JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data("null".utf8)
+        out(String(decoding: data, as: UTF8.self))
     }
 
     /// Two aligned columns: a label and a value.

@@ -62,7 +62,7 @@ final class FederationHarness {
     func post(_ name: String, text: String, audience: Audience = .federation) throws -> EntryID {
         let key = try key(name)
         let entry = try EntryDraft(author: NodeID(key.publicKey), timestamp: HybridTimestamp(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000), counter: 0),
-                                   kind: .message, audience: audience, body: try (["text": .text(text)] as FieldMap).encoded()).signed(by: key)
+                                   kind: .message, audience: audience, body: try (["subject": .text(String(text.prefix(80))), "text": .text(text)] as FieldMap).encoded()).signed(by: key)
         let answer = try api(name).request(["op": "post", "entry": Data(entry.canonicalBytes).base64EncodedString()])
         guard answer["id"] as? String == entry.id.hex else { throw HarnessError("post answered \(answer)") }
         return entry.id
