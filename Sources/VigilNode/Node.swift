@@ -21,6 +21,8 @@ public struct NodeOptions: Sendable {
     public var session = SessionSettings()
     /// Where log lines go (standard error by default).
     public var logSink: (@Sendable (String) -> Void)?
+    /// Where catch-up progress lines go (every 2 s while entries are owed by peers), for people.
+    public var progressSink: (@Sendable (String) -> Void)?
 
     /// Options for the node in `directory`.
     public init(directory: String) { self.directory = directory }
@@ -103,6 +105,7 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
     private var referrers: [EntryID: [EntryID]] = [:]
     /// Held entries by kind, for the metrics.
     private var kindCounts: [EntryKind: Int] = [:]
+    private var progress = Progress()
     /// Counters for the metrics textfile.
     public let counters = MetricsCounters()
 
@@ -164,6 +167,7 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
         let recovered = store.recovery
         let skipped = core.load(loaded)
         for entry in loaded where core.holds(entry.id) { index(entry) }
+        progress.lastHeld = core.heldCount
         let owed = core.unacknowledgedTests(loaded)
         if !skipped.isEmpty {
             log.event(.warning, "entries-withdrawn", ["count": "\(skipped.count)", "reason": "signed after the author's key was revoked or rotated away"])
@@ -377,6 +381,7 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
     public func timerFired(_ token: UInt64) {
         if token == Self.tickToken {
             handle(core.tick(now: now()))
+            reportProgress()
             loop.schedule(after: .milliseconds(250), token: Self.tickToken)
             return
         }
@@ -461,6 +466,37 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
         case .postAcknowledged(let token, let id):
             postWaiters.removeValue(forKey: token)?(.success(id))
         }
+    }
+
+    /// Catch-up progress: while peers owe this node entries, a line every 2 s with what arrived, what is
+    /// still owed, and the rate; one line when it is done.
+    private func reportProgress() {
+        let t = now()
+        guard t >= progress.lastReport + 2_000 else { return }
+        let behind = core.peerStatus.values.reduce(0) { $0 + $1.behind }
+        let held = core.heldCount
+        defer { progress.lastReport = t; progress.lastHeld = held }
+        if behind > 0 {
+            if !progress.active { progress = Progress(active: true, startHeld: progress.lastHeld, started: progress.lastReport, lastReport: progress.lastReport, lastHeld: progress.lastHeld) }
+            let rate = Double(held - progress.lastHeld) / (Double(t - progress.lastReport) / 1000)
+            let line = "catching up: \(held - progress.startHeld) entries received, \(behind) still owed by peers, \(Int(rate)) entries/s"
+            log.event(.info, "catch-up", ["received": "\(held - progress.startHeld)", "owed": "\(behind)", "rate": "\(Int(rate))"])
+            options.progressSink?(line)
+        } else if progress.active {
+            let seconds = Double(t - progress.started) / 1000
+            let line = String(format: "caught up: %d entries received in %.1f s; %d held", held - progress.startHeld, seconds, held)
+            log.event(.info, "caught-up", ["received": "\(held - progress.startHeld)", "seconds": String(format: "%.1f", seconds)])
+            options.progressSink?(line)
+            progress.active = false
+        }
+    }
+
+    struct Progress {
+        var active = false
+        var startHeld = 0
+        var started: UInt64 = 0
+        var lastReport: UInt64 = 0
+        var lastHeld = 0
     }
 
     private func index(_ entry: Entry) {

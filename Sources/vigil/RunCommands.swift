@@ -49,6 +49,7 @@ enum RunCommand: Command {
             guard let value = Int(text), value >= 1 else { throw UsageError("--metrics-interval takes whole seconds ≥ 1; got \"\(text)\"") }
             interval = value
         }
+        options.progressSink = { line in Output.write(1, "vigil run: " + line + "\n") }
         signal(SIGPIPE, SIG_IGN)
         let node: Node
         do {
