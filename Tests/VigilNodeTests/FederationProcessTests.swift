@@ -48,4 +48,32 @@ struct FederationProcessTests {
         #expect(try fed.waitFor("b", [id]) == [])
         #expect(try fed.waitFor("stranger", [id], timeoutMs: 300) == [id.hex], "the stranger must not receive anything")
     }
+
+    @Test("with real processes: a company linking two governors never receives their TLP:AMBER report, which reaches the other governor through readers only; TLP:RED reaches exactly its named node")
+    func audienceWithRelays() throws {
+        // company dials both governors; the governors' own path runs through the authority.
+        let fed = try FederationHarness([
+            .init(name: "ncc", role: "authority", organisation: "National Crisis Centre", dials: []),
+            .init(name: "gov-a", role: "government", organisation: "Governor A", dials: ["ncc"]),
+            .init(name: "gov-b", role: "government", organisation: "Governor B", dials: ["ncc"]),
+            .init(name: "company", role: "company", organisation: "Alpha Security", dials: ["gov-a", "gov-b"]),
+        ])
+        for n in ["ncc", "gov-a", "gov-b", "company"] { try fed.start(n) }
+        let company = try #require(fed.processes["company"])
+        #expect(company.waitForLog(["event=session-established", "gov-a"]) && company.waitForLog(["event=session-established", "gov-b"]))
+        let amber = try fed.post("gov-a", text: "AMBER for governments and the authority", audience: Audience(tlp: .amber, roles: ["government", "authority"]))
+        let red = try fed.post("ncc", text: "RED for governor B only", audience: Audience(tlp: .red, nodes: [NodeID(try fed.key("gov-b").publicKey)]))
+        let green = try fed.post("gov-a", text: "GREEN for everyone")
+        #expect(try fed.waitFor("gov-b", [amber, red, green]) == [], "gov-b must receive the AMBER report (via ncc), the RED entry and the GREEN one")
+        #expect(try fed.waitFor("company", [green]) == [], "the company receives what is for everyone")
+        #expect(try fed.waitFor("ncc", [amber]) == [])
+        // By now the company has had every chance to receive them; it must hold neither.
+        #expect(try fed.waitFor("company", [amber], timeoutMs: 300) == [amber.hex], "the company received the governors' AMBER report")
+        #expect(try fed.waitFor("company", [red], timeoutMs: 100) == [red.hex], "the company received a RED entry not addressed to it")
+        #expect(try fed.waitFor("gov-a", [red], timeoutMs: 100) == [red.hex], "gov-a received a RED entry addressed to gov-b only")
+        for n in ["ncc", "gov-a", "gov-b", "company"] {
+            #expect(fed.processes[n]!.logs().filter { $0.contains("outside") || $0.contains("does not include this node") }.isEmpty,
+                    "\(n) was sent an entry outside its audience")
+        }
+    }
 }
