@@ -1,3 +1,4 @@
+import Foundation
 import VigilCrypto
 import VigilModel
 
@@ -103,6 +104,20 @@ enum EntryFuzzCheck {
         guard viaDecode == signatureOK else {
             return .violation("decodeAndValidate (\(viaDecode)) and validateSignature (\(signatureOK)) disagree")
         }
+        // The kind's body checks (run by every node on every entry) and the roster body decoder never
+        // crash; a body the schema accepts shows in its human form and reads back to the same fields.
+        if entry.kind == .roster {
+            _ = try? RosterChange(body: entry.body)
+        } else if (try? KindSchemas.validate(entry.kind, body: entry.body, createdAt: entry.timestamp.milliseconds)) != nil,
+                  KindSchemas.postable.contains(entry.kind), let fields = try? FieldMap(canonicalBytes: entry.body) {
+            let human = KindSchemas.humanJSON(entry.kind, fields)
+            guard let back = try? KindSchemas.fields(fromJSON: human, kind: entry.kind), back == fields else {
+                return .violation("a valid \(entry.kind) body does not read back from its human JSON form")
+            }
+            _ = KindSchemas.summary(entry.kind, fields)
+        }
+        // The human JSON reader never crashes on arbitrary bytes.
+        _ = try? KindSchemas.fields(fromJSON: Data(bytes), kind: .alert)
         return signatureOK ? .decodedValid : .decodedUnsigned
     }
 
