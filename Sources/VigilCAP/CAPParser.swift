@@ -23,6 +23,15 @@ public enum CAPParser {
         return try alert(from: root)
     }
 
+    /// Elements that may repeat, whose paths carry an index.
+    static let repeatable: Set<String> = ["code", "info", "category", "responseType", "eventCode", "parameter", "resource",
+                                          "area", "polygon", "circle", "geocode"]
+
+    /// Document text quoted in an error, cut to `limit` characters so that messages stay short.
+    static func shown<S: StringProtocol>(_ text: S, limit: Int = 80) -> String {
+        text.count <= limit ? String(text) : String(text.prefix(limit)) + "…"
+    }
+
     // MARK: XML → element tree
 
     /// One element: local name, namespace, text content, child elements.
@@ -54,11 +63,13 @@ public enum CAPParser {
                 return
             }
             let node = Node(name: elementName, namespace: namespaceURI.flatMap { $0.isEmpty ? nil : $0 }, line: parser.lineNumber)
-            var path = elementName
+            let name = CAPParser.shown(elementName, limit: 32)
+            var path = name
             if !stack.isEmpty {
                 let index = stack[stack.count - 1].counts[elementName, default: 0]
                 stack[stack.count - 1].counts[elementName] = index + 1
-                path = "\(stack[stack.count - 1].path)/\(elementName)[\(index)]"
+                let indexed = CAPParser.repeatable.contains(elementName) ? "[\(index)]" : ""
+                path = "\(stack[stack.count - 1].path)/\(name)\(indexed)"
             }
             stack.append((node, path, [:]))
         }
@@ -90,7 +101,7 @@ public enum CAPParser {
         func parser(_ parser: XMLParser, parseErrorOccurred parseError: Error) {
             if error == nil {
                 let ns = parseError as NSError
-                let message = (ns.userInfo[NSLocalizedDescriptionKey] as? String).map { ": \($0.trimmingCharacters(in: .whitespacesAndNewlines))" } ?? ""
+                let message = (ns.userInfo[NSLocalizedDescriptionKey] as? String).map { ": \(CAPParser.shown($0.trimmingCharacters(in: .whitespacesAndNewlines), limit: 200))" } ?? ""
                 error = CAPError(path: currentPath,
                                  reason: "not well-formed XML at line \(parser.lineNumber), column \(parser.columnNumber) (XML parser error \(ns.code)\(message))")
             }
@@ -139,11 +150,11 @@ public enum CAPParser {
                     continue
                 }
                 guard child.namespace == CAPParser.namespace else {
-                    let ns = child.namespace.map { "namespace \($0)" } ?? "no namespace"
-                    throw CAPError(path: "\(path)/\(child.name)", reason: "element <\(child.name)> in \(ns) is not allowed in <\(node.name)>; CAP 1.2 elements are in \(CAPParser.namespace)")
+                    let ns = child.namespace.map { "namespace \(shown($0))" } ?? "no namespace"
+                    throw CAPError(path: "\(path)/\(shown(child.name))", reason: "element <\(shown(child.name))> in \(ns) is not allowed in <\(node.name)>; CAP 1.2 elements are in \(CAPParser.namespace)")
                 }
                 if signatures {
-                    throw CAPError(path: "\(path)/\(child.name)", reason: "element <\(child.name)> follows an XML signature; signatures must come last in <alert>")
+                    throw CAPError(path: "\(path)/\(shown(child.name))", reason: "element <\(shown(child.name))> follows an XML signature; signatures must come last in <alert>")
                 }
                 items.append(child)
             }
@@ -170,7 +181,7 @@ public enum CAPParser {
         mutating func required(_ name: String, allowed: String? = nil) throws(CAPError) -> (node: Node, path: String) {
             if let found = optional(name) { return found }
             let what = allowed.map { " (\($0))" } ?? ""
-            let found = next.map { "found <\($0.name)> in its place" } ?? "<\(parentName)> ends first"
+            let found = next.map { "found <\(shown($0.name))> in its place" } ?? "<\(parentName)> ends first"
             throw CAPError(path: "\(path)/\(name)", reason: "required element <\(name)>\(what) is missing: \(found)")
         }
 
@@ -183,7 +194,7 @@ public enum CAPParser {
             }
             if result.count < min {
                 let what = allowed.map { " (\($0))" } ?? ""
-                let found = next.map { "found <\($0.name)> in its place" } ?? "<\(parentName)> ends first"
+                let found = next.map { "found <\(shown($0.name))> in its place" } ?? "<\(parentName)> ends first"
                 throw CAPError(path: "\(path)/\(name)[0]", reason: "at least \(min) <\(name)> element\(min == 1 ? " is" : "s are") required\(what): \(found)")
             }
             return result
@@ -192,11 +203,11 @@ public enum CAPParser {
         /// Fails if any element is left over (unknown, repeated or out of order).
         func end() throws(CAPError) {
             guard let extra = next else { return }
-            let at = "\(path)/\(extra.name)"
+            let at = "\(path)/\(shown(extra.name))"
             if !order.contains(extra.name) {
-                throw CAPError(path: at, reason: "<\(extra.name)> is not a CAP 1.2 element of <\(parentName)>, which holds, in this order: \(order.joined(separator: ", "))")
+                throw CAPError(path: at, reason: "<\(shown(extra.name))> is not a CAP 1.2 element of <\(parentName)>, which holds, in this order: \(order.joined(separator: ", "))")
             }
-            throw CAPError(path: at, reason: "<\(extra.name)> is out of order or repeated; <\(parentName)> holds, in this order: \(order.joined(separator: ", "))")
+            throw CAPError(path: at, reason: "<\(shown(extra.name))> is out of order or repeated; <\(parentName)> holds, in this order: \(order.joined(separator: ", "))")
         }
     }
 
@@ -211,7 +222,7 @@ public enum CAPParser {
     /// The text of a simple element (no child elements allowed).
     private static func text(_ item: (node: Node, path: String)) throws(CAPError) -> String {
         if let child = item.node.children.first {
-            throw CAPError(path: item.path, reason: "<\(item.node.name)> holds text only; found element <\(child.name)> inside")
+            throw CAPError(path: item.path, reason: "<\(item.node.name)> holds text only; found element <\(shown(child.name))> inside")
         }
         return item.node.text
     }
@@ -233,13 +244,13 @@ public enum CAPParser {
         if let e = E(rawValue: value) { return e }
         let allowed = E.allCases.map(\.rawValue).joined(separator: ", ")
         let hint = E.allCases.first { $0.rawValue.lowercased() == value.lowercased() }.map { " (values are case-sensitive: \($0.rawValue))" } ?? ""
-        throw CAPError(path: item.path, reason: "\"\(value)\" is not a CAP \(what)\(hint); allowed: \(allowed)")
+        throw CAPError(path: item.path, reason: "\"\(shown(value))\" is not a CAP \(what)\(hint); allowed: \(allowed)")
     }
 
     private static func dateTime(_ item: (node: Node, path: String)) throws(CAPError) -> CAPDateTime {
         let value = try collapsed(item)
         guard let date = CAPDateTime(value) else {
-            throw CAPError(path: item.path, reason: "\"\(value)\" is not a CAP dateTime; the form is YYYY-MM-DDThh:mm:ss±hh:mm with a real date and time and an explicit offset (e.g. 2003-04-02T14:39:01-05:00; UTC is -00:00, \"Z\" and fractions are not allowed)")
+            throw CAPError(path: item.path, reason: "\"\(shown(value))\" is not a CAP dateTime; the form is YYYY-MM-DDThh:mm:ss±hh:mm with a real date and time and an explicit offset (e.g. 2003-04-02T14:39:01-05:00; UTC is -00:00, \"Z\" and fractions are not allowed)")
         }
         return date
     }
@@ -254,7 +265,7 @@ public enum CAPParser {
 
     static func alert(from root: Node) throws(CAPError) -> CAPAlert {
         guard root.name == "alert" else {
-            throw CAPError(path: root.name, reason: "the root element is <\(root.name)>; a CAP 1.2 document is an <alert> in namespace \(namespace)")
+            throw CAPError(path: shown(root.name), reason: "the root element is <\(shown(root.name))>; a CAP 1.2 document is an <alert> in namespace \(namespace)")
         }
         guard root.namespace == namespace else {
             let reason: String
@@ -266,7 +277,7 @@ public enum CAPParser {
             case "http://www.incident.com/cap/1.0":
                 reason = "this is a CAP 1.0 alert (namespace http://www.incident.com/cap/1.0); Vigil imports CAP 1.2 only (\(namespace))"
             case let other?:
-                reason = "namespace \(other) is not CAP 1.2; Vigil imports CAP 1.2 only (\(namespace))"
+                reason = "namespace \(shown(other)) is not CAP 1.2; Vigil imports CAP 1.2 only (\(namespace))"
             }
             throw CAPError(path: "alert", reason: reason)
         }
@@ -307,7 +318,7 @@ public enum CAPParser {
         if let l = s.optional("language") {
             let value = try collapsed(l)
             guard isLanguageTag(value) else {
-                throw CAPError(path: l.path, reason: "\"\(value)\" is not a language tag (RFC 3066, e.g. en-US, fr-CA)")
+                throw CAPError(path: l.path, reason: "\"\(shown(value))\" is not a language tag (RFC 3066, e.g. en-US, fr-CA)")
             }
             language = value
         }
@@ -356,7 +367,7 @@ public enum CAPParser {
             let value = try collapsed(z)
             let digits = value.hasPrefix("+") ? String(value.dropFirst()) : value
             guard !digits.isEmpty, digits.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let n = Int64(digits) else {
-                throw CAPError(path: z.path, reason: "\"\(value)\" is not a size in bytes (a non-negative integer)")
+                throw CAPError(path: z.path, reason: "\"\(shown(value))\" is not a size in bytes (a non-negative integer)")
             }
             size = n
         }
@@ -372,11 +383,11 @@ public enum CAPParser {
     /// `lat,lon` in decimal degrees → a point, or the reason it is not one.
     static func point(_ token: Substring) -> Result<CAPPoint, CAPError> {
         let parts = token.split(separator: ",", omittingEmptySubsequences: false)
-        guard parts.count == 2 else { return .failure(CAPError(path: "", reason: "\"\(token)\" is not a lat,lon pair")) }
-        guard let lat = CAPDecimal.parseMicro(parts[0]) else { return .failure(CAPError(path: "", reason: "latitude \"\(parts[0])\" in \"\(token)\" is not a decimal number")) }
-        guard let lon = CAPDecimal.parseMicro(parts[1]) else { return .failure(CAPError(path: "", reason: "longitude \"\(parts[1])\" in \"\(token)\" is not a decimal number")) }
-        guard (-90_000_000...90_000_000).contains(lat) else { return .failure(CAPError(path: "", reason: "latitude \(parts[0]) in \"\(token)\" is outside -90…90")) }
-        guard (-180_000_000...180_000_000).contains(lon) else { return .failure(CAPError(path: "", reason: "longitude \(parts[1]) in \"\(token)\" is outside -180…180")) }
+        guard parts.count == 2 else { return .failure(CAPError(path: "", reason: "\"\(shown(token))\" is not a lat,lon pair")) }
+        guard let lat = CAPDecimal.parseMicro(parts[0]) else { return .failure(CAPError(path: "", reason: "latitude \"\(shown(parts[0]))\" in \"\(shown(token))\" is not a decimal number")) }
+        guard let lon = CAPDecimal.parseMicro(parts[1]) else { return .failure(CAPError(path: "", reason: "longitude \"\(shown(parts[1]))\" in \"\(shown(token))\" is not a decimal number")) }
+        guard (-90_000_000...90_000_000).contains(lat) else { return .failure(CAPError(path: "", reason: "latitude \(shown(parts[0])) in \"\(shown(token))\" is outside -90…90")) }
+        guard (-180_000_000...180_000_000).contains(lon) else { return .failure(CAPError(path: "", reason: "longitude \(shown(parts[1])) in \"\(shown(token))\" is outside -180…180")) }
         return .success(CAPPoint(latitude: lat, longitude: lon))
     }
 
@@ -401,14 +412,14 @@ public enum CAPParser {
     public static func circle(_ text: String) -> Result<CAPCircle, CAPError> {
         let syntax = "a circle is \"lat,lon radius\": a WGS 84 centre in decimal degrees, a space, and a radius in kilometres ≥ 0"
         let tokens = text.split(whereSeparator: isSpace)
-        guard tokens.count == 2 else { return .failure(CAPError(path: "", reason: "\"\(text)\" has \(tokens.count) part\(tokens.count == 1 ? "" : "s"), not 2; \(syntax)")) }
+        guard tokens.count == 2 else { return .failure(CAPError(path: "", reason: "\"\(shown(text))\" has \(tokens.count) part\(tokens.count == 1 ? "" : "s"), not 2; \(syntax)")) }
         let center: CAPPoint
         switch point(tokens[0]) {
         case .success(let p): center = p
         case .failure(let why): return .failure(CAPError(path: "", reason: "\(why.reason); \(syntax)"))
         }
         guard let radius = CAPDecimal.parseMicro(tokens[1]), radius >= 0 else {
-            return .failure(CAPError(path: "", reason: "radius \"\(tokens[1])\" is not a non-negative decimal number of kilometres; \(syntax)"))
+            return .failure(CAPError(path: "", reason: "radius \"\(shown(tokens[1]))\" is not a non-negative decimal number of kilometres; \(syntax)"))
         }
         return .success(CAPCircle(center: center, radiusMillimetres: radius))
     }
@@ -436,7 +447,7 @@ public enum CAPParser {
             guard let d = s.optional(name) else { return nil }
             let value = try collapsed(d)
             guard CAPDecimal.parseMicro(value) != nil else {
-                throw CAPError(path: d.path, reason: "\"\(value)\" is not a decimal number of feet")
+                throw CAPError(path: d.path, reason: "\"\(shown(value))\" is not a decimal number of feet")
             }
             return value
         }

@@ -133,3 +133,25 @@ struct CAPMalformedTests {
         #expect(try CAPParser.parse(Data(doc.utf8)).infos[0].event == "Flood <big> & & rain")
     }
 }
+
+@Suite("CAP parser: error messages stay short")
+struct CAPErrorLengthTests {
+    @Test("document text quoted in errors is cut to 80 characters")
+    func quotedTextIsCut() throws {
+        let long = String(repeating: "9", count: 10_000)
+        let doc = CAPFixtures.document(info: CAPFixtures.info(urgency: long))
+        let error = try #require(CAPFixtures.refusal(doc))
+        #expect(error.path == "alert/info[0]/urgency")
+        #expect(error.description.count < 300)
+        let name = String(repeating: "x", count: 5_000)
+        let root = try #require(CAPFixtures.refusal("<\(name) xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"/>"))
+        #expect(root.description.count < 400)
+    }
+
+    @Test("a fuzzer finding: UTF-16 garbage with a CJK element name is refused with a short message")
+    func fuzzFinding() throws {
+        let data = try #require(Data(base64Encoded: "//48AD8wADJkZWM8L2FkZHJlc3Nlcz5pcGludHMAADoFPj4ACgA="))
+        let error = try #require(CAPFixtures.refusal(data))
+        #expect(!error.reason.isEmpty)
+    }
+}
