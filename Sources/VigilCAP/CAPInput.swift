@@ -88,7 +88,60 @@ enum CAPInput {
         if text.range(of: "<!DOCTYPE", options: .caseInsensitive) != nil || text.range(of: "<!ENTITY", options: .caseInsensitive) != nil {
             throw CAPError(path: "", reason: "the document has a DOCTYPE or ENTITY declaration: external entities and DTDs are not allowed in CAP documents; nothing was fetched")
         }
-        return Data(rewritingDeclaredEncoding(text).utf8)
+        let utf8 = Data(rewritingDeclaredEncoding(text).utf8)
+        try checkProcessingInstructions([UInt8](utf8))
+        return utf8
+    }
+
+    /// Refuses processing instructions without data (`<?target?>`): libxml2 reports them with a NULL data
+    /// pointer, on which swift-corelibs-foundation's `XMLParser` calls `strlen` and crashes the process
+    /// (found by vigil-fuzz-cap). CAP uses no processing instructions; ones with data (`<?xml-stylesheet …?>`)
+    /// are harmless and allowed. Comments and CDATA sections are skipped.
+    static func checkProcessingInstructions(_ u: [UInt8]) throws(CAPError) {
+        func at(_ i: Int, _ p: StaticString) -> Bool {
+            let n = p.utf8CodeUnitCount
+            guard i + n <= u.count else { return false }
+            return p.withUTF8Buffer { pattern in
+                for k in 0..<n where u[i + k] != pattern[k] { return false }
+                return true
+            }
+        }
+        func find(_ p: StaticString, from: Int) -> Int? {
+            let first = p.withUTF8Buffer { $0[0] }
+            var i = from
+            while i < u.count {
+                if u[i] == first && at(i, p) { return i }
+                i += 1
+            }
+            return nil
+        }
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
+        var i = 0
+        if at(0, "<?xml"), u.count > 5, isSpace(u[5]) {
+            guard let end = find("?>", from: 5) else { return }
+            i = end + 2
+        }
+        while i + 1 < u.count {
+            guard u[i] == 0x3C else { i += 1; continue }
+            if at(i, "<!--") {
+                guard let end = find("-->", from: i + 4) else { return }
+                i = end + 3
+            } else if at(i, "<![CDATA[") {
+                guard let end = find("]]>", from: i + 9) else { return }
+                i = end + 3
+            } else if u[i] == 0x3C && u[i + 1] == 0x3F {
+                var j = i + 2
+                while j < u.count, !isSpace(u[j]), u[j] != 0x3F { j += 1 }
+                let target = String(decoding: u[(i + 2)..<j], as: UTF8.self)
+                while j < u.count, isSpace(u[j]) { j += 1 }
+                if at(j, "?>") {
+                    throw CAPError(path: "", reason: "the processing instruction <?\(CAPParser.shown(target))?> has no data; CAP uses no processing instructions and empty ones are refused")
+                }
+                i = j
+            } else {
+                i += 1
+            }
+        }
     }
 
     private static func unsupported(_ declared: String) -> CAPError {

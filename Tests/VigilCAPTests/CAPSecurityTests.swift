@@ -82,3 +82,23 @@ struct CAPSecurityTests {
         #expect(error.reason.contains("nested deeper than 32"))
     }
 }
+
+@Suite("CAP parser: fuzzer findings")
+struct CAPFuzzFindingTests {
+    @Test("an empty processing instruction is refused before XMLParser (which would crash on it)")
+    func emptyProcessingInstruction() throws {
+        let crash = try #require(Data(base64Encoded: "PD94bT8+CjxhbGVlcnRhdHVzPkRyX2FmdCMvc3RhdFx1Zj4K"))   // <?xm?>\n<aleertatus>…
+        #expect(CAPFixtures.refusal(crash) == CAPError(path: "", reason: "the processing instruction <?xm?> has no data; CAP uses no processing instructions and empty ones are refused"))
+        #expect(CAPFixtures.refusal("<?xml?><alert/>")?.reason.contains("<?xml?> has no data") == true)
+        let inside = CAPFixtures.document(info: CAPFixtures.info(area: "<?pi   ?>"))
+        #expect(CAPFixtures.refusal(inside)?.reason.contains("<?pi?> has no data") == true)
+    }
+
+    @Test("processing instructions with data, and <? inside comments and CDATA, are fine")
+    func harmlessProcessingInstructions() throws {
+        let doc = CAPFixtures.document().replacingOccurrences(of: "<alert ", with: "<?xml-stylesheet href='x.xsl' type='text/xsl'?>\n<!-- <?a?> --><alert ")
+        #expect(try CAPParser.parse(Data(doc.utf8)).identifier == "T-1")
+        let cdata = CAPFixtures.document(info: CAPFixtures.info(event: "<![CDATA[<?a?>]]>"))
+        #expect(try CAPParser.parse(Data(cdata.utf8)).infos[0].event == "<?a?>")
+    }
+}
