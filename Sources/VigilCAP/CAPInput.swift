@@ -81,16 +81,34 @@ enum CAPInput {
             }
             text = decoded
         }
-        if text.unicodeScalars.first == "\u{FEFF}" { text.unicodeScalars.removeFirst() }
+        var u = Array(text.utf8)
+        if u.starts(with: [0xEF, 0xBB, 0xBF]) { u.removeFirst(3) }
 
         // CAP has no DTD. A DOCTYPE could declare entities (external ones read files or URLs; internal
-        // ones can expand exponentially), so any document that has one is refused before parsing.
-        if text.range(of: "<!DOCTYPE", options: .caseInsensitive) != nil || text.range(of: "<!ENTITY", options: .caseInsensitive) != nil {
+        // ones can expand exponentially), so any document that has one — even inside a comment — is
+        // refused before parsing. Checked on the decoded text, so no encoding can hide one.
+        if hasDeclaration(u) {
             throw CAPError(path: "", reason: "the document has a DOCTYPE or ENTITY declaration: external entities and DTDs are not allowed in CAP documents; nothing was fetched")
         }
-        let utf8 = Data(rewritingDeclaredEncoding(text).utf8)
-        try checkProcessingInstructions([UInt8](utf8))
-        return utf8
+        try checkProcessingInstructions(u)
+        rewriteDeclaredEncoding(&u)
+        return Data(u)
+    }
+
+    /// Whether `<!DOCTYPE` or `<!ENTITY` (any case) occurs anywhere.
+    static func hasDeclaration(_ u: [UInt8]) -> Bool {
+        let doctype = Array("DOCTYPE".utf8), entity = Array("ENTITY".utf8)
+        func matches(_ at: Int, _ word: [UInt8]) -> Bool {
+            guard at + word.count <= u.count else { return false }
+            for k in 0..<word.count where u[at + k] & 0xDF != word[k] { return false }
+            return true
+        }
+        var i = 0
+        while i + 1 < u.count {
+            if u[i] == 0x3C && u[i + 1] == 0x21 && (matches(i + 2, doctype) || matches(i + 2, entity)) { return true }
+            i += 1
+        }
+        return false
     }
 
     /// Refuses processing instructions without data (`<?target?>`): libxml2 reports them with a NULL data
@@ -216,13 +234,17 @@ enum CAPInput {
 
     /// `text` with the declaration's encoding replaced by `UTF-8` (the bytes handed on are UTF-8).
     static func rewritingDeclaredEncoding(_ text: String) -> String {
-        let head = Array(text.unicodeScalars.prefix(1024))
+        var u = Array(text.utf8)
+        rewriteDeclaredEncoding(&u)
+        return String(decoding: u, as: UTF8.self)
+    }
+
+    /// Replaces the declaration's encoding value in UTF-8 bytes by `UTF-8`. The declaration is ASCII, so
+    /// mapping each byte to one scalar keeps byte and scalar offsets equal.
+    static func rewriteDeclaredEncoding(_ u: inout [UInt8]) {
+        let head = u.prefix(1024).map { Unicode.Scalar($0) }
         guard let declaration = declarationRange(in: head),
-              let (_, range) = encodingValue(in: Array(head[declaration])) else { return text }
-        var scalars = Array(text.unicodeScalars)
-        scalars.replaceSubrange(range, with: Array("UTF-8".unicodeScalars))
-        var result = ""
-        result.unicodeScalars.append(contentsOf: scalars)
-        return result
+              let (_, range) = encodingValue(in: Array(head[declaration])) else { return }
+        u.replaceSubrange(range, with: Array("UTF-8".utf8))
     }
 }

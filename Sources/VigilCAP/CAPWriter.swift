@@ -8,13 +8,17 @@ import Foundation
 public enum CAPWriter {
     /// The document's bytes.
     public static func xml(_ alert: CAPAlert) -> Data {
-        Data(string(alert).utf8)
+        Data(bytes(alert))
     }
 
     /// The document as a string.
     public static func string(_ alert: CAPAlert) -> String {
+        String(decoding: bytes(alert), as: UTF8.self)
+    }
+
+    static func bytes(_ alert: CAPAlert) -> [UInt8] {
         var w = Writer()
-        w.out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<alert xmlns=\"\(CAPParser.namespace)\">\n"
+        w.out = Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<alert xmlns=\"\(CAPParser.namespace)\">\n".utf8)
         w.level = 1
         w.element("identifier", alert.identifier)
         w.element("sender", alert.sender)
@@ -30,53 +34,66 @@ public enum CAPWriter {
         w.element("references", alert.references)
         w.element("incidents", alert.incidents)
         for info in alert.infos { w.info(info) }
-        w.out += "</alert>\n"
+        w.out += Array("</alert>\n".utf8)
         return w.out
     }
 
     /// `text` escaped for element content or attribute values.
     public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\r": out += "&#13;"
-            case "\t", "\n": out.unicodeScalars.append(scalar)
-            default:
-                if scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF {
-                    out.unicodeScalars.append("\u{FFFD}")
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+        var out: [UInt8] = []
+        appendEscaped(text, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func appendEscaped(_ text: String, to out: inout [UInt8]) {
+        let replacement: [UInt8] = [0xEF, 0xBF, 0xBD]   // U+FFFD
+        let utf8 = Array(text.utf8)
+        var i = 0
+        while i < utf8.count {
+            let b = utf8[i]
+            switch b {
+            case 0x26: out += Array("&amp;".utf8)
+            case 0x3C: out += Array("&lt;".utf8)
+            case 0x3E: out += Array("&gt;".utf8)
+            case 0x22: out += Array("&quot;".utf8)
+            case 0x27: out += Array("&apos;".utf8)
+            case 0x0D: out += Array("&#13;".utf8)
+            case 0x09, 0x0A: out.append(b)
+            case ..<0x20: out += replacement
+            case 0xEF where i + 2 < utf8.count && utf8[i + 1] == 0xBF && (utf8[i + 2] == 0xBE || utf8[i + 2] == 0xBF):
+                // U+FFFE and U+FFFF are not XML characters.
+                out += replacement
+                i += 2
+            default: out.append(b)
             }
+            i += 1
         }
-        return out
     }
 
     private struct Writer {
-        var out = ""
+        var out: [UInt8] = []
         var level = 0
 
-        var indent: String { String(repeating: "  ", count: level) }
+        mutating func indent() { out += repeatElement(0x20, count: 2 * level) }
 
         mutating func element(_ name: String, _ value: String?) {
             guard let value else { return }
-            out += "\(indent)<\(name)>\(CAPWriter.escape(value))</\(name)>\n"
+            indent()
+            out.append(0x3C); out += name.utf8; out.append(0x3E)
+            CAPWriter.appendEscaped(value, to: &out)
+            out += [0x3C, 0x2F]; out += name.utf8; out += [0x3E, 0x0A]
         }
 
         mutating func open(_ name: String) {
-            out += "\(indent)<\(name)>\n"
+            indent()
+            out.append(0x3C); out += name.utf8; out += [0x3E, 0x0A]
             level += 1
         }
 
         mutating func close(_ name: String) {
             level -= 1
-            out += "\(indent)</\(name)>\n"
+            indent()
+            out += [0x3C, 0x2F]; out += name.utf8; out += [0x3E, 0x0A]
         }
 
         mutating func pair(_ name: String, _ pair: CAPValuePair) {

@@ -1,12 +1,15 @@
 // Built normally (without -DFUZZING) this target is a corpus replayer and seed maker.
 #if !FUZZING
+import Dispatch
 import Foundation
+import VigilCAP
 
 enum Replayer {
     static let usage = """
         usage: vigil-fuzz-cap FILE|DIR...        run the CAP parser checks on each file (DIR: every file in it)
                vigil-fuzz-cap --make-seeds DIR   write CAP documents to DIR as fuzzing seeds
                vigil-fuzz-cap --make-dict FILE   write a libFuzzer dictionary of CAP tokens
+               vigil-fuzz-cap --time FILE...     time parse, write and import of each CAP document
         Exits 1 if any input breaks an invariant, 2 on a usage or I/O error.
         """
 
@@ -20,7 +23,31 @@ enum Replayer {
             guard arguments.count == 2 else { fail(usage) }
             exit(arguments[0] == "--make-seeds" ? Seeds.command(directory: arguments[1]) : Seeds.dictionary(file: arguments[1]))
         }
+        if arguments[0] == "--time" { exit(time(Array(arguments.dropFirst()))) }
         exit(replay(arguments))
+    }
+
+    /// `--time FILE...`: median microseconds per parse, write and import (build with -c release).
+    static func time(_ files: [String]) -> Int32 {
+        func median(_ runs: Int, _ body: () -> Void) -> Double {
+            var samples: [Double] = []
+            for _ in 0..<runs {
+                let start = DispatchTime.now().uptimeNanoseconds
+                body()
+                samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1000)
+            }
+            return samples.sorted()[runs / 2]
+        }
+        for file in files {
+            guard let data = FileManager.default.contents(atPath: file), let alert = try? CAPParser.parse(data) else {
+                fail("vigil-fuzz-cap: \(file) cannot be read or parsed")
+            }
+            let parse = median(201) { _ = try? CAPParser.parse(data) }
+            let write = median(201) { _ = CAPWriter.xml(alert) }
+            let bodies = median(201) { _ = try? CAPImport.alertBodies(from: alert) }
+            print("\((file as NSString).lastPathComponent): \(data.count) bytes, parse \(Int(parse)) µs, write \(Int(write)) µs, import \(Int(bodies)) µs")
+        }
+        return 0
     }
 
     /// Runs the checks on every file named (or inside every directory named). Returns the exit status.
