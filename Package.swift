@@ -51,6 +51,10 @@ let package = Package(
         .executableTarget(name: "vigil-bench-crypto", dependencies: ["VigilBenchSupport", "VigilModel", "VigilCrypto"]),
         // Negentropy conformance harness: the reference test harness's line protocol (docs/negentropy.md).
         .executableTarget(name: "vigil-negentropy-harness", dependencies: ["VigilSync", "VigilModel", "VigilCrypto"]),
+        // CAP 1.2 import/export for alert entries (docs/cap.md). Pure: no I/O.
+        .target(name: "VigilCAP", dependencies: ["VigilModel"]),
+        // libFuzzer target for the CAP parser; built normally it replays files (Scripts/fuzz cap).
+        .executableTarget(name: "vigil-fuzz-cap", dependencies: ["VigilCAP"]),
 
         .testTarget(name: "VigilCryptoTests", dependencies: ["VigilCrypto"]),
         .testTarget(name: "VigilModelTests", dependencies: ["VigilModel", "VigilCrypto"]),
@@ -60,6 +64,7 @@ let package = Package(
         .testTarget(name: "VigilSimTests", dependencies: ["VigilSim", "VigilSync", "VigilModel", "VigilLog", "VigilCrypto"]),
         .testTarget(name: "VigilNetTests", dependencies: ["VigilNet", "VigilCrypto", "VigilSync", "VigilModel"]),
         .testTarget(name: "VigilNodeTests", dependencies: ["VigilNode", "VigilModel", "VigilCrypto"]),
+        .testTarget(name: "VigilCAPTests", dependencies: ["VigilCAP", "VigilModel"]),
         .testTarget(name: "VigilCLITests", dependencies: ["VigilModel", "VigilCrypto", "VigilStore"]),
     ],
     swiftLanguageModes: [.v6]

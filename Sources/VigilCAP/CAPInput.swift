@@ -1,0 +1,250 @@
+import Foundation
+
+/// Turns the raw bytes of a CAP document into UTF-8 that is safe to hand to `XMLParser`:
+/// size limit, byte order mark and declared encoding, transcoding, and the DTD/entity ban.
+enum CAPInput {
+    /// Documents larger than this are refused before anything else is looked at.
+    static let maxBytes = 1 << 20
+
+    /// The encodings Vigil reads, for messages.
+    static let supported = "UTF-8, UTF-16 (with a byte order mark), ISO-8859-1, windows-1252 and US-ASCII"
+
+    private enum Detected {
+        case utf8BOM, utf16LE(bom: Bool), utf16BE(bom: Bool), eightBit
+    }
+
+    /// The document as UTF-8 bytes whose XML declaration (if any) says `UTF-8`.
+    static func utf8Document(_ data: Data) throws(CAPError) -> Data {
+        guard data.count <= maxBytes else {
+            throw CAPError(path: "", reason: "the document is \(data.count) bytes; CAP documents over 1 MiB (\(maxBytes) bytes) are refused")
+        }
+        let bytes = [UInt8](data)
+        guard !bytes.isEmpty else { throw CAPError(path: "", reason: "the document is empty") }
+        func starts(_ prefix: [UInt8]) -> Bool { bytes.starts(with: prefix) }
+
+        let detected: Detected
+        if starts([0x00, 0x00, 0xFE, 0xFF]) || starts([0xFF, 0xFE, 0x00, 0x00]) {
+            throw CAPError(path: "", reason: "the document is UTF-32 (byte order mark); Vigil reads \(supported)")
+        } else if starts([0xEF, 0xBB, 0xBF]) {
+            detected = .utf8BOM
+        } else if starts([0xFF, 0xFE]) {
+            detected = .utf16LE(bom: true)
+        } else if starts([0xFE, 0xFF]) {
+            detected = .utf16BE(bom: true)
+        } else if starts([0x3C, 0x00, 0x3F, 0x00]) {
+            detected = .utf16LE(bom: false)
+        } else if starts([0x00, 0x3C, 0x00, 0x3F]) {
+            detected = .utf16BE(bom: false)
+        } else {
+            detected = .eightBit
+        }
+
+        var text: String
+        switch detected {
+        case .utf16LE(let bom), .utf16BE(let bom):
+            let little: Bool
+            if case .utf16LE = detected { little = true } else { little = false }
+            let body = Data(bytes.dropFirst(bom ? 2 : 0))
+            guard body.count % 2 == 0,
+                  let decoded = String(data: body, encoding: little ? .utf16LittleEndian : .utf16BigEndian) else {
+                throw CAPError(path: "", reason: "the document is not valid UTF-16 \(little ? "little" : "big")-endian")
+            }
+            text = decoded
+            if let declared = declaredEncoding(in: Array(text.unicodeScalars.prefix(1024))) {
+                switch declared.lowercased() {
+                case "utf-16", "utf16": break
+                case "utf-16le" where little: break
+                case "utf-16be" where !little: break
+                default:
+                    if encoding(named: declared) == nil { throw unsupported(declared) }
+                    throw CAPError(path: "", reason: "the XML declaration says encoding \"\(declared)\" but the document is UTF-16 \(little ? "little" : "big")-endian")
+                }
+            }
+        case .utf8BOM, .eightBit:
+            let hasBOM: Bool
+            if case .utf8BOM = detected { hasBOM = true } else { hasBOM = false }
+            let body = bytes.dropFirst(hasBOM ? 3 : 0)
+            let head = body.prefix(1024).map { Unicode.Scalar($0) }
+            var chosen = String.Encoding.utf8
+            if let declared = declaredEncoding(in: head) {
+                guard let named = encoding(named: declared) else { throw unsupported(declared) }
+                if named == .utf16LittleEndian || named == .utf16BigEndian || named == .utf16 {
+                    throw CAPError(path: "", reason: "the XML declaration says encoding \"\(declared)\" but the document has no UTF-16 byte order mark and is not UTF-16")
+                }
+                if hasBOM && named != .utf8 {
+                    throw CAPError(path: "", reason: "the XML declaration says encoding \"\(declared)\" but the document starts with a UTF-8 byte order mark")
+                }
+                chosen = named
+            }
+            guard let decoded = String(data: Data(body), encoding: chosen) else {
+                throw CAPError(path: "", reason: "the document is not valid \(name(of: chosen))")
+            }
+            text = decoded
+        }
+        var u = Array(text.utf8)
+        if u.starts(with: [0xEF, 0xBB, 0xBF]) { u.removeFirst(3) }
+
+        // CAP has no DTD. A DOCTYPE could declare entities (external ones read files or URLs; internal
+        // ones can expand exponentially), so any document that has one — even inside a comment — is
+        // refused before parsing. Checked on the decoded text, so no encoding can hide one.
+        if hasDeclaration(u) {
+            throw CAPError(path: "", reason: "the document has a DOCTYPE or ENTITY declaration: external entities and DTDs are not allowed in CAP documents; nothing was fetched")
+        }
+        try checkProcessingInstructions(u)
+        rewriteDeclaredEncoding(&u)
+        return Data(u)
+    }
+
+    /// Whether `<!DOCTYPE` or `<!ENTITY` (any case) occurs anywhere.
+    static func hasDeclaration(_ u: [UInt8]) -> Bool {
+        let doctype = Array("DOCTYPE".utf8), entity = Array("ENTITY".utf8)
+        func matches(_ at: Int, _ word: [UInt8]) -> Bool {
+            guard at + word.count <= u.count else { return false }
+            for k in 0..<word.count where u[at + k] & 0xDF != word[k] { return false }
+            return true
+        }
+        var i = 0
+        while i + 1 < u.count {
+            if u[i] == 0x3C && u[i + 1] == 0x21 && (matches(i + 2, doctype) || matches(i + 2, entity)) { return true }
+            i += 1
+        }
+        return false
+    }
+
+    /// Refuses processing instructions without data (`<?target?>`): libxml2 reports them with a NULL data
+    /// pointer, on which swift-corelibs-foundation's `XMLParser` calls `strlen` and crashes the process
+    /// (found by vigil-fuzz-cap). CAP uses no processing instructions; ones with data (`<?xml-stylesheet …?>`)
+    /// are harmless and allowed. Comments and CDATA sections are skipped.
+    static func checkProcessingInstructions(_ u: [UInt8]) throws(CAPError) {
+        func at(_ i: Int, _ p: StaticString) -> Bool {
+            let n = p.utf8CodeUnitCount
+            guard i + n <= u.count else { return false }
+            return p.withUTF8Buffer { pattern in
+                for k in 0..<n where u[i + k] != pattern[k] { return false }
+                return true
+            }
+        }
+        func find(_ p: StaticString, from: Int) -> Int? {
+            let first = p.withUTF8Buffer { $0[0] }
+            var i = from
+            while i < u.count {
+                if u[i] == first && at(i, p) { return i }
+                i += 1
+            }
+            return nil
+        }
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
+        var i = 0
+        if at(0, "<?xml"), u.count > 5, isSpace(u[5]) {
+            guard let end = find("?>", from: 5) else { return }
+            i = end + 2
+        }
+        while i + 1 < u.count {
+            guard u[i] == 0x3C else { i += 1; continue }
+            if at(i, "<!--") {
+                guard let end = find("-->", from: i + 4) else { return }
+                i = end + 3
+            } else if at(i, "<![CDATA[") {
+                guard let end = find("]]>", from: i + 9) else { return }
+                i = end + 3
+            } else if u[i] == 0x3C && u[i + 1] == 0x3F {
+                var j = i + 2
+                while j < u.count, !isSpace(u[j]), u[j] != 0x3F { j += 1 }
+                let target = String(decoding: u[(i + 2)..<j], as: UTF8.self)
+                while j < u.count, isSpace(u[j]) { j += 1 }
+                if at(j, "?>") {
+                    throw CAPError(path: "", reason: "the processing instruction <?\(CAPParser.shown(target))?> has no data; CAP uses no processing instructions and empty ones are refused")
+                }
+                i = j
+            } else {
+                i += 1
+            }
+        }
+    }
+
+    private static func unsupported(_ declared: String) -> CAPError {
+        CAPError(path: "", reason: "unsupported encoding \"\(declared)\" in the XML declaration; Vigil reads \(supported)")
+    }
+
+    /// The Foundation encoding for a declared name, or nil when Vigil does not read it.
+    static func encoding(named declared: String) -> String.Encoding? {
+        switch declared.lowercased() {
+        case "utf-8", "utf8": .utf8
+        case "utf-16", "utf16": .utf16
+        case "utf-16le": .utf16LittleEndian
+        case "utf-16be": .utf16BigEndian
+        case "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1", "iso-ir-100", "cp819": .isoLatin1
+        case "windows-1252", "cp1252", "x-cp1252": .windowsCP1252
+        case "us-ascii", "ascii": .ascii
+        default: nil
+        }
+    }
+
+    private static func name(of encoding: String.Encoding) -> String {
+        switch encoding {
+        case .isoLatin1: "ISO-8859-1"
+        case .windowsCP1252: "windows-1252"
+        case .ascii: "US-ASCII"
+        default: "UTF-8"
+        }
+    }
+
+    /// The `encoding` pseudo-attribute of an XML declaration at the very start of `head`, if any.
+    static func declaredEncoding(in head: [Unicode.Scalar]) -> String? {
+        guard let range = declarationRange(in: head) else { return nil }
+        return encodingValue(in: Array(head[range]))?.value
+    }
+
+    /// The scalar range of `<?xml … ?>` at the start.
+    private static func declarationRange(in scalars: [Unicode.Scalar]) -> Range<Int>? {
+        let open: [Unicode.Scalar] = ["<", "?", "x", "m", "l"]
+        guard scalars.count > 6, Array(scalars.prefix(5)) == open, scalars[5] == " " || scalars[5] == "\t" || scalars[5] == "\n" || scalars[5] == "\r" else { return nil }
+        var i = 5
+        while i + 1 < scalars.count {
+            if scalars[i] == "?" && scalars[i + 1] == ">" { return 0..<(i + 2) }
+            i += 1
+        }
+        return nil
+    }
+
+    /// The value of `encoding="…"` in a declaration and the scalar range of the value.
+    private static func encodingValue(in declaration: [Unicode.Scalar]) -> (value: String, range: Range<Int>)? {
+        let key: [Unicode.Scalar] = ["e", "n", "c", "o", "d", "i", "n", "g"]
+        func isSpace(_ s: Unicode.Scalar) -> Bool { s == " " || s == "\t" || s == "\n" || s == "\r" }
+        var i = 0
+        while i + key.count <= declaration.count {
+            guard Array(declaration[i..<(i + key.count)]) == key, i > 0, isSpace(declaration[i - 1]) else { i += 1; continue }
+            var j = i + key.count
+            while j < declaration.count, isSpace(declaration[j]) { j += 1 }
+            guard j < declaration.count, declaration[j] == "=" else { return nil }
+            j += 1
+            while j < declaration.count, isSpace(declaration[j]) { j += 1 }
+            guard j < declaration.count, declaration[j] == "\"" || declaration[j] == "'" else { return nil }
+            let quote = declaration[j]
+            let start = j + 1
+            var end = start
+            while end < declaration.count, declaration[end] != quote { end += 1 }
+            guard end < declaration.count else { return nil }
+            var value = ""
+            value.unicodeScalars.append(contentsOf: declaration[start..<end])
+            return (value, start..<end)
+        }
+        return nil
+    }
+
+    /// `text` with the declaration's encoding replaced by `UTF-8` (the bytes handed on are UTF-8).
+    static func rewritingDeclaredEncoding(_ text: String) -> String {
+        var u = Array(text.utf8)
+        rewriteDeclaredEncoding(&u)
+        return String(decoding: u, as: UTF8.self)
+    }
+
+    /// Replaces the declaration's encoding value in UTF-8 bytes by `UTF-8`. The declaration is ASCII, so
+    /// mapping each byte to one scalar keeps byte and scalar offsets equal.
+    static func rewriteDeclaredEncoding(_ u: inout [UInt8]) {
+        let head = u.prefix(1024).map { Unicode.Scalar($0) }
+        guard let declaration = declarationRange(in: head),
+              let (_, range) = encodingValue(in: Array(head[declaration])) else { return }
+        u.replaceSubrange(range, with: Array("UTF-8".utf8))
+    }
+}

@@ -1,0 +1,136 @@
+/// A CAP `dateTime`: `YYYY-MM-DDThh:mm:ss±hh:mm`, always with an offset and without fractions
+/// (UTC is written `-00:00`; `Z` is not allowed). Keeps the text as written and its instant.
+public struct CAPDateTime: Hashable, Sendable, CustomStringConvertible {
+    /// The text as it appeared in the document.
+    public let text: String
+    /// The instant, in milliseconds since 1970-01-01T00:00:00Z.
+    public let milliseconds: Int64
+
+    /// Parses CAP dateTime text; nil unless it has exactly the CAP form and is a real date and time.
+    public init?(_ text: String) {
+        let b = Array(text.utf8)
+        guard b.count == 25, b[4] == 0x2d, b[7] == 0x2d, b[10] == 0x54, b[13] == 0x3a, b[16] == 0x3a,
+              b[19] == 0x2b || b[19] == 0x2d, b[22] == 0x3a else { return nil }
+        func number(_ from: Int, _ count: Int) -> Int64? {
+            var n: Int64 = 0
+            for i in from..<(from + count) {
+                guard (0x30...0x39).contains(b[i]) else { return nil }
+                n = n * 10 + Int64(b[i] - 0x30)
+            }
+            return n
+        }
+        guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
+              let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
+              let offsetHours = number(20, 2), let offsetMinutes = number(23, 2) else { return nil }
+        guard year >= 1, (1...12).contains(month), day >= 1, day <= Self.daysIn(month: month, year: year),
+              hour <= 23, minute <= 59, second <= 59, offsetMinutes <= 59,
+              offsetHours * 60 + offsetMinutes <= 14 * 60 else { return nil }
+        let offset = (offsetHours * 60 + offsetMinutes) * 60 * (b[19] == 0x2d ? -1 : 1)
+        let seconds = Self.daysFromCivil(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - offset
+        self.text = text
+        self.milliseconds = seconds * 1000
+    }
+
+    /// The instant `milliseconds` (rounded down to the second) in UTC, written with CAP's `-00:00`;
+    /// nil outside the years 1–9999.
+    public init?(milliseconds: Int64) {
+        // 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z.
+        guard milliseconds >= -62_135_596_800_000, milliseconds <= 253_402_300_799_999 else { return nil }
+        let seconds = milliseconds >= 0 ? milliseconds / 1000 : -((-milliseconds + 999) / 1000)
+        let days = seconds >= 0 ? seconds / 86_400 : -((-seconds + 86_399) / 86_400)
+        let secondOfDay = seconds - days * 86_400
+        let (year, month, day) = Self.civilFromDays(days)
+        func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        var yearText = "\(year)"
+        while yearText.count < 4 { yearText = "0" + yearText }
+        self.text = "\(yearText)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))-00:00"
+        self.milliseconds = seconds * 1000
+    }
+
+    public var description: String { text }
+
+    static func isLeap(_ year: Int64) -> Bool { year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) }
+
+    static func daysIn(month: Int64, year: Int64) -> Int64 {
+        switch month {
+        case 2: isLeap(year) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    static func civilFromDays(_ days: Int64) -> (Int64, Int64, Int64) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (month <= 2 ? yoe + era * 400 + 1 : yoe + era * 400, month, day)
+    }
+}
+
+/// Exact decimal text ↔ integer millionths, without going through `Double`.
+public enum CAPDecimal {
+    /// Parses an `xs:decimal` (`-12.5`, `+3`, `.25`, `7.`) to millionths, rounding half away from zero
+    /// beyond six decimals; nil if the text is not a decimal or its magnitude is 10¹² or more.
+    public static func parseMicro<S: StringProtocol>(_ text: S) -> Int64? {
+        var bytes = Substring(text).utf8[...]
+        var negative = false
+        if let first = bytes.first, first == 0x2b || first == 0x2d {
+            negative = first == 0x2d
+            bytes = bytes.dropFirst()
+        }
+        var integer: Int64 = 0, fraction: Int64 = 0, fractionDigits = 0, digits = 0
+        var roundUp = false, seenDot = false, extraDigits = 0
+        for c in bytes {
+            if c == 0x2e {
+                guard !seenDot else { return nil }
+                seenDot = true
+                continue
+            }
+            guard (0x30...0x39).contains(c) else { return nil }
+            digits += 1
+            let d = Int64(c - 0x30)
+            if !seenDot {
+                integer = integer * 10 + d
+                guard integer < 1_000_000_000_000 else { return nil }
+            } else if fractionDigits < 6 {
+                fraction = fraction * 10 + d
+                fractionDigits += 1
+            } else {
+                if extraDigits == 0 { roundUp = d >= 5 }
+                extraDigits += 1
+            }
+        }
+        guard digits > 0 else { return nil }
+        while fractionDigits < 6 { fraction *= 10; fractionDigits += 1 }
+        let magnitude = integer * 1_000_000 + fraction + (roundUp ? 1 : 0)
+        return negative ? -magnitude : magnitude
+    }
+
+    /// Millionths as decimal text with up to six decimals, trailing zeros trimmed (`-0.5`, `38.47`, `0`).
+    public static func format(micro: Int64) -> String {
+        let negative = micro < 0
+        let magnitude = micro.magnitude
+        let integer = magnitude / 1_000_000
+        var fraction = String(magnitude % 1_000_000)
+        while fraction.count < 6 { fraction = "0" + fraction }
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        let body = fraction.isEmpty ? "\(integer)" : "\(integer).\(fraction)"
+        return negative && micro != 0 ? "-" + body : body
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import VigilCAP
+import VigilModel
+
+/// The checks run on one input, by the libFuzzer entry point and by the corpus replayer alike.
+///
+/// Any byte string may be refused by the parser. When one is accepted, everything below must hold;
+/// a broken invariant is returned as a message (the fuzzer turns it into a crash).
+enum CAPFuzzCheck {
+    /// What happened to one input.
+    enum Outcome: Equatable {
+        /// The parser refused it (the normal case for random bytes).
+        case refused
+        /// Parsed, but the mapping to Vigil alert bodies refused it (Draft, no info, …).
+        case parsedNotImported
+        /// Parsed and mapped to alert bodies.
+        case imported
+        /// A broken invariant: a bug in VigilCAP.
+        case violation(String)
+    }
+
+    static func run(_ bytes: [UInt8]) -> Outcome {
+        #if FUZZ_SELFTEST
+        if bytes.starts(with: Array("VIGIL-SELFTEST".utf8)) { return .violation("planted self-test failure") }
+        #endif
+        let alert: CAPAlert
+        do {
+            alert = try CAPParser.parse(Data(bytes))
+        } catch {
+            // A refusal always says why.
+            guard !error.reason.isEmpty else { return .violation("a refusal without a reason at \(error.path)") }
+            // Quoted document text is cut short: a message never grows with the input.
+            guard error.description.count <= 4096 else { return .violation("a \(error.description.count)-character error message: \(error.description.prefix(200))…") }
+            return .refused
+        }
+
+        // Writing gives a document that parses back to the same model, and writing that gives the same bytes.
+        let xml = CAPWriter.xml(alert)
+        let again: CAPAlert
+        do {
+            again = try CAPParser.parse(xml)
+        } catch {
+            return .violation("the writer's output for an accepted document is refused: \(error)")
+        }
+        guard again == alert else { return .violation("parse(write(alert)) differs from alert") }
+        guard CAPWriter.xml(again) == xml else { return .violation("writing is not idempotent") }
+
+        // Mapping: every body encodes within the entry limits, exports, and the export parses and re-imports.
+        let bodies: [CAPImportedAlert]
+        do {
+            bodies = try CAPImport.alertBodies(from: alert)
+        } catch {
+            guard !error.reason.isEmpty else { return .violation("an import refusal without a reason") }
+            return .parsedNotImported
+        }
+        guard bodies.count == alert.infos.count else { return .violation("\(bodies.count) bodies for \(alert.infos.count) infos") }
+        for body in bodies {
+            guard let encoded = try? body.fields.encoded(), encoded.count <= EntryLimits.maxBodyBytes else {
+                return .violation("info \(body.infoIndex): the body does not encode within \(EntryLimits.maxBodyBytes) bytes")
+            }
+            let exported: Data
+            do {
+                exported = try CAPExport.xml(fields: body.fields, identifier: alert.identifier, sender: alert.sender,
+                                             sentMilliseconds: alert.sent.milliseconds, msgType: body.msgType, references: body.references)
+            } catch {
+                return .violation("info \(body.infoIndex): an imported body does not export: \(error)")
+            }
+            let back: [CAPImportedAlert]
+            do {
+                back = try CAPImport.alertBodies(fromXML: exported)
+            } catch {
+                return .violation("info \(body.infoIndex): the export of an imported body is refused: \(error)")
+            }
+            // `web` may gain percent-escapes on export; everything else comes back unchanged.
+            var a = body.fields, b = back.first?.fields ?? FieldMap()
+            a["web"] = nil
+            b["web"] = nil
+            guard back.count == 1, a == b else { return .violation("info \(body.infoIndex): import(export(body)) differs from body") }
+        }
+        return .imported
+    }
+}
+
+/// libFuzzer's entry point. A broken invariant is a crash, which libFuzzer reports with the input.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzCAP(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let bytes = size == 0 || data == nil ? [] : Array(UnsafeBufferPointer(start: data, count: size))
+    if case .violation(let message) = CAPFuzzCheck.run(bytes) {
+        fatalError("vigil-fuzz-cap: invariant violated: \(message)")
+    }
+    return 0
+}
