@@ -42,7 +42,7 @@ let package = Package(
         .executableTarget(name: "vigil-bench-store", dependencies: ["VigilBenchSupport", "VigilNode", "VigilStore", "VigilModel", "VigilCrypto"]),
         .executableTarget(name: "vigil-bench-sync", dependencies: ["VigilBenchSupport", "VigilNode", "VigilSync", "VigilStore", "VigilNet", "VigilModel", "VigilCrypto"]),
         // The command-line tool.
-        .executableTarget(name: "vigil", dependencies: ["VigilCrypto", "VigilModel", "VigilStore", "VigilNode"]),
+        .executableTarget(name: "vigil", dependencies: ["VigilCrypto", "VigilModel", "VigilStore", "VigilNode", "VigilCAP"]),
         // libFuzzer target for the entry decoder; built normally it replays a corpus (Scripts/fuzz, docs/fuzzing.md).
         .executableTarget(name: "vigil-fuzz-entry", dependencies: ["VigilModel", "VigilCrypto"]),
         // libFuzzer target for frames, sync messages, Negentropy messages, field maps and the genesis.

@@ -33,6 +33,7 @@ enum CommandLineTool {
         EntrySubmitCommand.self, RunCommand.self, StatusCommand.self, PostCommand.self, ListCommand.self, ShowCommand.self,
         FollowCommand.self, UpdateCommand.self, AckCommand.self, CommtestStartCommand.self, CommtestResultsCommand.self,
         RosterCommand.self, RosterAddCommand.self, RosterRevokeCommand.self, RosterRotateCommand.self,
+        ImportCommand.self, ExportCommand.self,
         StoreCheckCommand.self, StoreRepairCommand.self,
     ]}
 

@@ -247,8 +247,8 @@ struct KindRuleTests {
 
     @Test("alert: circles, areas and categories")
     func areasAndCategories() throws {
-        let circle: FieldMap = ["lat": .integer(51_000_000), "lon": .integer(4_000_000), "radius_m": .integer(0)]
-        expectRefusal(field: "areas[0].circles[0].radius_m", reason: "0 is not 1–20000000") {
+        let circle: FieldMap = ["lat": .integer(51_000_000), "lon": .integer(4_000_000), "radius_m": .integer(-1)]
+        expectRefusal(field: "areas[0].circles[0].radius_m", reason: "-1 is not 0–20000000") {
             try KindSchemas.validate(.alert, try modified(.alert) { $0["areas"] = .list([self.area(circles: [circle])]) }, createdAt: nil)
         }
         expectRefusal(field: "areas", reason: "0 items; a list of 1–32 items") {

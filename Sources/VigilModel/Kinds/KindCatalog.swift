@@ -194,7 +194,7 @@ enum KindCatalog {
         optional("circles", .list(.map(MapSchema(noun: "a circle", fields: [
             required("lat", .latitude, "latitude of the centre"),
             required("lon", .longitude, "longitude of the centre"),
-            required("radius_m", .integer(1...20_000_000), "radius in metres"),
+            required("radius_m", .integer(0...20_000_000), "radius in metres (0: a point, as CAP allows)"),
         ])), count: 0...32, unique: false), "circles (CAP circle): centre and radius in metres"),
     ])
 

@@ -1,0 +1,192 @@
+import Foundation
+import VigilCAP
+import VigilModel
+import VigilNode
+
+/// `vigil import --cap FILE`: CAP 1.2 alerts become alert entries.
+enum ImportCommand: Command {
+    static let name = "import"
+    static let summary = "Import a CAP 1.2 document as alert entries (--dry-run: check only)"
+    static let help = """
+        Usage: vigil import --cap FILE --dir DIR [--dry-run] [--tlp LABEL --role ROLE --org ORG --to NAME] [--json]
+
+        Reads a CAP 1.2 alert (any of UTF-8, UTF-16, ISO-8859-1, windows-1252; DTDs and external entities
+        are refused and never fetched), checks it against CAP 1.2 and Vigil's alert schema, and posts one
+        alert entry per <info> block from the node running in DIR. A CAP Cancel retracts the alerts this
+        node holds that were imported from the referenced CAP messages. --dry-run parses and validates
+        and shows what would be posted, and posts nothing (a node need not be running).
+        What was changed or left out on the way is listed as warnings. See docs/cap.md.
+
+        Options:
+          --cap FILE     the CAP 1.2 XML document
+          --dir DIR      the node directory
+          --dry-run      check only; post nothing
+        \(AudienceFlags.help)
+          --json         print the result as JSON
+
+        Examples:
+          vigil import --cap warning.xml --dir Certs/ncc --dry-run
+          vigil import --cap warning.xml --dir Certs/ncc --tlp amber --role government --role authority
+        """
+
+    static func run(_ raw: [String], output: Output) throws -> Int32 {
+        let args = try Arguments(raw, command: name, valueFlags: Set(["cap", "dir"]).union(AudienceFlags.names), switchFlags: ["dry-run", "json"])
+        try args.expectPositionals(0, "")
+        let file = try args.required("cap")
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw CommandFailure("cannot read \(file)", exitCode: ExitCode.environment)
+        }
+        let alert: CAPAlert
+        let bodies: [CAPImportedAlert]
+        do {
+            alert = try CAPParser.parse(data)
+            bodies = try CAPImport.alertBodies(from: alert)
+            for body in bodies { try KindSchemas.validate(.alert, body.fields, createdAt: nil) }
+        } catch let error as CAPError {
+            throw CommandFailure("\(file) is not an acceptable CAP 1.2 alert: \(error)", exitCode: ExitCode.refused)
+        } catch let error as KindValidationError {
+            throw CommandFailure("\(file): the alert does not fit Vigil's alert schema: \(error)", exitCode: ExitCode.refused)
+        }
+        var results: [[String: Any]] = []
+        let dryRun = args.flag("dry-run")
+        let api = dryRun ? nil : try NodeAPI(args, command: name)
+        for body in bodies {
+            var result: [String: Any] = ["info": body.infoIndex, "msgType": body.msgType.rawValue, "warnings": body.warnings,
+                                         "summary": KindSchemas.summary(.alert, body.fields),
+                                         "fields": KindSchemas.humanJSONObject(.alert, body.fields)]
+            if let api {
+                if body.msgType == .cancel, !body.references.isEmpty {
+                    result["retracted"] = try retract(body.references, api: api)
+                } else {
+                    var request: [String: Any] = ["op": "compose", "kind": "alert", "fields": KindSchemas.humanJSONObject(.alert, body.fields)]
+                    if let audience = AudienceFlags.object(args) { request["audience"] = audience }
+                    result["id"] = try api.call(request)["id"] as? String ?? "?"
+                }
+            }
+            results.append(result)
+        }
+        if args.flag("json") {
+            output.jsonObject(["identifier": alert.identifier, "sender": alert.sender, "dryRun": dryRun, "alerts": results])
+            return ExitCode.success
+        }
+        output.out("\(file): CAP 1.2 \(alert.msgType.rawValue) \(alert.identifier) from \(alert.sender), \(bodies.count) alert\(bodies.count == 1 ? "" : "s")\(dryRun ? " (dry run: nothing posted)" : "")")
+        for r in results {
+            let what = (r["id"] as? String).map { "posted \($0.prefix(16))…" } ?? (r["retracted"] as? [String]).map { "retracted \($0.count) alert(s)" } ?? "valid"
+            output.out("  info[\(r["info"] ?? 0)]: \(r["summary"] as? String ?? "") — \(what)")
+            for w in r["warnings"] as? [String] ?? [] { output.out("    warning: \(w)") }
+        }
+        return ExitCode.success
+    }
+
+    /// Retracts the held alerts imported from the referenced CAP messages.
+    static func retract(_ references: [CAPReference], api: NodeAPI) throws -> [String] {
+        let alerts = try api.call(["op": "entries", "kinds": ["alert"], "limit": 10_000])["entries"] as? [[String: Any]] ?? []
+        let wanted = Set(references.map(\.identifier))
+        var retracted: [String] = []
+        for alert in alerts {
+            guard let fields = alert["fields"] as? [String: Any], let identifier = fields["cap_identifier"] as? String,
+                  wanted.contains(identifier), let id = alert["id"] as? String else { continue }
+            _ = try api.call(["op": "compose", "kind": "update", "refs": [id], "fields": ["retract": "CAP Cancel of \(identifier)"]])
+            retracted.append(id)
+        }
+        guard !retracted.isEmpty else {
+            throw CommandFailure("this CAP Cancel refers to \(wanted.sorted().joined(separator: ", ")), which this node holds no imported alert for; nothing done", exitCode: ExitCode.refused)
+        }
+        return retracted
+    }
+}
+
+/// `vigil export --cap`: alert entries as CAP 1.2 XML.
+enum ExportCommand: Command {
+    static let name = "export"
+    static let summary = "Export alerts as CAP 1.2 XML (valid against the OASIS schema)"
+    static let help = """
+        Usage: vigil export --cap --dir DIR [ID ...] [--out DIRECTORY] [--json]
+
+        Writes the alerts held by the node running in DIR (the given ones, or the 100 newest) as CAP 1.2
+        documents, one per alert, in their current state: an amended alert is exported as msgType Update,
+        a retracted one as Cancel. The identifier is the original CAP identifier for imported alerts,
+        otherwise `vigil-<entry id>`. Without --out a single alert is printed on standard output.
+
+        Examples:
+          vigil export --cap --dir Certs/ncc --out /tmp/cap
+          vigil export --cap --dir Certs/ncc 3f2a9c1b7d0e > alert.xml
+        """
+
+    static func run(_ raw: [String], output: Output) throws -> Int32 {
+        let args = try Arguments(raw, command: name, valueFlags: ["dir", "out"], switchFlags: ["cap", "json"])
+        guard args.flag("cap") else { throw UsageError("say the format: --cap (CAP 1.2 is the one format)", command: name) }
+        let api = try NodeAPI(args, command: name)
+        var ids = try args.positionals.map { try EntryIDArgument.resolve($0, api: api, command: name) }
+        if ids.isEmpty {
+            let alerts = try api.call(["op": "entries", "kinds": ["alert"], "limit": 100])["entries"] as? [[String: Any]] ?? []
+            ids = alerts.compactMap { $0["id"] as? String }
+        }
+        guard !ids.isEmpty else { throw CommandFailure("this node holds no alert to export", exitCode: ExitCode.refused) }
+        let out = args.value("out")
+        guard out != nil || ids.count == 1 else {
+            throw UsageError("\(ids.count) alerts: give --out DIRECTORY (or one ID to print it)", command: name)
+        }
+        if let out { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) }
+        var written: [[String: Any]] = []
+        for id in ids {
+            let entry = try api.call(["op": "show", "id": id])["entry"] as? [String: Any] ?? [:]
+            guard entry["kind"] as? String == "alert" else { throw CommandFailure("\(id) is not an alert", exitCode: ExitCode.refused) }
+            let current = entry["current"] as? [String: Any] ?? entry["fields"] as? [String: Any] ?? [:]
+            let fields: FieldMap
+            do {
+                fields = try KindSchemas.fields(fromJSON: JSONSerialization.data(withJSONObject: current), kind: .alert)
+            } catch {
+                throw CommandFailure("alert \(id.prefix(16))…: \(error)", exitCode: ExitCode.refused)
+            }
+            let history = entry["history"] as? [[String: Any]] ?? []
+            let msgType: CAPMsgType = entry["retracted"] is [String: Any] ? .cancel : (history.count > 1 ? .update : .alert)
+            let identifier = current["cap_identifier"] as? String ?? "vigil-\(id)"
+            let sender = current["cap_sender"] as? String ?? "\(entry["author"] as? String ?? "vigil")@vigil"
+            let sentText = (history.last?["time"] as? String) ?? (entry["time"] as? String ?? "")
+            let sent = UInt64((ISO8601DateFormatter.withFraction.date(from: sentText) ?? Date()).timeIntervalSince1970 * 1000)
+            var references: [CAPReference] = []
+            if msgType != .alert, let created = entry["time"] as? String {
+                let ms = UInt64((ISO8601DateFormatter.withFraction.date(from: created) ?? Date()).timeIntervalSince1970 * 1000)
+                references = [CAPReference(sender: sender, identifier: identifier, sent: CAPTime.text(ms))]
+            }
+            let xml: Data
+            do {
+                xml = try CAPExport.xml(fields: fields, identifier: msgType == .alert ? identifier : "\(identifier)-\(history.count)",
+                                        sender: sender, sentMilliseconds: Int64(sent), msgType: msgType, references: references)
+            } catch {
+                throw CommandFailure("alert \(id.prefix(16))… cannot be written as CAP: \(error)", exitCode: ExitCode.refused)
+            }
+            if let out {
+                let path = "\(out)/\(id.prefix(16)).xml"
+                guard FileManager.default.createFile(atPath: path, contents: xml) else { throw CommandFailure("cannot write \(path)") }
+                written.append(["id": id, "file": path, "msgType": msgType.rawValue])
+            } else {
+                output.out(String(decoding: xml, as: UTF8.self))
+                return ExitCode.success
+            }
+        }
+        if args.flag("json") { output.jsonObject(written) } else {
+            for w in written { output.out("\(w["file"] ?? "")  \(w["msgType"] ?? "")") }
+        }
+        return ExitCode.success
+    }
+}
+
+extension ISO8601DateFormatter {
+    /// ISO 8601 with fractional seconds, as the node writes times.
+    nonisolated(unsafe) static let withFraction: ISO8601DateFormatter = {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f
+    }()
+}
+
+/// CAP dateTime text (`2026-11-24T06:19:57+00:00`, no fractions) of milliseconds since the epoch.
+enum CAPTime {
+    static func text(_ ms: UInt64) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: Date(timeIntervalSince1970: Double(ms / 1000))).replacingOccurrences(of: "Z", with: "+00:00")
+    }
+}
