@@ -40,3 +40,16 @@ extension Audience {
         }
     }
 }
+
+extension Audience {
+    /// This audience widened just enough that `reader` can read it too: the audience of an
+    /// acknowledgement, which must reach the acknowledged entry's author (a comm test addressed to the
+    /// companies is answered to the authority that sent it). CLEAR and GREEN stay as they are.
+    public func adding(_ reader: MemberProfile) -> Audience {
+        switch tlp {
+        case .clear, .green: self
+        case .amber, .red: Audience(tlp: tlp, roles: roles, organisations: organisations, nodes: nodes + [reader.node])
+        case .amberStrict: Audience(tlp: tlp, roles: roles, organisations: organisations + [reader.organisation], nodes: nodes)
+        }
+    }
+}

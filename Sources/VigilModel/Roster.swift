@@ -107,6 +107,7 @@ public enum RosterChange: Hashable, Sendable {
             if let problem = AudienceNames.problem(organisation: organisation) { throw RosterError("organisation: \(problem)") }
             let role = try text("role", max: 32)
             if let problem = AudienceNames.problem(role: role) { throw RosterError("role: \(problem)") }
+            guard Role(rawValue: role) != nil else { throw RosterError("role: \"\(role)\" is not a known role (\(Role.knownNames))") }
             var addresses: [String] = []
             switch map["addresses"] {
             case nil: break

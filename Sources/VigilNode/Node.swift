@@ -507,7 +507,8 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
     /// Posts this node's automatic receipt of a communication test (loop thread).
     private func acknowledge(_ test: Entry) {
         let draft = EntryDraft(author: key, timestamp: core.nextTimestamp(wallMilliseconds: Node.wallMilliseconds()),
-                               kind: .acknowledgement, audience: test.audience, refs: [test.id], body: AcknowledgementBody.receipt.encoded())
+                               kind: .acknowledgement, audience: acknowledgementAudience(test), refs: [test.id],
+                               body: AcknowledgementBody.receipt.encoded())
         do {
             let entry = try draft.signed(by: identity)
             nextToken += 1
@@ -522,6 +523,12 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
         } catch {
             log.event(.error, "auto-ack-failed", ["test": test.id.hex, "reason": "\(error)"])
         }
+    }
+
+    /// The audience of an acknowledgement of `target`: the target's, plus its author (who must see the answer).
+    func acknowledgementAudience(_ target: Entry) -> Audience {
+        guard let author = core.roster.member(ofKey: target.author) else { return target.audience }
+        return target.audience.adding(author.profile)
     }
 
     /// Ids of held entries referring to `id` (updates, acknowledgements, replies), in arrival order.

@@ -50,7 +50,8 @@ extension Node {
     /// Posts a duty officer's confirmation of `id` (an `ack` with `{"by": "officer"}`, the target's audience).
     public func confirm(_ id: EntryID) async throws -> EntryID {
         guard let target = try entry(id) else { throw ConfigurationError("no entry \(id.hex) on this node; check the id with `vigil list`") }
-        return try await post(kind: .acknowledgement, audience: target.audience, refs: [id], body: AcknowledgementBody.officer.encoded())
+        let audience = await onLoop { node in node.acknowledgementAudience(target) }
+        return try await post(kind: .acknowledgement, audience: audience, refs: [id], body: AcknowledgementBody.officer.encoded())
     }
 
     /// Parses an audience given by a person: TLP label, roles, organisations, nodes by name or id.

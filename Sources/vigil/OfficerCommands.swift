@@ -271,6 +271,12 @@ enum ListCommand: Command {
         try args.expectPositionals(0, "")
         let api = try NodeAPI(args, command: name)
         var request: [String: Any] = ["op": "entries"]
+        for kind in args.all("kind") where EntryKind(name: kind) == nil {
+            throw UsageError("\"\(kind)\" is not a kind; kinds: \(EntryKind.allCases.map(\.name).joined(separator: ", "))", command: name)
+        }
+        if let tlp = args.value("tlp"), TLPLabel(name: tlp) == nil {
+            throw UsageError("\"\(tlp)\" is not a TLP label (clear, green, amber, amber+strict, red)", command: name)
+        }
         if !args.all("kind").isEmpty { request["kinds"] = args.all("kind") }
         if let tlp = args.value("tlp") { request["tlp"] = tlp }
         if let author = args.value("author") { request["author"] = author }

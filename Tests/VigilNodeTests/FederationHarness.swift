@@ -177,6 +177,18 @@ final class NodeProcess: @unchecked Sendable {
         }
     }
 
+    /// Waits for a log line matching any one of `alternatives` (each a list of parts that must all be
+    /// in the line); returns that line, or nil if the deadline passes first.
+    /// Only lines from index `from` on (see `logs().count`) are considered.
+    func waitForLog(anyOf alternatives: [[String]], from: Int = 0, seconds: Double = 20) -> String? {
+        let deadline = Date(timeIntervalSinceNow: seconds)
+        condition.lock(); defer { condition.unlock() }
+        while true {
+            if let line = logLines.dropFirst(from).first(where: { line in alternatives.contains { $0.allSatisfy(line.contains) } }) { return line }
+            if logClosed || !condition.wait(until: deadline) { return nil }
+        }
+    }
+
     func stop() {
         if process.isRunning {
             process.terminate()
