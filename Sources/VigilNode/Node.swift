@@ -86,7 +86,9 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
     let verifier = EntryVerifier()
     let options: NodeOptions
     private let persistQueue = DispatchQueue(label: "vigil.node.persist", attributes: .concurrent)
-    private let verifyQueue = DispatchQueue(label: "vigil.node.verify")
+    /// Concurrent: while one batch's results go back to the loop thread and the next WANT goes out,
+    /// another batch is already being verified, so both cores stay busy during a catch-up.
+    private let verifyQueue = DispatchQueue(label: "vigil.node.verify", attributes: .concurrent)
     private let persistGroup = DispatchGroup()
     private let started = Node.monotonicMilliseconds()
 
@@ -233,7 +235,7 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
     public func stop() {
         loop.shutdown()
         persistQueue.sync(flags: .barrier) {}
-        verifyQueue.sync {}
+        verifyQueue.sync(flags: .barrier) {}
         store.close()
         log.event(.info, "stopped", ["entries": "\(store.count)"])
     }
