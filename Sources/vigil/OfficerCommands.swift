@@ -142,6 +142,7 @@ enum PostCommand: Command {
                 guard let data = FileManager.default.contents(atPath: file) else { throw CommandFailure("cannot read \(file)", exitCode: ExitCode.environment) }
                 fields = try KindSchemas.fields(fromJSON: data, kind: kind)
             } else if args.flag("edit") {
+                _ = try api.call(["op": "status"])   // no node running: say so before the officer writes a report
                 fields = try KindSchemas.fields(fromTemplate: try Editor.edit(KindSchemas.template(kind), command: name), kind: kind)
             } else {
                 guard !fieldPairs.isEmpty else {
