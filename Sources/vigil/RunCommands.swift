@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 import VigilModel
 import VigilNode
 
@@ -66,9 +67,11 @@ enum RunCommand: Command {
             throw CommandFailure("cannot start: \(error)")
         }
         var metrics: MetricsWriter?
+        let firstWrite = Atomic<Bool>(false)
         if let path = args.value("metrics") {
             let writer = MetricsWriter(path: path, interval: .seconds(interval), provider: { await node.metrics() },
-                                       onError: { node.log.event(.warning, "metrics-write-failed", ["path": path, "reason": "\($0)"]) })
+                                       onError: { node.log.event(.warning, "metrics-write-failed", ["path": path, "reason": "\($0)"]) },
+                                       onWrite: { if !firstWrite.exchange(true, ordering: .relaxed) { node.log.event(.info, "metrics-written", ["path": path]) } })
             writer.start()
             metrics = writer
         }

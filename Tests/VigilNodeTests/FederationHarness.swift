@@ -46,8 +46,8 @@ final class FederationHarness {
 
     func key(_ name: String) throws -> SigningKey { try KeyFile.read(from: nodeDir(name) + "/identity.key") }
 
-    func start(_ name: String) throws {
-        let p = try NodeProcess(binary: try Self.vigil(), directory: nodeDir(name), name: name)
+    func start(_ name: String, extraArguments: [String] = []) throws {
+        let p = try NodeProcess(binary: try Self.vigil(), directory: nodeDir(name), name: name, extraArguments: extraArguments)
         processes[name] = p
     }
 
@@ -124,10 +124,10 @@ final class NodeProcess: @unchecked Sendable {
     private var logLines: [String] = []
     private var logClosed = false
 
-    init(binary: URL, directory: String, name: String) throws {
+    init(binary: URL, directory: String, name: String, extraArguments: [String] = []) throws {
         self.name = name
         process.executableURL = binary
-        process.arguments = ["run", "--dir", directory]
+        process.arguments = ["run", "--dir", directory] + extraArguments
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

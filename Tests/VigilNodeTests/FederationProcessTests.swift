@@ -76,4 +76,32 @@ struct FederationProcessTests {
                     "\(n) was sent an entry outside its audience")
         }
     }
+
+    @Test("vigil run --metrics writes a Prometheus textfile (owner-readable by node_exporter) with entries, peers and refusals")
+    func metricsTextfile() throws {
+        let fed = try FederationHarness([
+            .init(name: "a", role: "authority", organisation: "Centre A", dials: ["b"]),
+            .init(name: "b", role: "government", organisation: "Province B", dials: []),
+        ])
+        let file = fed.dir.appendingPathComponent("metrics/vigil.prom").path
+        try FileManager.default.createDirectory(atPath: fed.dir.appendingPathComponent("metrics").path, withIntermediateDirectories: true)
+        try fed.start("b", extraArguments: ["--metrics", file, "--metrics-interval", "1"])
+        try fed.start("a")
+        let id = try fed.post("a", text: "counted")
+        #expect(try fed.waitFor("b", [id]) == [])
+        let b = try #require(fed.processes["b"])
+        #expect(b.waitForLog(["event=metrics-written"]), "b never wrote its metrics file: \(b.logs().suffix(5))")
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        for family in ["vigil_entries_held", "vigil_entries_held_by_kind", "vigil_peers_connected", "vigil_connections_refused_total", "vigil_entries_refused_total"] {
+            #expect(text.contains("# TYPE \(family)"), "missing \(family) in:\n\(text)")
+        }
+        let attributes = try FileManager.default.attributesOfItem(atPath: file)
+        #expect((attributes[.posixPermissions] as? Int) == 0o644)
+        // The same text is served by the local API's metrics op, where the entry just received is counted.
+        let served = try fed.api("b").request(["op": "metrics"])["metrics"] as? String ?? ""
+        #expect(served.contains("vigil_entries_held{node=\"b\"} 1"), "\(served)")
+        #expect(served.contains("vigil_entries_received_total{node=\"b\"} 1"), "\(served)")
+        let bad = try FederationHarness.run(try FederationHarness.vigil(), ["run", "--dir", fed.nodeDir("a"), "--metrics-interval", "0"])
+        #expect(bad.status == 2 && bad.output.contains("--metrics-interval"))
+    }
 }

@@ -52,7 +52,7 @@ struct ServiceUnitTests {
 
     @Test("the node runs from /usr/local/bin with the node directory and stops gracefully in time")
     func execAndStop() throws {
-        #expect(try Self.values("ExecStart") == ["/usr/local/bin/vigil run --dir /var/lib/vigil/node"])
+        #expect(try Self.values("ExecStart") == ["/usr/local/bin/vigil run --dir /var/lib/vigil/node --metrics /var/lib/node_exporter/textfile_collector/vigil.prom"])
         let timeout = try #require(try Self.values("TimeoutStopSec").last.flatMap { Int($0) })
         #expect(timeout >= 10, "TimeoutStopSec=\(timeout) leaves no time for a graceful stop")
         #expect(try Self.values("AmbientCapabilities").allSatisfy(\.isEmpty))
