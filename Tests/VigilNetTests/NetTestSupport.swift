@@ -282,13 +282,18 @@ final class RawTLSClient {
 
 /// Sockets, eventfds and epoll instances this process has open (entries of /proc/self/fd whose
 /// target is a socket or an anonymous inode). Regular files opened by other test targets do not count.
-func openNetworkDescriptors() -> [String] {
+/// Open sockets and anonymous inodes (epoll, eventfd, timerfd) by descriptor number.
+func openNetworkDescriptorsByFD() -> [Int32: String] {
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
-    return entries.compactMap { entry in
-        guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(entry)") else { return nil }
-        return target.hasPrefix("socket:") || target.hasPrefix("anon_inode:") ? target : nil
-    }.sorted()
+    var out: [Int32: String] = [:]
+    for entry in entries {
+        guard let fd = Int32(entry), let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(entry)"),
+              target.hasPrefix("socket:") || target.hasPrefix("anon_inode:") else { continue }
+        out[fd] = target
+    }
+    return out
 }
+
 
 /// A recognisable frame: `index` in the first four payload bytes, then `size - 4` bytes of a filler
 /// that depends on the index (cheap to make, even unoptimised, for thousands of large frames).
