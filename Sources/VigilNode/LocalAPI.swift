@@ -183,19 +183,8 @@ public struct LocalAPIClient: Sendable {
 
     /// Sends one request and returns the answer (throws when the node is not running or answers ok=false).
     public func request(_ object: [String: Any]) throws -> [String: Any] {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw ConfigurationError("cannot create a socket: \(String(cString: strerror(errno)))") }
+        let fd = try connectAndSend(object)
         defer { close(fd) }
-        var address = try Self.address(path)
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard connected == 0 else {
-            throw ConfigurationError("no node is running with its local API at \(path) (\(String(cString: strerror(errno)))); start it with `vigil run --dir DIR`")
-        }
-        var data = try JSONSerialization.data(withJSONObject: object)
-        data.append(0x0a)
-        _ = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         var answer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while !answer.contains(0x0a) {
@@ -212,22 +201,39 @@ public struct LocalAPIClient: Sendable {
         return object
     }
 
-    /// Sends a streaming request (`follow`) and calls `handle` with every answer line until the node
-    /// closes the connection.
-    public func stream(_ object: [String: Any], _ handle: ([String: Any]) -> Void) throws {
+    /// Connects to the node's socket and writes one request line; returns the connected descriptor.
+    private func connectAndSend(_ object: [String: Any]) throws -> Int32 {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ConfigurationError("cannot create a socket: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
         var address = try Self.address(path)
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         guard connected == 0 else {
-            throw ConfigurationError("no node is running with its local API at \(path) (\(String(cString: strerror(errno)))); start it with `vigil run --dir DIR`")
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw ConfigurationError("no node is running with its local API at \(path) (\(reason)); start it with `vigil run --dir DIR`")
         }
-        var data = try JSONSerialization.data(withJSONObject: object)
+        var data = [UInt8](try JSONSerialization.data(withJSONObject: object))
         data.append(0x0a)
-        _ = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        var sent = 0
+        while sent < data.count {
+            let n = data[sent...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                close(fd)
+                throw ConfigurationError("the node at \(path) closed the connection while the request was sent")
+            }
+            sent += n
+        }
+        return fd
+    }
+
+    /// Sends a streaming request (`follow`) and calls `handle` with every answer line until the node
+    /// closes the connection.
+    public func stream(_ object: [String: Any], _ handle: ([String: Any]) -> Void) throws {
+        let fd = try connectAndSend(object)
+        defer { close(fd) }
         var buffer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
