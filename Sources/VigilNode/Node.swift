@@ -205,6 +205,12 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
             store.close()
             throw ConfigurationError("this node (\(node.fingerprint)) is not a member of \(genesis.federation): not in genesis.json nor in the roster entries held, and \(directory)/node.json does not say who it is. Check that genesis.json is this federation's and identity.key this node's; a new member needs the authority's `vigil roster add`")
         }
+        // A founder that restarted with a rotated key (the rotation has not reached it yet): its genesis
+        // entry, found by name, still gives its address and its peers.
+        if let founder = genesis.member(named: d.name), founder.organisation == d.organisation, founder.role == d.role {
+            return Genesis.Member(name: founder.name, organisation: founder.organisation, role: founder.role, nodeId: node.hex,
+                                  host: options.listenHost ?? founder.host, port: options.listenPort ?? founder.port, dials: founder.dials)
+        }
         guard let port = options.listenPort else {
             store.close()
             throw ConfigurationError("\(d.name) is not in the roster yet, so its address is unknown: start it with --listen HOST:PORT (the address the authority put in `vigil roster add`)")

@@ -97,7 +97,11 @@ public struct PeerStatus: Sendable {
 /// node never holds, and so never relays, an entry it may not read.
 public struct NodeCore {
     /// This node.
-    public let me: MemberProfile
+    /// This node as a member: its identity, role and organisation (updated when a roster entry about
+    /// it arrives, e.g. a node that restarted with a rotated key learns which identity it continues).
+    public private(set) var me: MemberProfile
+    /// The key this node signs with.
+    public let key: NodeID
     /// The federation's members: the genesis plus every roster entry held.
     public private(set) var roster: Roster
     /// Session settings.
@@ -126,7 +130,8 @@ public struct NodeCore {
     /// A core for `me`, reading entry bytes through `reader`.
     public init(me: MemberProfile, roster: Roster, reader: any EntryReader,
                 settings: SessionSettings = SessionSettings(), clock: HybridClock = HybridClock()) {
-        self.me = me
+        self.me = roster.member(ofKey: me.node)?.profile ?? me
+        self.key = me.node
         self.roster = roster
         self.reader = reader
         self.settings = settings
@@ -150,6 +155,7 @@ public struct NodeCore {
         for entry in entries.filter({ $0.kind == .roster }).sorted(by: { ($0.timestamp, $0.id) < ($1.timestamp, $1.id) }) {
             _ = try? roster.insert(entry)
         }
+        if let mine = roster.member(ofKey: key) { me = mine.profile }
         var skipped: [EntryID] = []
         for entry in entries {
             if case .valid = roster.standing(of: entry.author, at: entry.timestamp) { hold(entry) } else { skipped.append(entry.id) }
@@ -374,6 +380,7 @@ public struct NodeCore {
     private mutating func rosterDidChange() -> [NodeDirective] {
         var out: [NodeDirective] = [.rosterChanged]
         readableMemo = [:]
+        if let mine = roster.member(ofKey: key) { me = mine.profile }
         for conn in peers.keys.sorted() {
             guard let peer = peers[conn] else { continue }
             if let profile = roster.profile(ofKey: peer.node) {

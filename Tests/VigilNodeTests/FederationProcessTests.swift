@@ -104,4 +104,46 @@ struct FederationProcessTests {
         let bad = try FederationHarness.run(try FederationHarness.vigil(), ["run", "--dir", fed.nodeDir("a"), "--metrics-interval", "0"])
         #expect(bad.status == 2 && bad.output.contains("--metrics-interval"))
     }
+
+    @Test("key rotation: the member's node restarts with its new key and continues its identity (posts, amendments, roster)")
+    func keyRotation() throws {
+        let fed = try FederationHarness([
+            .init(name: "ncc", role: "authority", organisation: "National Crisis Centre", dials: []),
+            .init(name: "gov", role: "government", organisation: "Governor", dials: ["ncc"]),
+            .init(name: "centre", role: "crisis-centre", organisation: "Crisis Centre", dials: ["ncc"]),
+        ])
+        for n in ["ncc", "gov", "centre"] { try fed.start(n) }
+        let before = try fed.post("gov", text: "signed with the old key")
+        #expect(try fed.waitFor("centre", [before]) == [])
+        fed.stop("gov")
+        // A new key and certificate for gov from the same CA; every node keeps the original genesis.
+        let genesis = try Data(contentsOf: URL(fileURLWithPath: fed.nodeDir("ncc") + "/genesis.json"))
+        let oldKey = NodeID(try fed.key("gov").publicKey)
+        for file in ["identity.key", "identity.csr", "node.crt"] { try? FileManager.default.removeItem(atPath: fed.nodeDir("gov") + "/" + file) }
+        let made = try FederationHarness.run(FederationHarness.root.appendingPathComponent("Scripts/certs"),
+                                             ["--peers", fed.dir.appendingPathComponent("federation.json").path, "--out", fed.dir.appendingPathComponent("certs").path])
+        #expect(made.status == 0, "\(made.output)")
+        for n in ["ncc", "gov", "centre"] { try genesis.write(to: URL(fileURLWithPath: fed.nodeDir(n) + "/genesis.json")) }
+        let newKey = NodeID(try fed.key("gov").publicKey)
+        #expect(newKey != oldKey)
+        // The authority records the rotation; it replicates.
+        let rotated = try FederationHarness.run(try FederationHarness.vigil(), ["roster", "rotate", "gov", "--dir", fed.nodeDir("ncc"), "--key", newKey.hex, "--json"])
+        #expect(rotated.status == 0, "\(rotated.output)")
+        let rotation = try #require(EntryID(hex: (try JSONSerialization.jsonObject(with: Data(rotated.output.utf8)) as? [String: Any])?["id"] as? String ?? ""))
+        #expect(try fed.waitFor("centre", [rotation]) == [])
+        // gov restarts with its new key: admitted, it learns its identity, and its posts are gov's.
+        try fed.start("gov")
+        #expect(try fed.waitFor("gov", [rotation, before]) == [])
+        let after = try fed.api("gov").request(["op": "compose", "kind": "message", "fields": ["subject": "new key", "text": "signed with the new key"]])
+        let afterID = try #require(EntryID(hex: after["id"] as? String ?? ""))
+        #expect(try fed.waitFor("centre", [afterID]) == [])
+        let shown = try fed.api("centre").request(["op": "show", "id": afterID.hex])["entry"] as? [String: Any] ?? [:]
+        #expect(shown["author"] as? String == "gov", "the new key's entry is attributed to \(shown["author"] ?? "?")")
+        // gov may still amend what it signed with its old key.
+        let amend = try fed.api("gov").request(["op": "compose", "kind": "update", "refs": [before.hex], "fields": ["amend": ["subject": "amended after rotation"]]])
+        #expect(try fed.waitFor("centre", [EntryID(hex: amend["id"] as? String ?? "")!]) == [])
+        let roster = try fed.api("centre").request(["op": "roster"])["members"] as? [[String: Any]] ?? []
+        let gov = roster.first { $0["name"] as? String == "gov" }
+        #expect(gov?["identity"] as? String == oldKey.hex && gov?["key"] as? String == newKey.hex)
+    }
 }
