@@ -503,7 +503,9 @@ public final class Simulation {
             case .rosterChanged, .withdrawn:
                 break
             case .acknowledge(let test):
-                post(i, kind: .acknowledgement, audience: test.audience, body: AcknowledgementBody.receipt.encoded(), refs: [test.id], scripted: nil)
+                let author = roster.member(ofKey: test.author)?.profile
+                post(i, kind: .acknowledgement, audience: author.map { test.audience.adding($0) } ?? test.audience,
+                     body: AcknowledgementBody.receipt.encoded(), refs: [test.id], scripted: nil)
             case .sessionEstablished:
                 report.sessionsEstablished += 1
             case .sessionClosed, .reconciled:

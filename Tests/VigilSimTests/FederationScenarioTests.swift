@@ -118,4 +118,29 @@ struct FederationScenarioTests {
         #expect(views[0].fields["people_affected"] == .integer(1_200))
         #expect(views[0].fields["summary"] == .text("Dyke breached at Kruibeke."))
     }
+
+    @Test("a comm test with one partner partitioned away: it answers only after heal, marked late, with a delay that spans the partition",
+          arguments: 0..<10)
+    func commTestLateAcknowledgement(seed: UInt64) throws {
+        let test: FieldMap = ["expect": .text("everyone"), "deadline": .integer(1_700_000_000_000 + 10_000)]
+        let sim = Simulation(seed: 9_500 + seed, config: Self.config(nodes: 5, script: [
+            ScriptedStep(at: 1_000, .partition(side: [3])),
+            ScriptedStep(at: 3_000, .post(node: 0, kind: .commTest, audience: .federation, fields: test)),
+            ScriptedStep(at: 20_000, .heal),
+        ]))
+        let report = sim.run()
+        #expect(report.violations.isEmpty, "replay with seed \(9_500 + seed): \(report)\n\(report.violations.prefix(5).joined(separator: "\n"))")
+        let testID = try #require(report.scripted[1])
+        let held = sim.held(by: 0)
+        let entry = try #require(held.first { $0.id == testID })
+        let body = try CommTestBody(fields: try FieldMap(canonicalBytes: entry.body))
+        let results = CommTestResults.compute(test: entry, body: body, acks: held.filter { $0.refs.first == testID }, roster: try #require(sim.roster(0)))
+        #expect(results.count == 4, "everyone but the author is expected")
+        for r in results { #expect(!r.isSilent, "\(r.name) is silent after heal") }
+        let late = try #require(results.first { $0.name == "node-3" })
+        let others = results.filter { $0.name != "node-3" }
+        #expect(late.late, "node 3 answered after the deadline, after the heal")
+        #expect(others.allSatisfy { !$0.late && ($0.automaticDelay ?? .max) < 2_000 }, "\(others)")
+        #expect((late.automaticDelay ?? 0) >= 17_000, "node 3's receipt delay \(late.automaticDelay ?? 0) ms should span the partition")
+    }
 }
