@@ -181,6 +181,15 @@ public struct Roster: Sendable {
     public private(set) var ignored: [EntryID: String] = [:]
     /// Whether any key was ever rotated (lets hot paths skip identity look-ups).
     public private(set) var hasRotations = false
+    /// Keys retired so far (revoked or rotated away), with the time they were retired. Only a change
+    /// here can make held entries invalid, so a node scans what it holds only when this changes.
+    public var retiredKeys: [NodeID: HybridTimestamp] {
+        keys.compactMapValues(\.until)
+    }
+    /// Every key the roster knows, with the time it became valid (nil for founders).
+    public var keyStarts: [NodeID: HybridTimestamp?] {
+        keys.mapValues(\.from)
+    }
 
     private let founders: [RosterMember]
     private var changes: [(timestamp: HybridTimestamp, id: EntryID, change: RosterChange)] = []

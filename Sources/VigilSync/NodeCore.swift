@@ -354,7 +354,16 @@ public struct NodeCore {
         }
         if entry.kind == .roster {
             do {
-                if try roster.insert(entry) { out += rosterDidChange() }
+                let retired = roster.retiredKeys, starts = roster.keyStarts
+                if try roster.insert(entry) {
+                    // Held entries can become invalid only if a key was retired, forgotten, or starts later.
+                    let after = roster.keyStarts
+                    let narrowed = roster.retiredKeys != retired || starts.contains { key, from in
+                        guard let now = after[key] else { return true }
+                        return (now ?? .init(milliseconds: 0, counter: 0)) > (from ?? .init(milliseconds: 0, counter: 0))
+                    }
+                    out += rosterDidChange(scanHeld: narrowed)
+                }
                 return nil
             } catch {
                 return "roster entry refused: \(error.message)"
@@ -376,8 +385,8 @@ public struct NodeCore {
     }
 
     /// After a roster change: close sessions whose key is no longer a member's, forget memoised
-    /// audience answers, and withdraw held entries the roster no longer accepts.
-    private mutating func rosterDidChange() -> [NodeDirective] {
+    /// audience answers, and (when a key was retired) withdraw held entries the roster no longer accepts.
+    private mutating func rosterDidChange(scanHeld: Bool) -> [NodeDirective] {
         var out: [NodeDirective] = [.rosterChanged]
         readableMemo = [:]
         if let mine = roster.member(ofKey: key) { me = mine.profile }
@@ -389,6 +398,10 @@ public struct NodeCore {
                 out.append(.close(conn, reason: roster.sessionRefusal(peer.node) ?? "no longer a member"))
             }
         }
+        // Only a narrowed key interval (revocation, rotation, a conflicting earlier add) can invalidate
+        // held entries; a plain addition cannot. Skipping the scan keeps a catch-up through many roster
+        // additions linear.
+        guard scanHeld else { return out }
         var withdrawn: [EntryID] = []
         for (id, info) in held {
             if case .valid = roster.standing(of: info.author, at: info.timestamp) { continue }

@@ -179,4 +179,20 @@ struct FederationCoreTests {
         let amber = f.entry("gov", at: 10, audience: Audience(tlp: .amber, roles: ["government"]))
         #expect(receive(&company, [amber]).refusals.first?.contains("does not include this node") == true)
     }
+
+    @Test("an earlier roster add that takes the same name voids the later one: that key's held entries are withdrawn")
+    func conflictingAdds() {
+        var core = f.core("gov")
+        let late = f.roster(.add(node: f.id("police"), name: "police", organisation: "Federal Police", role: "police", addresses: []), at: 2_000)
+        let post = f.entry("police", at: 3_000)
+        #expect(receive(&core, [late, post]).refusals.isEmpty)
+        #expect(core.holds(post.id))
+        let early = f.roster(.add(node: f.id("police2"), name: "police", organisation: "Federal Police", role: "police", addresses: []), at: 1_000)
+        let out = receive(&core, [early])
+        #expect(out.withdrawn == [post.id], "\(out)")
+        #expect(core.roster.member(named: "police")?.identity == f.id("police2"))
+        // A plain addition withdraws nothing (and does not scan what is held).
+        let add = f.roster(.add(node: f.id("gov-new"), name: "gov-new", organisation: "Governor 2", role: "government", addresses: []), at: 4_000)
+        #expect(receive(&core, [add]).withdrawn.isEmpty)
+    }
 }
