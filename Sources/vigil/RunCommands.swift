@@ -129,7 +129,8 @@ enum StatusCommand: Command {
             return ExitCode.success
         }
         output.table([("node", "\(status.name) (\(status.organisation), \(status.role))"), ("node id", status.nodeId),
-                      ("entries", "\(status.entries)"), ("peers", "\(status.peers.count) connected" + (status.disconnected.isEmpty ? "" : ", not connected: \(status.disconnected.joined(separator: ", "))"))])
+                      ("entries", "\(status.entries)" + { let owed = status.peers.reduce(0) { $0 + $1.entriesBehind }
+                                                          return owed > 0 ? " (catching up: \(owed) still owed by peers)" : "" }()), ("peers", "\(status.peers.count) connected" + (status.disconnected.isEmpty ? "" : ", not connected: \(status.disconnected.joined(separator: ", "))"))])
         if !status.peers.isEmpty {
             output.out("")
             let rows = [["peer", "direction", "state", "connected", "last seen", "behind", "rtt"]] + status.peers.map { p in
