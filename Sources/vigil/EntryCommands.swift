@@ -13,12 +13,16 @@ enum EntryNewCommand: Command {
 
         Builds an entry authored by the node in DIR, stamps it with the current hybrid logical clock,
         signs it with DIR/identity.key and writes its canonical bytes to FILE (never overwriting).
-        Until the node runs, this is how to make an entry by hand; `vigil entry inspect` reads it back.
+        This is the low-level tool for making and checking entries by hand (`vigil entry inspect` reads
+        them back, `vigil entry submit` hands one to the running node). It does not check the body
+        against its kind: the node does, and refuses an invalid one with the reason. To post reports,
+        use `vigil post KIND`, which builds typed bodies.
 
         Options:
           --dir DIR            node directory (made by `vigil init`)
           --kind KIND          \(EntryKind.allCases.map(\.name).joined(separator: ", "))
-          --text TEXT          body text: the body becomes the field map {"text": TEXT}
+          --text TEXT          body text: the field map {"text": TEXT}; for a message
+                               {"subject": first line, "text": TEXT}
           --body-file FILE     body bytes from a file, as they are
           --tlp LABEL          CLEAR, GREEN (default), AMBER, AMBER+STRICT, RED
           --role ROLE          recipient role (repeatable)
@@ -52,7 +56,10 @@ enum EntryNewCommand: Command {
         switch (args.value("text"), args.value("body-file")) {
         case let (text?, nil):
             do {
-                body = try (["text": .text(text)] as FieldMap).encoded()
+                // A message needs a subject too (docs/kinds.md): its first line. Other kinds have typed
+                // bodies that `vigil post KIND` builds; here the text is signed as given.
+                let subject = String((text.split(separator: "\n", omittingEmptySubsequences: true).first ?? "message").prefix(200))
+                body = try (kind == .message ? ["subject": .text(subject), "text": .text(text)] : ["text": .text(text)] as FieldMap).encoded()
             } catch {
                 throw UsageError("--text: \(error)", command: name)
             }
