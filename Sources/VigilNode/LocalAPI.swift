@@ -146,10 +146,10 @@ public final class LocalAPIServer: @unchecked Sendable {
                 let wanted = ids
                 let missing = wait { await self.node.waitFor(wanted, timeout: .milliseconds(timeout)) }
                 return ["ok": true, "missing": missing.map(\.hex).sorted()]
-            case "compose", "ack", "show", "entries", "commtest-results", "roster", "metrics":
+            case "compose", "ack", "show", "entries", "resolve", "commtest-results", "roster", "metrics":
                 return try operate(op, object)
             default:
-                return ["ok": false, "error": "unknown op \"\(op)\"; known: status, post, compose, ack, get, show, list, entries, follow, commtest-results, roster, metrics, wait"]
+                return ["ok": false, "error": "unknown op \"\(op)\"; known: status, post, compose, ack, get, show, list, entries, resolve, follow, commtest-results, roster, metrics, wait"]
             }
         } catch {
             return ["ok": false, "error": "\(error)"]

@@ -25,6 +25,11 @@ extension LocalAPIServer {
         case "commtest-results":
             let target = try object["id"].map { try Self.id($0, "commtest-results") }
             return ["ok": true, "test": try run { try await node.commTestResults(target) }]
+        case "resolve":
+            guard let prefix = (object["prefix"] as? String)?.lowercased(), prefix.count >= 8, prefix.allSatisfy(\.isHexDigit) else {
+                throw ConfigurationError("resolve needs \"prefix\": at least 8 hex digits of an entry id")
+            }
+            return ["ok": true, "ids": node.ids(withPrefix: prefix).map(\.hex)]
         case "roster":
             return ["ok": true, "members": run { await node.rosterObject() }]
         default:

@@ -114,6 +114,22 @@ extension Node {
         return out
     }
 
+    /// The held entries whose id starts with `prefix` (lowercase hex), at most `limit`, newest first.
+    /// Reads only the store's in-memory index, never an entry.
+    public func ids(withPrefix prefix: String, limit: Int = 2) -> [EntryID] {
+        var out: [EntryID] = []
+        var position = store.count
+        while position > 0 && out.count < limit {
+            let start = max(0, position - 4096)
+            for id in storedIDs(from: start, limit: position - start).reversed() where id.hex.hasPrefix(prefix) {
+                out.append(id)
+                if out.count == limit { break }
+            }
+            position = start
+        }
+        return out
+    }
+
     /// One entry as a JSON object: id, kind, time, author name and organisation, audience, refs,
     /// the body in its kind's human JSON form, and a one-line summary.
     public func summary(_ entry: Entry, roster: Roster) -> [String: Any] {

@@ -360,7 +360,7 @@ enum ShowCommand: Command {
     }
 }
 
-/// Resolves a full or abbreviated entry id against the node's recent entries.
+/// Resolves a full or abbreviated entry id; the node matches the prefix against its index (ids only).
 enum EntryIDArgument {
     static func resolve(_ text: String, api: NodeAPI, command: String) throws -> String {
         let lower = text.lowercased()
@@ -368,8 +368,7 @@ enum EntryIDArgument {
         guard lower.count >= 8, lower.allSatisfy(\.isHexDigit) else {
             throw UsageError("\(text) is not an entry id: give its 64 hex digits or at least the first 8 shown by `vigil list`", command: command)
         }
-        let entries = try api.call(["op": "entries", "limit": 10_000])["entries"] as? [[String: Any]] ?? []
-        let matches = entries.compactMap { $0["id"] as? String }.filter { $0.hasPrefix(lower) }
+        let matches = try api.call(["op": "resolve", "prefix": lower])["ids"] as? [String] ?? []
         guard matches.count == 1 else {
             throw CommandFailure(matches.isEmpty ? "no entry starting with \(text) on this node" : "\(text) matches \(matches.count) entries; give more digits", exitCode: ExitCode.refused)
         }

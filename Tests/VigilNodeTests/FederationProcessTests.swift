@@ -146,4 +146,20 @@ struct FederationProcessTests {
         let gov = roster.first { $0["name"] as? String == "gov" }
         #expect(gov?["identity"] as? String == oldKey.hex && gov?["key"] as? String == newKey.hex)
     }
+
+    @Test("short entry ids: the node resolves a prefix from its index; vigil show accepts one, and a too-short one is a usage error")
+    func shortIDs() throws {
+        let fed = try FederationHarness([.init(name: "a", role: "authority", organisation: "Centre A", dials: [])])
+        try fed.start("a")
+        let id = try fed.post("a", text: "find me by a prefix")
+        let resolved = try fed.api("a").request(["op": "resolve", "prefix": String(id.hex.prefix(10))])["ids"] as? [String]
+        #expect(resolved == [id.hex])
+        let vigil = try FederationHarness.vigil()
+        let shown = try FederationHarness.run(vigil, ["show", String(id.hex.prefix(12)), "--dir", fed.nodeDir("a"), "--json"])
+        #expect(shown.status == 0 && shown.output.contains(id.hex), "\(shown.output)")
+        let short = try FederationHarness.run(vigil, ["show", "abc", "--dir", fed.nodeDir("a")])
+        #expect(short.status == 2, "\(short.output)")
+        let none = try FederationHarness.run(vigil, ["show", "00000000", "--dir", fed.nodeDir("a")])
+        #expect(none.status == (id.hex.hasPrefix("00000000") ? 0 : 1))
+    }
 }
