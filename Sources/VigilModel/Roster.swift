@@ -194,6 +194,7 @@ public struct Roster: Sendable {
     private let founders: [RosterMember]
     private var changes: [(timestamp: HybridTimestamp, id: EntryID, change: RosterChange)] = []
     private var keys: [NodeID: KeyRecord] = [:]
+    private var applied: Set<EntryID> = []
 
     struct KeyRecord: Hashable, Sendable {
         let identity: NodeID
@@ -262,14 +263,23 @@ public struct Roster: Sendable {
     @discardableResult
     public mutating func insert(_ entry: Entry) throws(RosterError) -> Bool {
         guard entry.kind == .roster else { throw RosterError("not a roster entry") }
+        guard !applied.contains(entry.id) else { return false }
         let change = try Self.check(entry, roster: self)
-        guard !changes.contains(where: { $0.id == entry.id }) else { return false }
+        applied.insert(entry.id)
         let before = members
         let beforeKeys = keys
         let position = changes.firstIndex { ($0.timestamp, $0.id) > (entry.timestamp, entry.id) } ?? changes.count
         changes.insert((entry.timestamp, entry.id, change), at: position)
         rebuild()
         return before != members || beforeKeys != keys
+    }
+
+    /// Applies the roster entries among `entries` in (HLC, id) order (a store's contents at start-up);
+    /// entries that are not acceptable are skipped.
+    public mutating func insertAll(_ entries: [Entry]) {
+        for entry in entries.filter({ $0.kind == .roster }).sorted(by: { ($0.timestamp, $0.id) < ($1.timestamp, $1.id) }) {
+            _ = try? insert(entry)
+        }
     }
 
     /// Checks a roster entry without applying it; returns its change.

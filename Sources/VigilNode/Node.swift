@@ -143,9 +143,7 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
         }
         // Who this node is: the genesis and the roster entries it holds decide (a rotated key, a member added later).
         var roster = genesis.roster
-        for entry in loaded.filter({ $0.kind == .roster }).sorted(by: { ($0.timestamp, $0.id) < ($1.timestamp, $1.id) }) {
-            _ = try? roster.insert(entry)
-        }
+        roster.insertAll(loaded)
         let member: Genesis.Member
         if let known = roster.member(ofKey: node) {
             if let refusal = roster.sessionRefusal(node) {

@@ -152,9 +152,7 @@ public struct NodeCore {
     /// their key's revocation or rotation) are not held. Returns the ids not held.
     @discardableResult
     public mutating func load(_ entries: [Entry]) -> [EntryID] {
-        for entry in entries.filter({ $0.kind == .roster }).sorted(by: { ($0.timestamp, $0.id) < ($1.timestamp, $1.id) }) {
-            _ = try? roster.insert(entry)
-        }
+        roster.insertAll(entries)   // already applied ones (the shell may have built the roster) are skipped at once
         if let mine = roster.member(ofKey: key) { me = mine.profile }
         var skipped: [EntryID] = []
         for entry in entries {
