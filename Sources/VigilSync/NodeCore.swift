@@ -315,15 +315,19 @@ public struct NodeCore {
             if case .peer = origin { clock.observe(entry.timestamp, wallMilliseconds: wallClockAtZero &+ now) }
             admitted.append(entry)
         }
-        if admitted.isEmpty { return out }
+        // A local post is answered once its entry is held, also when another copy of it (a retried post,
+        // the same entry from a peer) was stored first: otherwise that poster would wait for ever.
+        var answers: [NodeDirective] = []
+        if case .local(let token) = origin {
+            for entry in entries where held[entry.id] != nil { answers.append(.postAcknowledged(token: token, entry.id)) }
+        }
+        if admitted.isEmpty { return answers }
         out.append(.admitted(admitted, origin))
         for entry in admitted where entry.kind == .commTest && !receipted.contains(entry.id) && expectsMe(entry) {
             receipted.insert(entry.id)
             out.append(.acknowledge(entry))
         }
-        if case .local(let token) = origin {
-            for entry in admitted { out.append(.postAcknowledged(token: token, entry.id)) }
-        }
+        out += answers
         for conn in sessions.keys.sorted() {
             if case .peer(let from) = origin, from == conn { continue }
             guard sessions[conn]?.phase == .established else { continue }

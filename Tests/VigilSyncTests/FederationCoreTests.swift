@@ -195,4 +195,18 @@ struct FederationCoreTests {
         let add = f.roster(.add(node: f.id("gov-new"), name: "gov-new", organisation: "Governor 2", role: "government", addresses: []), at: 4_000)
         #expect(receive(&core, [add]).withdrawn.isEmpty)
     }
+
+    @Test("a post retried while its first copy is being stored is answered too")
+    func retriedPost() {
+        var core = f.core("gov")
+        let entry = f.entry("gov", at: 10)
+        let first = core.post(entry, token: 1)
+        let second = core.post(entry, token: 2)
+        #expect(first.persisted == [entry] && second.persisted == [entry])
+        let done1 = core.persisted([entry], origin: .local(token: 1), now: 1)
+        let done2 = core.persisted([entry], origin: .local(token: 2), now: 2)
+        func answered(_ d: [NodeDirective]) -> [UInt64] { d.compactMap { if case .postAcknowledged(let t, _) = $0 { t } else { nil } } }
+        #expect(answered(done1) == [1])
+        #expect(answered(done2) == [2], "the second poster was never answered: \(done2)")
+    }
 }
