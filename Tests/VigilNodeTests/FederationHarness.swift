@@ -34,7 +34,7 @@ final class FederationHarness {
         try JSONSerialization.data(withJSONObject: federation).write(to: dir.appendingPathComponent("federation.json"))
         let made = try Self.run(Self.root.appendingPathComponent("Scripts/certs"),
                                 ["--peers", dir.appendingPathComponent("federation.json").path, "--out", dir.appendingPathComponent("certs").path])
-        guard made.status == 0 else { throw HarnessError("Scripts/certs failed: \(made.output)") }
+        guard made.status == 0 else { throw HarnessError("Scripts/certs failed (status \(made.status), reason \(made.reason)): \(made.output)") }
     }
 
     deinit {
@@ -99,7 +99,7 @@ final class FederationHarness {
         throw HarnessError("the vigil executable was not found next to the tests; build with `swift build --build-tests`")
     }
 
-    static func run(_ executable: URL, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    static func run(_ executable: URL, _ arguments: [String]) throws -> (status: Int32, output: String, reason: String) {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -112,7 +112,8 @@ final class FederationHarness {
         try process.run()
         process.waitUntilExit()
         try handle.close()
-        return (process.terminationStatus, String(decoding: (try? Data(contentsOf: out)) ?? Data(), as: UTF8.self))
+        return (process.terminationStatus, String(decoding: (try? Data(contentsOf: out)) ?? Data(), as: UTF8.self),
+                process.terminationReason == .uncaughtSignal ? "signal" : "exit")
     }
 }
 
