@@ -1,3 +1,5 @@
+import VigilModel
+
 /// A CAP `dateTime`: `YYYY-MM-DDThh:mm:ss±hh:mm`, always with an offset and without fractions
 /// (UTC is written `-00:00`; `Z` is not allowed). Keeps the text as written and its instant.
 public struct CAPDateTime: Hashable, Sendable, CustomStringConvertible {
@@ -49,38 +51,9 @@ public struct CAPDateTime: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { text }
 
-    static func isLeap(_ year: Int64) -> Bool { year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) }
-
-    static func daysIn(month: Int64, year: Int64) -> Int64 {
-        switch month {
-        case 2: isLeap(year) ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    static func civilFromDays(_ days: Int64) -> (Int64, Int64, Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (month <= 2 ? yoe + era * 400 + 1 : yoe + era * 400, month, day)
-    }
+    static func daysIn(month: Int64, year: Int64) -> Int64 { CivilDate.daysIn(month: month, year: year) }
+    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 { CivilDate.days(year: year, month: month, day: day) }
+    static func civilFromDays(_ days: Int64) -> (Int64, Int64, Int64) { let d = CivilDate.date(days: days); return (d.year, d.month, d.day) }
 }
 
 /// Exact decimal text ↔ integer millionths, without going through `Double`.

@@ -65,6 +65,10 @@ public struct EntryJSON: Codable, Equatable, Sendable {
     }
 
     /// `2026-11-24T03:15:00.123Z` for milliseconds since the epoch.
+    /// Milliseconds since the epoch of an ISO 8601 time with its zone (`2026-11-24T10:00:00Z`,
+    /// `…10:00:00.250+01:00`, `+0100`), as body fields accept them; nil otherwise.
+    public static func milliseconds(iso8601 text: String) -> Int64? { KindTime.parse(text) }
+
     public static func iso8601(milliseconds: UInt64) -> String {
         let seconds = time_t(milliseconds / 1000)
         var parts = tm()

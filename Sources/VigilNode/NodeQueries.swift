@@ -137,6 +137,7 @@ extension Node {
         let fields = (try? FieldMap(canonicalBytes: entry.body)) ?? FieldMap()
         var object: [String: Any] = [
             "id": entry.id.hex, "kind": entry.kind.name, "time": EntryJSON.iso8601(milliseconds: entry.timestamp.milliseconds),
+            "time_ms": Int(entry.timestamp.milliseconds),
             "hlc": entry.timestamp.description, "author": member?.name ?? entry.author.fingerprint,
             "organisation": member?.organisation ?? "", "refs": entry.refs.map(\.hex),
             "audience": Self.audienceObject(entry.audience, roster: roster),
@@ -200,7 +201,8 @@ extension Node {
             } ?? NSNull()
             object["history"] = view.history.map { item -> [String: Any] in
                 var h: [String: Any] = ["entry": item.entry.hex, "by": roster.member(ofKey: item.author)?.name ?? item.author.fingerprint,
-                                        "time": EntryJSON.iso8601(milliseconds: item.timestamp.milliseconds)]
+                                        "time": EntryJSON.iso8601(milliseconds: item.timestamp.milliseconds),
+                                        "time_ms": Int(item.timestamp.milliseconds)]
                 switch item.change {
                 case .created: h["change"] = "created"
                 case .amended(let fields): h["change"] = "amended"; h["fields"] = fields.names

@@ -139,21 +139,21 @@ enum ExportCommand: Command {
             } catch {
                 throw CommandFailure("alert \(id.prefix(16))…: \(error)", exitCode: ExitCode.refused)
             }
-            let history = entry["history"] as? [[String: Any]] ?? []
-            let msgType: CAPMsgType = entry["retracted"] is [String: Any] ? .cancel : (history.count > 1 ? .update : .alert)
+            // The steps that changed the alert (ignored, unauthorised updates do not count).
+            let steps = (entry["history"] as? [[String: Any]] ?? []).filter { ["created", "amended", "retracted"].contains($0["change"] as? String) }
+            let msgType: CAPMsgType = entry["retracted"] is [String: Any] ? .cancel : (steps.count > 1 ? .update : .alert)
             let identifier = current["cap_identifier"] as? String ?? "vigil-\(id)"
             let sender = current["cap_sender"] as? String ?? "\(entry["author"] as? String ?? "vigil")@vigil"
-            let sentText = (history.last?["time"] as? String) ?? (entry["time"] as? String ?? "")
-            let sent = UInt64((ISO8601DateFormatter.withFraction.date(from: sentText) ?? Date()).timeIntervalSince1970 * 1000)
+            let created = Int64(entry["time_ms"] as? Int ?? 0)
+            let sent = Int64(steps.last?["time_ms"] as? Int ?? Int(created))
             var references: [CAPReference] = []
-            if msgType != .alert, let created = entry["time"] as? String {
-                let ms = UInt64((ISO8601DateFormatter.withFraction.date(from: created) ?? Date()).timeIntervalSince1970 * 1000)
-                references = [CAPReference(sender: sender, identifier: identifier, sent: CAPTime.text(ms))]
+            if msgType != .alert, let createdText = CAPDateTime(milliseconds: created)?.text {
+                references = [CAPReference(sender: sender, identifier: identifier, sent: createdText)]
             }
             let xml: Data
             do {
-                xml = try CAPExport.xml(fields: fields, identifier: msgType == .alert ? identifier : "\(identifier)-\(history.count)",
-                                        sender: sender, sentMilliseconds: Int64(sent), msgType: msgType, references: references)
+                xml = try CAPExport.xml(fields: fields, identifier: msgType == .alert ? identifier : "\(identifier)-\(steps.count)",
+                                        sender: sender, sentMilliseconds: sent, msgType: msgType, references: references)
             } catch {
                 throw CommandFailure("alert \(id.prefix(16))… cannot be written as CAP: \(error)", exitCode: ExitCode.refused)
             }
@@ -170,23 +170,5 @@ enum ExportCommand: Command {
             for w in written { output.out("\(w["file"] ?? "")  \(w["msgType"] ?? "")") }
         }
         return ExitCode.success
-    }
-}
-
-extension ISO8601DateFormatter {
-    /// ISO 8601 with fractional seconds, as the node writes times.
-    nonisolated(unsafe) static let withFraction: ISO8601DateFormatter = {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f
-    }()
-}
-
-/// CAP dateTime text (`2026-11-24T06:19:57+00:00`, no fractions) of milliseconds since the epoch.
-enum CAPTime {
-    static func text(_ ms: UInt64) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: Date(timeIntervalSince1970: Double(ms / 1000))).replacingOccurrences(of: "Z", with: "+00:00")
     }
 }

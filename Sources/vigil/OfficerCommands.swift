@@ -35,11 +35,7 @@ enum TimeArgument {
         if let unit = body.last, let n = UInt64(body.dropLast()), let scale: UInt64 = ["s": 1_000, "m": 60_000, "h": 3_600_000, "d": 86_400_000][unit] {
             return ahead ? now + n * scale : now - min(now, n * scale)
         }
-        let formatter = ISO8601DateFormatter()
-        for options: ISO8601DateFormatter.Options in [[.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime]] {
-            formatter.formatOptions = options
-            if let date = formatter.date(from: text) { return UInt64(date.timeIntervalSince1970 * 1000) }
-        }
+        if let ms = EntryJSON.milliseconds(iso8601: text), ms >= 0 { return UInt64(ms) }
         throw UsageError("--\(flag) \(text): give an ISO 8601 time with its zone (2026-11-24T18:00:00+01:00) or a duration like 30m, 2h, 1d (+10m for the future)", command: command)
     }
 }
