@@ -41,7 +41,7 @@ public enum FederationRules {
             throw EntryValidationError(.role, "\(member.name) has role \(member.role), which may not author \(entry.kind) entries (allowed: \(allowed))")
         }
         for role in entry.audience.roles where Role(rawValue: role) == nil {
-            throw EntryValidationError(.invalidBody, "audience role \"\(role)\" is not a known role (\(Role.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw EntryValidationError(.invalidBody, "audience role \"\(role)\" is not a known role (\(Role.knownNames))")
         }
         switch entry.kind {
         case .roster:

@@ -78,7 +78,7 @@ public struct Genesis: Sendable, Equatable {
             guard ids.insert(id).inserted else { throw ConfigurationError("\(at): node id \(id.fingerprint) is used twice") }
             if let p = AudienceNames.problem(role: m.role) { throw ConfigurationError("\(at): role: \(p)") }
             guard Role(rawValue: m.role) != nil else {
-                throw ConfigurationError("\(at): role \"\(m.role)\" is not a known role (\(Role.allCases.map(\.rawValue).joined(separator: ", ")))")
+                throw ConfigurationError("\(at): role \"\(m.role)\" is not a known role (\(Role.knownNames))")
             }
             if let p = AudienceNames.problem(organisation: m.organisation) { throw ConfigurationError("\(at): organisation: \(p)") }
             guard !m.host.isEmpty else { throw ConfigurationError("\(at): host is empty") }

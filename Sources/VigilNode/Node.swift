@@ -353,12 +353,13 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
 
     public func writable(_ id: ConnectionID) {
         guard var queued = overflow[id] else { return }
-        while !queued.isEmpty {
-            let result = loop.send(queued[0], on: id)
-            if result == .queueFull { break }
-            overflowBytes[id, default: 0] -= queued[0].payload.count
-            queued.removeFirst()
+        var sent = 0   // removed once at the end: removeFirst per frame made draining quadratic
+        while sent < queued.count {
+            if loop.send(queued[sent], on: id) == .queueFull { break }
+            overflowBytes[id, default: 0] -= queued[sent].payload.count
+            sent += 1
         }
+        queued.removeFirst(sent)
         overflow[id] = queued.isEmpty ? nil : queued
         if queued.isEmpty { overflowBytes[id] = nil }
     }

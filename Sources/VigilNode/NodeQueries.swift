@@ -60,7 +60,7 @@ extension Node {
             throw ConfigurationError("\"\(tlp)\" is not a TLP 2.0 label; use clear, green, amber, amber+strict or red")
         }
         for role in roles where Role(rawValue: role) == nil {
-            throw ConfigurationError("\"\(role)\" is not a known role (\(Role.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw ConfigurationError("\"\(role)\" is not a known role (\(Role.knownNames))")
         }
         let roster = await self.roster()
         var ids: [NodeID] = []

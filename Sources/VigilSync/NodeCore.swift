@@ -96,7 +96,6 @@ public struct PeerStatus: Sendable {
 /// answer to WANT only to a peer it admits; an entry addressed elsewhere is refused on arrival, so a
 /// node never holds, and so never relays, an entry it may not read.
 public struct NodeCore {
-    /// This node.
     /// This node as a member: its identity, role and organisation (updated when a roster entry about
     /// it arrives, e.g. a node that restarted with a rotated key learns which identity it continues).
     public private(set) var me: MemberProfile

@@ -25,13 +25,14 @@ struct NodeAPI {
     }
 }
 
-/// Reads a time given as ISO 8601 or as a duration back from now (`30m`, `2h`, `1d`) or ahead (`+10m`).
+/// Reads a time given as ISO 8601 or as a duration from now: back (`30m`, `2h`, `1d`) or ahead (`+10m`);
+/// with `durationsAhead` a bare duration counts ahead too (a deadline).
 enum TimeArgument {
-    static func milliseconds(_ text: String, flag: String, command: String) throws -> UInt64 {
+    static func milliseconds(_ text: String, flag: String, command: String, durationsAhead: Bool = false) throws -> UInt64 {
         let now = UInt64(Date().timeIntervalSince1970 * 1000)
         var body = Substring(text)
-        let ahead = body.hasPrefix("+")
-        if ahead { body = body.dropFirst() }
+        let ahead = body.hasPrefix("+") || durationsAhead
+        if body.hasPrefix("+") { body = body.dropFirst() }
         if let unit = body.last, let n = UInt64(body.dropLast()), let scale: UInt64 = ["s": 1_000, "m": 60_000, "h": 3_600_000, "d": 86_400_000][unit] {
             return ahead ? now + n * scale : now - min(now, n * scale)
         }
@@ -462,9 +463,7 @@ enum CommtestStartCommand: Command {
         let args = try Arguments(raw, command: name, valueFlags: ["dir", "expect", "deadline", "note"], switchFlags: ["json"])
         try args.expectPositionals(0, "")
         let api = try NodeAPI(args, command: name)
-        let deadlineText = args.value("deadline") ?? "+15m"
-        let deadline = try TimeArgument.milliseconds(deadlineText.first?.isNumber == true && !deadlineText.contains("-") ? "+" + deadlineText : deadlineText,
-                                                     flag: "deadline", command: name)
+        let deadline = try TimeArgument.milliseconds(args.value("deadline") ?? "15m", flag: "deadline", command: name, durationsAhead: true)
         var fields: [String: Any] = ["deadline": EntryJSON.iso8601(milliseconds: deadline)]
         let expect = args.value("expect") ?? "everyone"
         if expect == "everyone" {

@@ -35,7 +35,16 @@ public enum KindSchemas {
     /// Validates the body bytes of an entry of `kind`: decodes the field map, then validates it. Used by the
     /// node on every received and posted entry.
     public static func validate(_ kind: EntryKind, body: [UInt8], createdAt: UInt64?) throws(KindValidationError) {
-        if kind == .roster { return }   // Hook: see `validate(_:_:createdAt:)`.
+        switch kind {
+        case .roster: return   // Hook: see `validate(_:_:createdAt:)`.
+        case .acknowledgement:   // these parsers read the bytes themselves: no decode, re-encode, decode
+            do { _ = try AcknowledgementBody(body: body) } catch { throw wrap(error) }
+            return
+        case .update:
+            do { _ = try UpdateBody(body: body) } catch { throw wrap(error) }
+            return
+        default: break
+        }
         guard body.count <= EntryLimits.maxBodyBytes else {
             throw KindValidationError(field: "body", reason: "\(body.count) bytes, more than \(EntryLimits.maxBodyBytes)")
         }
