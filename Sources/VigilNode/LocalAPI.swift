@@ -89,12 +89,13 @@ public final class LocalAPIServer: @unchecked Sendable {
             while let newline = buffer.firstIndex(of: 0x0a) {
                 let line = Array(buffer[..<newline])
                 buffer.removeFirst(newline + 1)
-                if isFollow(line) { return follow(client, line) }
-                let answer = respond(to: line)
-                var out = (try? JSONSerialization.data(withJSONObject: answer, options: [.sortedKeys])) ?? Data("{\"ok\":false}".utf8)
-                out.append(0x0a)
-                let written = out.withUnsafeBytes { write(client, $0.baseAddress, $0.count) }
-                if written < 0 { return }
+                // Parsed once, here; `follow` takes over the connection.
+                guard let request = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any], let op = request["op"] as? String else {
+                    if !send(["ok": false, "error": "a request is one JSON object with an \"op\" on one line"], to: client) { return }
+                    continue
+                }
+                if op == "follow" { return follow(client, request) }
+                if !send(respond(to: request, op: op), to: client) { return }
             }
             if buffer.count > Self.maxLine {
                 _ = "{\"ok\":false,\"error\":\"request longer than \(Self.maxLine) bytes\"}\n".withCString { write(client, $0, strlen($0)) }
@@ -103,10 +104,14 @@ public final class LocalAPIServer: @unchecked Sendable {
         }
     }
 
-    func respond(to line: [UInt8]) -> [String: Any] {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any], let op = object["op"] as? String else {
-            return ["ok": false, "error": "a request is one JSON object with an \"op\" on one line"]
-        }
+    /// Writes one answer line; false when the client has gone.
+    private func send(_ answer: [String: Any], to client: Int32) -> Bool {
+        var out = (try? JSONSerialization.data(withJSONObject: answer, options: [.sortedKeys])) ?? Data("{\"ok\":false}".utf8)
+        out.append(0x0a)
+        return out.withUnsafeBytes { write(client, $0.baseAddress, $0.count) } >= 0
+    }
+
+    func respond(to object: [String: Any], op: String) -> [String: Any] {
         do {
             switch op {
             case "status":

@@ -150,15 +150,9 @@ extension LocalAPIServer {
 
     // MARK: follow
 
-    func isFollow(_ line: [UInt8]) -> Bool {
-        guard let o = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else { return false }
-        return o["op"] as? String == "follow"
-    }
-
     /// `follow`: one JSON line per entry as it is held, until the client goes away. Backlog first when
     /// `"last": N` asks for the N newest.
-    func follow(_ client: Int32, _ line: [UInt8]) {
-        let request = (try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any]) ?? [:]
+    func follow(_ client: Int32, _ request: [String: Any]) {
         let node = self.node
         let queue = Mutex<[Entry]>([])
         let ready = DispatchSemaphore(value: 0)
