@@ -172,7 +172,7 @@ enum HubBench {
                 for k in stride(from: c, to: all.count, by: 8) { all[k].shutdown() }
             }
         }
-        var rng = SeededGenerator(seed: seed)
+        var rng = SeededRandom(seed: seed)
         let hubKey = fed.member("hub").key.publicKey
         progress(String(format: "part 4: %d peers dial the hub, spread over %.0f s …", count, spread))
         let start = BenchClock.now()

@@ -23,7 +23,7 @@ enum PropagationBench {
     static func run(nodes count: Int, posts: Int, spacing: Double, vigil: String, seed: UInt64) throws -> PropagationResult {
         let root = try makeWorkspace("fed")
         defer { try? FileManager.default.removeItem(atPath: root) }
-        var rng = SeededGenerator(seed: seed)
+        var rng = SeededRandom(seed: seed)
         let names = (0..<count).map { String(format: "n%02d", $0) }
         // The dial graph: node i dials i+1 (a ring), and about one node in five dials one more, far
         // away on the ring (a chord). Every node dials one or two others.

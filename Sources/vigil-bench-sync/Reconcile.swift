@@ -40,7 +40,7 @@ enum ReconcileBench {
         shared.reserveCapacity(common)
         for i in 0..<common { shared.append(NegentropyItem(timestamp: base + UInt64(i) * 3, id: id(UInt64(i)))) }
         var onlyA = [NegentropyItem](), onlyB = [NegentropyItem]()
-        var rng = SeededGenerator(seed: seed)
+        var rng = SeededRandom(seed: seed)
         let end = base + UInt64(common) * 3
         for j in 0..<(2 * differences) {
             let timestamp: UInt64

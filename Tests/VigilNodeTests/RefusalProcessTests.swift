@@ -57,8 +57,8 @@ struct RefusalProcessTests {
         #expect(http.closedByServer, "b did not close the plain-text connection")
         try stillServes("plain-text HTTP")
 
-        var generator = RefusalBytes(seed: 0x5eed_0f_0516_11)
-        let noise = [0x00, 0x00] + (0..<62).map { _ in generator.next() }   // record type 0, version 0.0: not TLS
+        var generator = SeededRandom(seed: 0x5eed_0f_0516_11)   // the same bytes as before: SplitMix64
+        let noise: [UInt8] = [0x00, 0x00] + (0..<62).map { _ in UInt8(truncatingIfNeeded: generator.next()) }   // record type 0, version 0.0: not TLS
         let random = try RefusalRawSocket.exchange(port: port, bytes: noise)
         expectLog(b, ["event=connection-refused", "remote=127.0.0.1:\(random.localPort)", "TLS handshake failed", "does not speak TLS"], "random bytes")
         #expect(random.closedByServer, "b did not close the random-bytes connection")
@@ -317,15 +317,3 @@ private enum RefusalFrames {
     }
 }
 
-/// Deterministic "random" bytes (SplitMix64), so a failure can be replayed.
-private struct RefusalBytes {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt8 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return UInt8(truncatingIfNeeded: z ^ (z >> 31))
-    }
-}
