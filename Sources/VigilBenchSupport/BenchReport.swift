@@ -19,9 +19,9 @@ public enum BenchClock {
         return (now() - start, value)
     }
 
-    /// A field of /proc/self/status in bytes (VmRSS, VmHWM, …), or 0.
-    public static func statusBytes(_ field: String) -> Double {
-        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+    /// A field of /proc/PROCESS/status in bytes (VmRSS, VmHWM, …), or 0; PROCESS is a pid or `self`.
+    public static func statusBytes(_ field: String, process: String = "self") -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/\(process)/status", encoding: .utf8),
               let line = text.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }) else { return 0 }
         let kb = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
         return kb * 1024
@@ -101,4 +101,10 @@ public struct BenchReport {
     static func format(_ value: Double, _ digits: Int) -> String {
         String(format: "%.\(digits)f", value)
     }
+}
+
+/// A benchmark could not run: what went wrong.
+public struct BenchError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ d: String) { description = d }
 }

@@ -45,10 +45,6 @@ struct Options {
     }
 }
 
-struct BenchError: Error, CustomStringConvertible {
-    let description: String
-    init(_ d: String) { description = d }
-}
 
 /// Signed entries of a realistic shape: 20 authors, a situation-report-sized body, GREEN or AMBER.
 final class EntryFactory: Sendable {

@@ -161,7 +161,7 @@ enum HubBench {
         let dir = try fed.writeNodeDirectory("hub", under: root, genesis: genesis)
         let hub = try NodeProcess(binary: vigil, directory: dir, name: "hub")
         defer { hub.stop() }
-        let rssBefore = ProcStat.statusBytes(hub.pid, "VmRSS")
+        let rssBefore = BenchClock.statusBytes("VmRSS", process: "\(hub.pid)")
 
         let counters = PeerCounters()
         var loops: [NetworkLoop] = []
@@ -231,8 +231,8 @@ enum HubBench {
         sleepSeconds(idleSeconds)
         let wall = BenchClock.now() - t0
         let cpu = hub.cpuSeconds() - cpu0, sched = ProcStat.scheduledSeconds(hub.pid) - sched0
-        let rss = ProcStat.statusBytes(hub.pid, "VmRSS")
-        let peak = ProcStat.statusBytes(hub.pid, "VmHWM")
+        let rss = BenchClock.statusBytes("VmRSS", process: "\(hub.pid)")
+        let peak = BenchClock.statusBytes("VmHWM", process: "\(hub.pid)")
         let threads = ProcStat.threads(hub.pid)
         let closedIdle = counters.closed.load(ordering: .relaxed) - closed0
         let rounds = counters.roundsDone.load(ordering: .relaxed) - rounds0

@@ -11,10 +11,6 @@ import VigilCrypto
 import VigilModel
 import VigilNode
 
-struct BenchError: Error, CustomStringConvertible {
-    let description: String
-    init(_ d: String) { description = d }
-}
 
 /// Progress lines go to standard error; the table and the JSON line to standard output.
 func progress(_ s: String) {
@@ -348,13 +344,6 @@ enum ProcStat {
             }
         }
         return total
-    }
-
-    /// A field of /proc/PID/status in bytes (VmRSS, VmHWM, …), or 0.
-    static func statusBytes(_ pid: pid_t, _ field: String) -> Double {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }) else { return 0 }
-        return (line.split(separator: " ").compactMap { Double($0) }.first ?? 0) * 1024
     }
 
     /// The machine's CPU time so far from the first line of /proc/stat, in clock ticks: all of it, and
