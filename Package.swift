@@ -43,10 +43,12 @@ let package = Package(
         .executableTarget(name: "vigil-bench-sync", dependencies: ["VigilBenchSupport", "VigilNode", "VigilSync", "VigilStore", "VigilNet", "VigilModel", "VigilCrypto"]),
         // The command-line tool.
         .executableTarget(name: "vigil", dependencies: ["VigilCrypto", "VigilModel", "VigilStore", "VigilNode", "VigilCAP"]),
+        // What the fuzz targets share: the libFuzzer driver hand-over and the replayer's file handling.
+        .target(name: "VigilFuzzSupport"),
         // libFuzzer target for the entry decoder; built normally it replays a corpus (Scripts/fuzz, docs/fuzzing.md).
-        .executableTarget(name: "vigil-fuzz-entry", dependencies: ["VigilModel", "VigilCrypto"]),
+        .executableTarget(name: "vigil-fuzz-entry", dependencies: ["VigilFuzzSupport", "VigilModel", "VigilCrypto"]),
         // libFuzzer target for frames, sync messages, Negentropy messages, field maps and the genesis.
-        .executableTarget(name: "vigil-fuzz-sync", dependencies: ["VigilSync", "VigilModel", "VigilNode"]),
+        .executableTarget(name: "vigil-fuzz-sync", dependencies: ["VigilFuzzSupport", "VigilSync", "VigilModel", "VigilNode"]),
         // Ed25519 and entry codec throughput against `openssl speed` (Scripts/bench-crypto).
         .executableTarget(name: "vigil-bench-crypto", dependencies: ["VigilBenchSupport", "VigilModel", "VigilCrypto"]),
         // Negentropy conformance harness: the reference test harness's line protocol (docs/negentropy.md).
@@ -54,7 +56,7 @@ let package = Package(
         // CAP 1.2 import/export for alert entries (docs/cap.md). Pure: no I/O.
         .target(name: "VigilCAP", dependencies: ["VigilModel"]),
         // libFuzzer target for the CAP parser; built normally it replays files (Scripts/fuzz cap).
-        .executableTarget(name: "vigil-fuzz-cap", dependencies: ["VigilCAP"]),
+        .executableTarget(name: "vigil-fuzz-cap", dependencies: ["VigilFuzzSupport", "VigilCAP"]),
 
         .testTarget(name: "VigilCryptoTests", dependencies: ["VigilCrypto"]),
         .testTarget(name: "VigilModelTests", dependencies: ["VigilModel", "VigilCrypto"]),

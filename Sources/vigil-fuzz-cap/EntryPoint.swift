@@ -7,12 +7,7 @@
 import Glibc
 #endif
 
-#if FUZZING
-@_extern(c, "LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>,
-                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-                         _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
-#endif
+import VigilFuzzSupport
 
 @main
 enum EntryPoint {
@@ -25,9 +20,7 @@ enum EntryPoint {
         if arguments.count == 3, arguments[1] == "--make-dict" {
             exit(Seeds.dictionary(file: arguments[2]))
         }
-        var argc = CommandLine.argc
-        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
-        exit(LLVMFuzzerRunDriver(&argc, &argv, fuzzCAP))
+        FuzzSupport.runDriver(fuzzCAP)
         #else
         Replayer.run()
         #endif

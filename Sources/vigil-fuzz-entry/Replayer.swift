@@ -1,6 +1,7 @@
 // Built normally (without -DFUZZING) this target is a corpus replayer and seed maker.
 #if !FUZZING
 import Foundation
+import VigilFuzzSupport
 import VigilCrypto
 import VigilModel
 
@@ -26,19 +27,8 @@ enum Replayer {
 
     /// Runs the checks on every file named (or inside every directory named). Returns the exit status.
     static func replay(_ paths: [String]) -> Int32 {
-        var files: [String] = []
+        let files = FuzzSupport.inputFiles(paths, tool: "vigil-fuzz-entry")
         let fm = FileManager.default
-        for path in paths {
-            var isDirectory: ObjCBool = false
-            guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else { fail("vigil-fuzz-entry: no such file: \(path)") }
-            if isDirectory.boolValue {
-                let names = ((try? fm.contentsOfDirectory(atPath: path)) ?? []).sorted()
-                files += names.map { (path as NSString).appendingPathComponent($0) }
-                    .filter { var d: ObjCBool = false; return fm.fileExists(atPath: $0, isDirectory: &d) && !d.boolValue }
-            } else {
-                files.append(path)
-            }
-        }
         var refused = 0, unsigned = 0, valid = 0, violations = 0
         for file in files {
             guard let data = fm.contents(atPath: file) else { fail("vigil-fuzz-entry: cannot read \(file)") }
@@ -55,9 +45,6 @@ enum Replayer {
         return violations == 0 ? 0 : 1
     }
 
-    static func fail(_ message: String) -> Never {
-        FileHandle.standardError.write(Data((message + "\n").utf8))
-        exit(2)
-    }
+    static func fail(_ message: String) -> Never { FuzzSupport.fail(message) }
 }
 #endif

@@ -3,12 +3,7 @@
 // over to libFuzzer's driver — see Sources/vigil-fuzz-entry/EntryPoint.swift for why.
 import Foundation
 
-#if FUZZING
-@_extern(c, "LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>,
-                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-                         _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
-#endif
+import VigilFuzzSupport
 
 @main
 enum EntryPoint {
@@ -22,22 +17,13 @@ enum EntryPoint {
             exit(0)
         }
         #if FUZZING
-        var argc = CommandLine.argc
-        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
-        exit(LLVMFuzzerRunDriver(&argc, &argv, fuzzSync))
+        FuzzSupport.runDriver(fuzzSync)
         #else
         guard !arguments.isEmpty else {
             print("usage: vigil-fuzz-sync FILE|DIR... | --make-seeds DIR")
             exit(2)
         }
-        var files: [String] = []
-        for path in arguments {
-            var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { print("no such file: \(path)"); exit(2) }
-            if isDir.boolValue {
-                files += ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted().map { path + "/" + $0 }
-            } else { files.append(path) }
-        }
+        let files = FuzzSupport.inputFiles(arguments, tool: "vigil-fuzz-sync")
         var violations = 0
         for file in files {
             guard let data = FileManager.default.contents(atPath: file) else { continue }
