@@ -96,14 +96,5 @@ public enum CAPDecimal {
     }
 
     /// Millionths as decimal text with up to six decimals, trailing zeros trimmed (`-0.5`, `38.47`, `0`).
-    public static func format(micro: Int64) -> String {
-        let negative = micro < 0
-        let magnitude = micro.magnitude
-        let integer = magnitude / 1_000_000
-        var fraction = String(magnitude % 1_000_000)
-        while fraction.count < 6 { fraction = "0" + fraction }
-        while fraction.hasSuffix("0") { fraction.removeLast() }
-        let body = fraction.isEmpty ? "\(integer)" : "\(integer).\(fraction)"
-        return negative && micro != 0 ? "-" + body : body
-    }
+    public static func format(micro: Int64) -> String { DecimalText.millionths(micro) }
 }

@@ -173,16 +173,5 @@ enum SchemaEngine {
     }
 
     /// Micro-degrees as exact decimal degrees: 51254000 → "51.254".
-    static func degrees(_ micro: Int64) -> String {
-        let negative = micro < 0
-        let magnitude = micro.magnitude
-        var text = "\(magnitude / 1_000_000)"
-        var fraction = String(magnitude % 1_000_000)
-        if fraction != "0" {
-            fraction = String(repeating: "0", count: 6 - fraction.count) + fraction
-            while fraction.hasSuffix("0") { fraction.removeLast() }
-            text += "." + fraction
-        }
-        return negative ? "-" + text : text
-    }
+    static func degrees(_ micro: Int64) -> String { DecimalText.millionths(micro) }
 }
