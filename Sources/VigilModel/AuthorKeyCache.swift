@@ -25,15 +25,15 @@ public final class AuthorKeyCache: Sendable {
 
 extension EntryValidator {
     /// Decodes `bytes` and checks the signature, taking the author's key from `keys`.
-    public static func decodeAndValidate(_ bytes: [UInt8], keys: AuthorKeyCache) throws(EntryValidationError) -> Entry {
+    public static func decodeAndValidate(_ bytes: [UInt8], keys: AuthorKeyCache) throws(Refusal) -> Entry {
         let entry: Entry
         do {
             entry = try Entry(canonicalBytes: bytes)
         } catch {
-            throw EntryValidationError(.malformed, "not a valid entry: \(error)")
+            throw Refusal(.malformed, "not a valid entry: \(error)")
         }
         guard let key = keys.key(for: entry.author) else {
-            throw EntryValidationError(.badAuthorKey, "author \(entry.author.fingerprint) is not a valid Ed25519 public key")
+            throw Refusal(.badAuthorKey, "author \(entry.author.fingerprint) is not a valid Ed25519 public key")
         }
         try validateSignature(entry, authorKey: key)
         return entry

@@ -36,7 +36,7 @@ public struct EntryDraft: Hashable, Sendable {
     /// Signs the draft. `key` must be the author's key.
     public func signed(by key: SigningKey) throws -> Entry {
         guard NodeID(key.publicKey) == author else {
-            throw EntryValidationError(.wrongAuthor, "the signing key \(NodeID(key.publicKey).fingerprint) is not the author \(author.fingerprint)")
+            throw Refusal(.wrongAuthor, "the signing key \(NodeID(key.publicKey).fingerprint) is not the author \(author.fingerprint)")
         }
         var bytes = try signedBytes()
         let signature = try key.signature(for: bytes, in: .entry)

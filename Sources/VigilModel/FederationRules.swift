@@ -24,38 +24,38 @@ public enum FederationRules {
     /// with the reason. Does not check the signature (that is `EntryValidator`) nor who may update
     /// whose entry (that needs the target: `mayUpdate`).
     @discardableResult
-    public static func check(_ entry: Entry, roster: Roster) throws(EntryValidationError) -> RosterMember {
+    public static func check(_ entry: Entry, roster: Roster) throws(Refusal) -> RosterMember {
         let member: RosterMember
         switch roster.standing(of: entry.author, at: entry.timestamp) {
         case .valid(let m):
             member = m
         case .unknown:
-            throw EntryValidationError(.notMember, "author \(entry.author.fingerprint) is not a federation member (yet): the entry is fetched again once a roster entry adds it")
+            throw Refusal(.notMember, "author \(entry.author.fingerprint) is not a federation member (yet): the entry is fetched again once a roster entry adds it")
         case let .retired(m, since, because):
-            throw EntryValidationError(.revoked, "author \(m.name) signed this at \(entry.timestamp), but that key was \(because) at \(since)")
+            throw Refusal(.revoked, "author \(m.name) signed this at \(entry.timestamp), but that key was \(because) at \(since)")
         case let .notYetValid(m, from):
-            throw EntryValidationError(.revoked, "author \(m.name) signed this at \(entry.timestamp) with a key that is valid only from \(from)")
+            throw Refusal(.revoked, "author \(m.name) signed this at \(entry.timestamp) with a key that is valid only from \(from)")
         }
         guard may(member.role, author: entry.kind) else {
             let allowed = authors[entry.kind]?.joined(separator: ", ") ?? "every role"
-            throw EntryValidationError(.role, "\(member.name) has role \(member.role), which may not author \(entry.kind) entries (allowed: \(allowed))")
+            throw Refusal(.role, "\(member.name) has role \(member.role), which may not author \(entry.kind) entries (allowed: \(allowed))")
         }
         for role in entry.audience.roles where Role(rawValue: role) == nil {
-            throw EntryValidationError(.invalidBody, "audience role \"\(role)\" is not a known role (\(Role.knownNames))")
+            throw Refusal(.invalidBody, "audience role \"\(role)\" is not a known role (\(Role.knownNames))", field: "audience.roles")
         }
         switch entry.kind {
         case .roster:
-            do { _ = try Roster.check(entry, roster: roster) } catch { throw EntryValidationError(.invalidBody, "roster: \(error.message)") }
+            do { _ = try Roster.check(entry, roster: roster) } catch { throw Refusal(.roster, "roster: \(error.message)") }
         case .update, .acknowledgement:
             guard entry.refs.count >= 1 else {
-                throw EntryValidationError(.invalidBody, "\(entry.kind): the first ref must be the entry it is about")
+                throw Refusal(.invalidBody, "\(entry.kind): the first ref must be the entry it is about", field: "refs")
             }
             fallthrough
         default:
             do {
                 try KindSchemas.validate(entry.kind, body: entry.body, createdAt: entry.timestamp.milliseconds)
             } catch {
-                throw EntryValidationError(.invalidBody, "\(entry.kind) body: \(error)")
+                throw Refusal(error, context: "\(entry.kind) body")
             }
         }
         return member

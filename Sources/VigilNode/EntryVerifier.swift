@@ -45,7 +45,7 @@ public final class EntryVerifier: Sendable {
         do {
             return .valid(try EntryValidator.decodeAndValidate(bytes, keys: keys))
         } catch {
-            return .invalid(id: EntryID(SHA256.hash(bytes))!, reason: error.message)
+            return .invalid(id: EntryID(SHA256.hash(bytes))!, error)
         }
     }
 }

@@ -50,8 +50,7 @@ public enum ConnectionRefusalReason: String, CaseIterable, Sendable, Comparable 
     }
 }
 
-/// Why an entry was refused, as a small fixed set of label values. Free-text reasons (as logged with
-/// `entry-refused`) go through `categorise(_:)`.
+/// Why an entry was refused, as a small fixed set of label values, from the refusal's typed code.
 public enum EntryRefusalReason: String, CaseIterable, Sendable, Comparable {
     /// The signature does not verify under the author's key (or the author key is unusable).
     case badSignature = "bad-signature"
@@ -72,33 +71,18 @@ public enum EntryRefusalReason: String, CaseIterable, Sendable, Comparable {
 
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 
-    /// The category of a validation error.
-    public init(_ code: EntryValidationError.Code) {
+    /// The metrics category of a refusal's code (a stable label set for dashboards and alert rules).
+    public init(_ code: Refusal.Code) {
         switch code {
         case .malformed: self = .malformed
         case .badSignature, .badAuthorKey, .wrongAuthor: self = .badSignature
         case .notMember: self = .notMember
         case .revoked: self = .revoked
-        case .role: self = .role
-        case .invalidBody: self = .invalidBody
+        case .role, .notAuthorised: self = .role
+        case .invalidBody, .roster: self = .invalidBody
+        case .audience: self = .audience
+        case .notOwnEntry: self = .other
         }
-    }
-
-    /// Maps a free-text reason (`NodeDirective.refusedEntry`, `EntryValidationError.message`) to its
-    /// category. Checked in this order, first match wins: malformed (first, because a decoding error names
-    /// the field, such as `entry.body` or `entry.signature`), signature, not a member, revoked, audience,
-    /// role, body, other.
-    public static func categorise(_ reason: String) -> Self {
-        let r = reason.lowercased()
-        func has(_ words: String...) -> Bool { words.contains { r.contains($0) } }
-        if has("not a valid entry", "malformed", "non-canonical", "not canonical") { return .malformed }
-        if has("signature", "not a valid ed25519 public key", "not the author") { return .badSignature }
-        if has("not a federation member", "not a member") { return .notMember }
-        if has("revoked") { return .revoked }
-        if has("audience") { return .audience }
-        if has("role") { return .role }
-        if has("body") { return .invalidBody }
-        return .other
     }
 }
 
@@ -180,9 +164,9 @@ public final class MetricsCounters: Sendable {
         state.withLock { $0.refusedConnections[category, default: 0] += 1 }
     }
 
-    /// An entry was refused with `reason` (free text; categorised).
-    public func entryRefused(reason: String) {
-        let category = EntryRefusalReason.categorise(reason)
+    /// An entry was refused (counted by its code's category).
+    public func entryRefused(_ refusal: Refusal) {
+        let category = EntryRefusalReason(refusal.code)
         state.withLock { $0.refusedEntries[category, default: 0] += 1 }
     }
 

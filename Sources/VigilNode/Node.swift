@@ -448,13 +448,13 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
                 for e in entries { log.event(.info, "entry-posted", ["id": e.id.hex, "kind": e.kind.name, "audience": e.audience.tlp.name]) }
             }
             for token in followers.keys.sorted() { followers[token]?(entries) }
-        case .refusedEntry(let id, let origin, let reason):
+        case .refusedEntry(let id, let origin, let refusal):
             var from = "local"
             if case .peer(let link) = origin { from = peerName(link) }
-            log.event(.warning, "entry-refused", ["id": id?.hex ?? "?", "from": from, "reason": reason])
-            counters.entryRefused(reason: reason)
+            log.event(.warning, "entry-refused", ["id": id?.hex ?? "?", "from": from, "code": refusal.code.rawValue, "reason": refusal.message])
+            counters.entryRefused(refusal)
             if case .local(let token) = origin {
-                postWaiters.removeValue(forKey: token)?(.failure(ConfigurationError("entry refused: \(reason)")))
+                postWaiters.removeValue(forKey: token)?(.failure(refusal))
             }
         case .sessionEstablished(let link, _):
             if let id = connectionOf[link], let name = dials.first(where: { $0.value.connection == id })?.key { dials[name]?.backoff.reset() }

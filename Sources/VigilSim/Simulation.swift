@@ -196,7 +196,10 @@ public final class Simulation {
     private var report: SimulationReport
     private var acknowledged: [EntryID: Int] = [:]    // entry → author node
     private var posted: [EntryID: Entry] = [:]
-    private var verifiedCache: [EntryID: Bool] = [:]
+    /// Entries whose signature was checked once (the simulator verifies each distinct entry only once).
+    private var verifiedCache: Set<EntryID> = []
+    /// Entries refused once, with the refusal.
+    private var refusedCache: [EntryID: Refusal] = [:]
 
     static let roles = ["authority", "government", "crisis-centre", "police", "company"]
 
@@ -492,13 +495,14 @@ public final class Simulation {
                 queue.push(.persisted(node: i, generation: node.generation, entries: entries, origin: origin), at: now + delay)
             case .admitted:
                 break
-            case .refusedEntry(let id, _, let reason):
-                if reason.contains("revoked") {
+            case .refusedEntry(let id, _, let refusal):
+                switch refusal.code {
+                case .revoked:
                     report.revokedEntriesRefused += 1
-                } else if reason.contains("audience") {
+                case .audience:
                     report.violations.append("node \(i) was sent entry \(id?.hex.prefix(12) ?? "?") outside its audience")
-                } else {
-                    report.violations.append("node \(i) refused entry \(id?.hex.prefix(12) ?? "?"), which every node should accept: \(reason)")
+                default:
+                    report.violations.append("node \(i) refused entry \(id?.hex.prefix(12) ?? "?"), which every node should accept: \(refusal)")
                 }
             case .rosterChanged, .withdrawn:
                 break
@@ -520,19 +524,15 @@ public final class Simulation {
 
     private func verify(_ bytes: [UInt8]) -> VerificationResult {
         let id = EntryID(SHA256.hash(bytes))!
-        if verifiedCache[id] == false { return .invalid(id: id, reason: "invalid entry") }
+        if let refusal = refusedCache[id] { return .invalid(id: id, refusal) }
+        if verifiedCache.contains(id), let entry = try? Entry(canonicalBytes: bytes) { return .valid(entry) }
         do {
-            let entry: Entry
-            if verifiedCache[id] == true {
-                entry = try Entry(canonicalBytes: bytes)
-            } else {
-                entry = try EntryValidator.decodeAndValidate(bytes)
-                verifiedCache[id] = true
-            }
+            let entry = try EntryValidator.decodeAndValidate(bytes)
+            verifiedCache.insert(id)
             return .valid(entry)
         } catch {
-            verifiedCache[id] = false
-            return .invalid(id: id, reason: "\(error)")
+            refusedCache[id] = error
+            return .invalid(id: id, error)
         }
     }
 

@@ -30,8 +30,8 @@ public enum NodeDirective: Sendable {
     case persist([Entry], EntryOrigin)
     /// These entries are now held (durable): feed the log and the local followers.
     case admitted([Entry], EntryOrigin)
-    /// An entry was refused, with the reason (log it; count it in the metrics).
-    case refusedEntry(EntryID?, from: EntryOrigin, reason: String)
+    /// An entry was refused, with the typed reason (log it; count it in the metrics by its code).
+    case refusedEntry(EntryID?, from: EntryOrigin, Refusal)
     /// The roster changed (a member added, revoked or rotated): the shell updates what it derives
     /// from it (dial targets, names). Sessions of revoked keys are closed by `.close` directives.
     case rosterChanged
@@ -56,7 +56,7 @@ public enum VerificationResult: Sendable {
     /// Canonical and correctly signed.
     case valid(Entry)
     /// Refused, with the reason; `id` is the SHA-256 of the bytes.
-    case invalid(id: EntryID, reason: String)
+    case invalid(id: EntryID, Refusal)
 }
 
 /// What the node keeps per held entry, in memory: enough to decide who may read it and to build
@@ -259,11 +259,11 @@ public struct NodeCore {
     public mutating func post(_ entry: Entry, token: UInt64) -> [NodeDirective] {
         if held[entry.id] != nil { return [.postAcknowledged(token: token, entry.id)] }
         guard identity(ofKey: entry.author) == me.node else {
-            return [.refusedEntry(entry.id, from: .local(token: token), reason: "a node posts only entries it authored")]
+            return [.refusedEntry(entry.id, from: .local(token: token), Refusal(.notOwnEntry, "a node posts only entries it authored"))]
         }
         var out: [NodeDirective] = []
-        if let reason = admissionProblem(entry, rosterChanged: &out) {
-            return [.refusedEntry(entry.id, from: .local(token: token), reason: reason)]
+        if let refusal = admissionProblem(entry, rosterChanged: &out) {
+            return [.refusedEntry(entry.id, from: .local(token: token), refusal)]
         }
         persisting.insert(entry.id)
         return out + [.persist([entry], .local(token: token))]
@@ -280,14 +280,14 @@ public struct NodeCore {
             + results.filter { if case .valid(let e) = $0 { e.kind != .roster } else { true } }
         for result in ordered {
             switch result {
-            case .invalid(let id, let reason):
+            case .invalid(let id, let refusal):
                 ids.append(id)
-                out.append(.refusedEntry(id, from: origin, reason: reason))
+                out.append(.refusedEntry(id, from: origin, refusal))
             case .valid(let entry):
                 ids.append(entry.id)
                 if held[entry.id] != nil || persisting.contains(entry.id) { continue }
-                if let reason = admissionProblem(entry, rosterChanged: &out) {
-                    out.append(.refusedEntry(entry.id, from: origin, reason: reason))
+                if let refusal = admissionProblem(entry, rosterChanged: &out) {
+                    out.append(.refusedEntry(entry.id, from: origin, refusal))
                     continue
                 }
                 persisting.insert(entry.id)
@@ -348,10 +348,10 @@ public struct NodeCore {
     /// Why this node does not accept `entry` (audience, roster, role, body, who may update what), or
     /// nil when it does. A roster entry is applied to the roster at once; the consequences of a change
     /// (sessions closed, entries withdrawn) are appended to `out`.
-    private mutating func admissionProblem(_ entry: Entry, rosterChanged out: inout [NodeDirective]) -> String? {
+    private mutating func admissionProblem(_ entry: Entry, rosterChanged out: inout [NodeDirective]) -> Refusal? {
         let author = identity(ofKey: entry.author)
         guard entry.audience.admits(me, author: author) else {
-            return "the entry's audience (\(entry.audience.tlp)) does not include this node: the peer must not have sent it"
+            return Refusal(.audience, "the entry's audience (\(entry.audience.tlp)) does not include this node: the peer must not have sent it")
         }
         if entry.kind == .roster {
             do {
@@ -367,19 +367,19 @@ public struct NodeCore {
                 }
                 return nil
             } catch {
-                return "roster entry refused: \(error.message)"
+                return Refusal(.roster, "roster entry refused: \(error.message)")
             }
         }
         let member: RosterMember
         do {
             member = try FederationRules.check(entry, roster: roster)
         } catch {
-            return error.message
+            return error
         }
         if entry.kind == .update, let target = entry.refs.first, let info = held[target] {
             let targetAuthor = identity(ofKey: info.author)
             guard FederationRules.mayUpdate(member.identity, entryBy: targetAuthor, roster: roster) else {
-                return "\(member.name) may not amend or retract \(target.fingerprint): only its author or the authority may"
+                return Refusal(.notAuthorised, "\(member.name) may not amend or retract \(target.fingerprint): only its author or the authority may")
             }
         }
         return nil

@@ -200,7 +200,7 @@ struct EntryEncodingTests {
         let k = Fixtures.key()
         let other = try SigningKey.generate()
         let draft = Fixtures.fullDraft(author: NodeID(other.publicKey))
-        let error = try #require(throws: EntryValidationError.self) { try draft.signed(by: k) }
+        let error = try #require(throws: Refusal.self) { try draft.signed(by: k) }
         #expect(error.code == .wrongAuthor)
     }
 
@@ -212,7 +212,7 @@ struct EntryEncodingTests {
         let unsigned = try draft.signedBytes()
         let bytes = unsigned + (try forger.signature(for: unsigned, in: .entry))
         let entry = try Entry(canonicalBytes: bytes)   // well-formed …
-        let error = try #require(throws: EntryValidationError.self) { try EntryValidator.validateSignature(entry) }
+        let error = try #require(throws: Refusal.self) { try EntryValidator.validateSignature(entry) }
         #expect(error.code == .badSignature)       // … but not valid
         #expect(error.message.contains(NodeID(honest.publicKey).fingerprint))
     }
@@ -222,9 +222,9 @@ struct EntryEncodingTests {
         let k = Fixtures.key()
         let unsigned = try Fixtures.fullDraft(author: NodeID(k.publicKey)).signedBytes()
         let bytes = unsigned + (try k.signature(for: unsigned, in: SignatureDomain(label: "vigil/v1/other")))
-        #expect(throws: EntryValidationError.self) { try EntryValidator.decodeAndValidate(bytes) }
+        #expect(throws: Refusal.self) { try EntryValidator.decodeAndValidate(bytes) }
         let raw = unsigned + (try k.signature(forRawMessage: unsigned))
-        #expect(throws: EntryValidationError.self) { try EntryValidator.decodeAndValidate(raw) }
+        #expect(throws: Refusal.self) { try EntryValidator.decodeAndValidate(raw) }
     }
 
     @Test("display order is HLC, then author, then id")

@@ -264,27 +264,16 @@ struct MetricsTests {
                                                                     "idle-timeout", "malformed", "frame-too-large", "other"])
     }
 
-    @Test("entry refusal reasons map to their categories")
+    @Test("entry refusal codes map to their categories")
     func entryCategories() {
-        let cases: [(String, EntryRefusalReason)] = [
-            ("the signature does not verify under the author's key ab12cd: the entry was altered or not signed by its author", .badSignature),
-            ("author ab12cd is not a valid Ed25519 public key: bad length", .badSignature),
-            ("not a valid entry: entry.body at byte 12: the body is longer than the limit", .malformed),
-            ("not a valid entry: entry.signature at byte 300: 63 bytes left, 64 needed", .malformed),
-            ("the entry's audience (TLP:AMBER) does not include this node: the peer must not have sent it", .audience),
-            ("author ab12cd is not a federation member", .notMember),
-            ("author ab12cd was revoked at 2024-05-01T10:00:00Z", .revoked),
-            ("role company may not post alert entries", .role),
-            ("the sitrep body has no field 'summary'", .invalidBody),
-            ("a node posts only entries it authored", .other),
+        let expected: [Refusal.Code: EntryRefusalReason] = [
+            .malformed: .malformed, .badSignature: .badSignature, .badAuthorKey: .badSignature, .wrongAuthor: .badSignature,
+            .notMember: .notMember, .revoked: .revoked, .role: .role, .notAuthorised: .role, .invalidBody: .invalidBody,
+            .roster: .invalidBody, .audience: .audience, .notOwnEntry: .other,
         ]
-        for (reason, category) in cases {
-            #expect(EntryRefusalReason.categorise(reason) == category, "\(reason)")
+        for code in Refusal.Code.allCases {
+            #expect(EntryRefusalReason(code) == expected[code], "\(code)")
         }
-        #expect(EntryRefusalReason(.malformed) == .malformed)
-        #expect(EntryRefusalReason(.badSignature) == .badSignature)
-        #expect(EntryRefusalReason(.badAuthorKey) == .badSignature)
-        #expect(EntryRefusalReason(.wrongAuthor) == .badSignature)
     }
 
     @Test("counters categorise and copy into a snapshot")
@@ -293,7 +282,7 @@ struct MetricsTests {
         c.connectionRefused(reason: "node x is not a member of demo: unknown or revoked")
         c.connectionRefused(reason: "nothing was received from the peer for 60 s (idle timeout)")
         c.connectionRefused(reason: "node y is not a member of demo: unknown or revoked")
-        c.entryRefused(reason: "author ab is not a federation member")
+        c.entryRefused(Refusal(.notMember, "author ab is not a federation member"))
         c.posted()
         c.posted(2)
         c.received(5)

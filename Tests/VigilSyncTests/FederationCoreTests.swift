@@ -42,7 +42,8 @@ struct CoreFixture {
 }
 
 extension [NodeDirective] {
-    var refusals: [String] { compactMap { if case .refusedEntry(_, _, let reason) = $0 { reason } else { nil } } }
+    var refusals: [String] { compactMap { if case .refusedEntry(_, _, let refusal) = $0 { refusal.message } else { nil } } }
+    var refusalCodes: [Refusal.Code] { compactMap { if case .refusedEntry(_, _, let refusal) = $0 { refusal.code } else { nil } } }
     var persisted: [Entry] {
         var out: [Entry] = []
         for d in self { if case .persist(let list, _) = d { out += list } }
