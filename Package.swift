@@ -21,6 +21,8 @@ let package = Package(
         .target(name: "VigilCrypto", dependencies: ["COpenSSL", "CVigilShim"]),
         // Entries, canonical encoding, HLC, audience, validation. Pure: no I/O.
         .target(name: "VigilModel", dependencies: ["VigilCrypto"]),
+        // The local API's typed requests and answers, shared by the CLI, the node and the desk. Pure: no I/O.
+        .target(name: "VigilAPI", dependencies: ["VigilModel"]),
         // Segment files, group commit, recovery. Disk I/O only.
         .target(name: "VigilStore", dependencies: ["VigilModel", "VigilCrypto"]),
         // Appends to a store until SIGKILLed: the child of the crash-safety test and Scripts/soak-store.
@@ -36,13 +38,13 @@ let package = Package(
         // Sockets, the epoll event loop, TLS connections, framing, dialer, listener (docs/threading.md).
         .target(name: "VigilNet", dependencies: ["VigilCrypto", "VigilSync", "VigilModel"]),
         // The node: wires store, log, sync and net; the local API. Does I/O.
-        .target(name: "VigilNode", dependencies: ["VigilSync", "VigilStore", "VigilLog", "VigilNet", "VigilModel", "VigilCrypto"]),
+        .target(name: "VigilNode", dependencies: ["VigilAPI", "VigilSync", "VigilStore", "VigilLog", "VigilNet", "VigilModel", "VigilCrypto"]),
         // Shared by the benchmarks: the openssl speed baseline, clocks, the report format.
         .target(name: "VigilBenchSupport"),
         .executableTarget(name: "vigil-bench-store", dependencies: ["VigilBenchSupport", "VigilNode", "VigilStore", "VigilModel", "VigilCrypto"]),
-        .executableTarget(name: "vigil-bench-sync", dependencies: ["VigilBenchSupport", "VigilNode", "VigilSync", "VigilStore", "VigilNet", "VigilModel", "VigilCrypto"]),
+        .executableTarget(name: "vigil-bench-sync", dependencies: ["VigilBenchSupport", "VigilAPI", "VigilNode", "VigilSync", "VigilStore", "VigilNet", "VigilModel", "VigilCrypto"]),
         // The command-line tool.
-        .executableTarget(name: "vigil", dependencies: ["VigilCrypto", "VigilModel", "VigilStore", "VigilNode", "VigilCAP"]),
+        .executableTarget(name: "vigil", dependencies: ["VigilAPI", "VigilCrypto", "VigilModel", "VigilStore", "VigilNode", "VigilCAP"]),
         // What the fuzz targets share: the libFuzzer driver hand-over and the replayer's file handling.
         .target(name: "VigilFuzzSupport"),
         // libFuzzer target for the entry decoder; built normally it replays a corpus (Scripts/fuzz, docs/fuzzing.md).
@@ -65,7 +67,8 @@ let package = Package(
         .testTarget(name: "VigilSyncTests", dependencies: ["VigilSync", "VigilModel", "VigilCrypto"]),
         .testTarget(name: "VigilSimTests", dependencies: ["VigilSim", "VigilSync", "VigilModel", "VigilLog", "VigilCrypto"]),
         .testTarget(name: "VigilNetTests", dependencies: ["VigilNet", "VigilCrypto", "VigilSync", "VigilModel"]),
-        .testTarget(name: "VigilNodeTests", dependencies: ["VigilNode", "VigilModel", "VigilCrypto"]),
+        .testTarget(name: "VigilNodeTests", dependencies: ["VigilAPI", "VigilNode", "VigilModel", "VigilCrypto"]),
+        .testTarget(name: "VigilAPITests", dependencies: ["VigilAPI", "VigilModel"]),
         .testTarget(name: "VigilCAPTests", dependencies: ["VigilCAP", "VigilModel"]),
         .testTarget(name: "VigilCLITests", dependencies: ["VigilModel", "VigilCrypto", "VigilStore"]),
     ],

@@ -94,3 +94,22 @@ extension Bytes32 {
     /// The node id of a public key.
     public init(_ key: PublicKey) { self.init(key.rawRepresentation)! }
 }
+
+/// Ids and keys travel in JSON (the local API, the desk) as 64 lowercase hex digits.
+extension Bytes32: Codable {
+    /// Decodes 64 hex digits.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        let text = try c.decode(String.self)
+        guard let value = Bytes32(hex: text) else {
+            throw Swift.DecodingError.dataCorruptedError(in: c, debugDescription: "\"\(text.prefix(80))\" is not an id: 64 hex digits")
+        }
+        self = value
+    }
+
+    /// Encodes as 64 lowercase hex digits.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(hex)
+    }
+}

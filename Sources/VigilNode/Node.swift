@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Synchronization
+import VigilAPI
 import VigilCrypto
 import VigilModel
 import VigilNet
@@ -26,43 +27,6 @@ public struct NodeOptions: Sendable {
 
     /// Options for the node in `directory`.
     public init(directory: String) { self.directory = directory }
-}
-
-/// A node's state for `vigil status`.
-public struct NodeStatus: Codable, Sendable {
-    /// One connected peer.
-    public struct Peer: Codable, Sendable {
-        /// Its name in the genesis (or its fingerprint).
-        public let name: String
-        /// Its node id.
-        public let nodeId: String
-        /// Whether this node dialed it.
-        public let outbound: Bool
-        /// Whether HELLO was exchanged.
-        public let established: Bool
-        /// Seconds since it connected.
-        public let connectedSeconds: Double
-        /// Seconds since a frame last arrived.
-        public let lastSeenSeconds: Double
-        /// Last round-trip time in ms.
-        public let roundTripMs: UInt64?
-        /// Entries asked for and not yet received.
-        public let entriesBehind: Int
-    }
-    /// This node's name.
-    public let name: String
-    /// Its node id.
-    public let nodeId: String
-    /// Its organisation and role.
-    public let organisation: String, role: String
-    /// Entries held.
-    public let entries: Int
-    /// Connected peers.
-    public let peers: [Peer]
-    /// Configured peers that are not connected now.
-    public let disconnected: [String]
-    /// Refused connections and entries so far, by event.
-    public let refusals: [String: Int]
 }
 
 /// A running Vigil node: the pure `NodeCore` driven by real I/O.
@@ -104,10 +68,13 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
     private var nextToken: UInt64 = 0
     private var followers: [UInt64: @Sendable ([Entry]) -> Void] = [:]
     /// Held entries that refer to each entry (its updates, acknowledgements, replies), for `show`.
-    private var referrers: [EntryID: [EntryID]] = [:]
+    var referrerIndex: [EntryID: [EntryID]] = [:]
     /// Held entries by kind, for the metrics.
     private var kindCounts: [EntryKind: Int] = [:]
     private var progress = Progress()
+    /// Held entries that the roster no longer accepts (signed after a revocation or rotation): on disk,
+    /// never listed, shown, offered or pushed. Written on the loop thread, read by queries anywhere.
+    private let withdrawn = Mutex<Set<EntryID>>([])
     /// Counters for the metrics textfile.
     public let counters = MetricsCounters()
 
@@ -169,6 +136,7 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
         for entry in loaded where core.holds(entry.id) { index(entry) }
         progress.lastHeld = core.heldCount
         let owed = core.unacknowledgedTests(loaded)
+        withdrawn.withLock { $0.formUnion(skipped) }
         if !skipped.isEmpty {
             log.event(.warning, "entries-withdrawn", ["count": "\(skipped.count)", "reason": "signed after the author's key was revoked or rotated away"])
         }
@@ -320,6 +288,26 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
         }
     }
 
+    /// Registers `body` for every batch of newly held entries (loop thread); returns its token.
+    func addFollower(_ body: @escaping @Sendable ([Entry]) -> Void) -> UInt64 {
+        loop.assertOnLoop()
+        nextToken += 1
+        followers[nextToken] = body
+        return nextToken
+    }
+
+    /// Removes a follower (loop thread).
+    func removeFollower(_ token: UInt64) {
+        loop.assertOnLoop()
+        followers.removeValue(forKey: token)
+    }
+
+    /// The roster as the core holds it now (loop thread).
+    var currentRoster: Roster {
+        loop.assertOnLoop()
+        return core.roster
+    }
+
     /// Stops a `follow`.
     public func unfollow(_ token: UInt64) {
         runOnLoop { $0.followers.removeValue(forKey: token) }
@@ -464,6 +452,7 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
         case .rosterChanged:
             log.event(.info, "roster-changed", ["members": "\(core.roster.activeMembers.count)", "changes": "\(core.roster.changeCount)"])
         case .withdrawn(let ids, let reason):
+            withdrawn.withLock { $0.formUnion(ids) }
             log.event(.warning, "entries-withdrawn", ["count": "\(ids.count)", "reason": reason])
         case .acknowledge(let test):
             acknowledge(test)
@@ -508,7 +497,7 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
 
     private func index(_ entry: Entry) {
         kindCounts[entry.kind, default: 0] += 1
-        for target in entry.refs { referrers[target, default: []].append(entry.id) }
+        for target in entry.refs { referrerIndex[target, default: []].append(entry.id) }
     }
 
     /// Posts this node's automatic receipt of a communication test (loop thread).
@@ -538,9 +527,12 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
         return target.audience.adding(author.profile)
     }
 
+    /// Entries withdrawn after a revocation or rotation (still on disk, never shown).
+    func withdrawnIDs() -> Set<EntryID> { withdrawn.withLock { $0 } }
+
     /// Ids of held entries referring to `id` (updates, acknowledgements, replies), in arrival order.
     public func referrers(of id: EntryID) async -> [EntryID] {
-        await onLoop { node in node.referrers[id] ?? [] }
+        await onLoop { node in node.referrerIndex[id] ?? [] }
     }
 
     /// Metrics for the textfile.

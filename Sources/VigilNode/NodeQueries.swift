@@ -1,117 +1,135 @@
 import Foundation
+import VigilAPI
 import VigilLog
 import VigilModel
 
-/// A request for entries, as `vigil list` and the local API's `list` take it. Every set filter must
-/// match.
-public struct EntryFilter: Sendable {
-    /// Only these kinds.
-    public var kinds: Set<EntryKind>?
-    /// Only this TLP label.
-    public var tlp: TLPLabel?
-    /// Only entries by this member (name or node id hex).
-    public var author: String?
-    /// Only entries by members of this organisation.
-    public var organisation: String?
-    /// Only entries whose HLC time is at or after this (ms since the epoch).
-    public var since: UInt64?
-    /// Only entries whose HLC time is before this.
-    public var until: UInt64?
-    /// Only entries whose body contains this text (case-insensitive).
-    public var text: String?
-    /// At most this many, newest first.
-    public var limit = 50
-    /// No filter.
-    public init() {}
-}
-
-/// What `vigil post`, `show`, `list`, `ack`, `commtest` and `roster` need from a running node. Each
-/// runs against the node's own held entries: everything here is something this node may read.
+/// What `vigil post`, `show`, `list`, `ack`, `commtest` and `roster` — and the desk — need from a running
+/// node, as typed answers (`VigilAPI`). Each runs against the node's own held entries: everything here is
+/// something this node may read. Entries withdrawn after a revocation are not listed nor shown, and a
+/// document is summarised from its current state (after every update held), not from its first version.
 extension Node {
     /// Signs and posts an entry of `kind` with a canonical body, after checking the body against its
     /// kind's schema. `audience` nil means the kind's default. Returns once durable.
-    public func compose(kind: EntryKind, fields: FieldMap, audience: Audience?, refs: [EntryID]) async throws -> EntryID {
+    public func compose(kind: EntryKind, fields: FieldMap, audience: Audience?, refs: [EntryID]) async throws(APIFailure) -> EntryID {
         let body: [UInt8]
-        do { body = try fields.encoded() } catch { throw ConfigurationError("body: \(error)") }
+        do { body = try fields.encoded() } catch { throw APIFailure(.invalid, "body: \(error)") }
         if kind == .update {
-            guard let target = refs.first, let entry = try self.entry(target) else {
-                throw ConfigurationError("an update needs the entry it amends as its first ref, held by this node")
+            guard let target = refs.first, let entry = heldEntry(target) else {
+                throw APIFailure(.notFound, "an update needs the entry it amends as its first ref, held by this node")
             }
             if case .amend(let amend)? = try? UpdateBody(body: body), let current = try? FieldMap(canonicalBytes: entry.body) {
                 do { try KindSchemas.validateAmendment(entry.kind, current: current, amend: amend) } catch {
-                    throw ConfigurationError("amendment of a \(entry.kind): \(error)")
+                    throw APIFailure(Refusal(error, context: "amendment of a \(entry.kind)"))
                 }
             }
         }
         let chosen = audience ?? KindSchemas.defaultAudience(kind, fields: fields)
-        return try await post(kind: kind, audience: chosen, refs: refs, body: body)
+        return try await postTyped(kind: kind, audience: chosen, refs: refs, body: body)
     }
 
     /// Posts a duty officer's confirmation of `id` (an `ack` with `{"by": "officer"}`, the target's audience).
-    public func confirm(_ id: EntryID) async throws -> EntryID {
-        guard let target = try entry(id) else { throw ConfigurationError("no entry \(id.hex) on this node; check the id with `vigil list`") }
+    public func confirm(_ id: EntryID) async throws(APIFailure) -> EntryID {
+        guard let target = heldEntry(id) else { throw APIFailure(.notFound, "no entry \(id.hex) on this node; check the id with `vigil list`") }
         let audience = await onLoop { node in node.acknowledgementAudience(target) }
-        return try await post(kind: .acknowledgement, audience: audience, refs: [id], body: AcknowledgementBody.officer.encoded())
+        return try await postTyped(kind: .acknowledgement, audience: audience, refs: [id], body: AcknowledgementBody.officer.encoded())
+    }
+
+    /// Signs and posts, mapping every failure to the API's typed failure.
+    func postTyped(kind: EntryKind, audience: Audience, refs: [EntryID], body: [UInt8]) async throws(APIFailure) -> EntryID {
+        do {
+            return try await post(kind: kind, audience: audience, refs: refs, body: body)
+        } catch let refusal as Refusal {
+            throw APIFailure(refusal)
+        } catch {
+            throw APIFailure(.unavailable, "the entry could not be stored: \(error)")
+        }
     }
 
     /// Parses an audience given by a person: TLP label, roles, organisations, nodes by name or id.
-    public func audience(tlp: String, roles: [String], organisations: [String], nodes: [String]) async throws -> Audience {
-        guard let label = TLPLabel(name: tlp) else {
-            throw ConfigurationError("\"\(tlp)\" is not a TLP 2.0 label; use clear, green, amber, amber+strict or red")
+    public func audience(_ spec: AudienceSpec) async throws(APIFailure) -> Audience {
+        guard let label = TLPLabel(name: spec.tlp) else {
+            throw APIFailure(.invalid, "\"\(spec.tlp)\" is not a TLP 2.0 label; use clear, green, amber, amber+strict or red")
         }
-        for role in roles where Role(rawValue: role) == nil {
-            throw ConfigurationError("\"\(role)\" is not a known role (\(Role.knownNames))")
+        for role in spec.roles where Role(rawValue: role) == nil {
+            throw APIFailure(.invalid, "\"\(role)\" is not a known role (\(Role.knownNames))")
         }
         let roster = await self.roster()
         var ids: [NodeID] = []
-        for name in nodes {
+        for name in spec.nodes {
             if let member = roster.member(named: name) { ids.append(member.identity); continue }
             if let id = NodeID(hex: name), roster.member(ofKey: id) != nil { ids.append(roster.identity(ofKey: id)!); continue }
-            throw ConfigurationError("\"\(name)\" is not a member's name or node id; `vigil roster --dir DIR` lists them")
+            throw APIFailure(.invalid, "\"\(name)\" is not a member's name or node id; `vigil roster --dir DIR` lists them")
         }
-        if label == .red && ids.isEmpty { throw ConfigurationError("TLP:RED needs the nodes that may read it (--to NAME)") }
-        if label == .amberStrict && organisations.isEmpty { throw ConfigurationError("TLP:AMBER+STRICT needs the organisations that may read it (--org NAME)") }
-        if label == .amber && roles.isEmpty && organisations.isEmpty && ids.isEmpty {
-            throw ConfigurationError("TLP:AMBER needs recipients: --role, --org or --to")
+        if label == .red && ids.isEmpty { throw APIFailure(.invalid, "TLP:RED needs the nodes that may read it (--to NAME)") }
+        if label == .amberStrict && spec.organisations.isEmpty { throw APIFailure(.invalid, "TLP:AMBER+STRICT needs the organisations that may read it (--org NAME)") }
+        if label == .amber && spec.roles.isEmpty && spec.organisations.isEmpty && ids.isEmpty {
+            throw APIFailure(.invalid, "TLP:AMBER needs recipients: --role, --org or --to")
         }
-        return Audience(tlp: label, roles: roles, organisations: organisations, nodes: ids)
+        return Audience(tlp: label, roles: spec.roles, organisations: spec.organisations, nodes: ids)
     }
 
-    /// Newest first, the held entries that match `filter`, as JSON objects.
-    public func list(_ filter: EntryFilter) async throws -> [[String: Any]] {
+    /// Newest first, the held entries that match `request`.
+    public func list(_ request: EntriesRequest) async throws(APIFailure) -> [EntrySummary] {
         let roster = await self.roster()
-        var authorKeys: Set<NodeID>?
-        if let author = filter.author {
-            guard let member = roster.member(named: author) ?? NodeID(hex: author).flatMap({ roster.member(ofKey: $0) }) else {
-                throw ConfigurationError("author \"\(author)\" is not a member's name or node id")
+        var kinds: Set<EntryKind>?
+        if let names = request.kinds {
+            var set = Set<EntryKind>()
+            for name in names {
+                guard let kind = EntryKind(name: name) else {
+                    throw APIFailure(.invalid, "\"\(name)\" is not a kind; kinds: \(EntryKind.allCases.map(\.name).joined(separator: ", "))")
+                }
+                set.insert(kind)
             }
-            authorKeys = [member.identity, member.key]
+            kinds = set
         }
-        let needle = filter.text?.lowercased()
-        var out: [[String: Any]] = []
+        var tlp: TLPLabel?
+        if let name = request.tlp {
+            guard let label = TLPLabel(name: name) else { throw APIFailure(.invalid, "\"\(name)\" is not a TLP label (clear, green, amber, amber+strict, red)") }
+            tlp = label
+        }
+        var authorKeys: Set<NodeID>?
+        if let author = request.author {
+            guard let member = roster.member(named: author) ?? NodeID(hex: author).flatMap({ roster.member(ofKey: $0) }) else {
+                throw APIFailure(.invalid, "author \"\(author)\" is not a member's name or node id")
+            }
+            authorKeys = Set(roster.allMembers.filter { $0.identity == member.identity }.map(\.key) + [member.identity, member.key])
+        }
+        let limit = max(1, min(request.limit ?? 50, 10_000))
+        let needle = request.text?.lowercased()
+        let withdrawn = withdrawnIDs()
+        var out: [EntrySummary] = []
         var position = store.count
-        while position > 0 && out.count < filter.limit {
+        if let before = request.before {
+            guard let at = store.position(of: before) else { throw APIFailure(.notFound, "no entry \(before.hex) on this node to page from") }
+            position = at
+        }
+        while position > 0 && out.count < limit {
             let start = max(0, position - 512)
             let ids = storedIDs(from: start, limit: position - start)
             position = start
+            var page: [Entry] = []
             for id in ids.reversed() {
-                guard out.count < filter.limit, let entry = try self.entry(id) else { continue }
-                if let kinds = filter.kinds, !kinds.contains(entry.kind) { continue }
-                if let tlp = filter.tlp, entry.audience.tlp != tlp { continue }
+                guard !withdrawn.contains(id), let entry = heldEntry(id) else { continue }
+                if let kinds, !kinds.contains(entry.kind) { continue }
+                if let tlp, entry.audience.tlp != tlp { continue }
                 if let authorKeys, !authorKeys.contains(entry.author) { continue }
-                let member = roster.member(ofKey: entry.author)
-                if let org = filter.organisation, member?.organisation != org { continue }
-                if let since = filter.since, entry.timestamp.milliseconds < since { continue }
-                if let until = filter.until, entry.timestamp.milliseconds >= until { continue }
-                let object = summary(entry, roster: roster)
-                if let needle {
-                    let body = (try? JSONSerialization.data(withJSONObject: object["fields"] ?? [:])).map { String(decoding: $0, as: UTF8.self) } ?? ""
-                    guard body.lowercased().contains(needle) || (object["summary"] as? String ?? "").lowercased().contains(needle) else { continue }
-                }
-                out.append(object)
+                if let org = request.organisation, roster.member(ofKey: entry.author)?.organisation != org { continue }
+                if let since = request.sinceMs, entry.timestamp.milliseconds < since { continue }
+                if let until = request.untilMs, entry.timestamp.milliseconds >= until { continue }
+                page.append(entry)
+            }
+            for summary in await summaries(page, roster: roster) where out.count < limit {
+                if let needle, !Self.matches(summary, needle) { continue }
+                out.append(summary)
             }
         }
         return out
+    }
+
+    static func matches(_ summary: EntrySummary, _ needle: String) -> Bool {
+        if summary.summary.lowercased().contains(needle) { return true }
+        guard let data = try? JSONEncoder().encode(summary.fields) else { return false }
+        return String(decoding: data, as: UTF8.self).lowercased().contains(needle)
     }
 
     /// The held entries whose id starts with `prefix` (lowercase hex), at most `limit`, newest first.
@@ -119,9 +137,10 @@ extension Node {
     public func ids(withPrefix prefix: String, limit: Int = 2) -> [EntryID] {
         var out: [EntryID] = []
         var position = store.count
+        let withdrawn = withdrawnIDs()
         while position > 0 && out.count < limit {
             let start = max(0, position - 4096)
-            for id in storedIDs(from: start, limit: position - start).reversed() where id.hex.hasPrefix(prefix) {
+            for id in storedIDs(from: start, limit: position - start).reversed() where id.hex.hasPrefix(prefix) && !withdrawn.contains(id) {
                 out.append(id)
                 if out.count == limit { break }
             }
@@ -130,35 +149,63 @@ extension Node {
         return out
     }
 
-    /// One entry as a JSON object: id, kind, time, author name and organisation, audience, refs,
-    /// the body in its kind's human JSON form, and a one-line summary.
-    public func summary(_ entry: Entry, roster: Roster) -> [String: Any] {
+    /// Summaries of `entries`, each from its current state (the updates held for it, read in one hop).
+    func summaries(_ entries: [Entry], roster: Roster) async -> [EntrySummary] {
+        let documents = entries.filter { KindSchemas.isDocument($0.kind) }.map(\.id)
+        var related: [EntryID: [EntryID]] = [:]
+        if !documents.isEmpty {
+            related = await onLoop { node in
+                var out: [EntryID: [EntryID]] = [:]
+                for id in documents { if let list = node.referrerIndex[id] { out[id] = list } }
+                return out
+            }
+        }
+        return entries.map { entry in
+            let updates = (related[entry.id] ?? []).compactMap { heldEntry($0) }.filter { $0.kind == .update }
+            let view = updates.isEmpty ? nil : Self.document(entry, related: updates, roster: roster)
+            return Self.summary(entry, roster: roster, view: view)
+        }
+    }
+
+    /// The document view of `entry` from the entries that refer to it.
+    static func document(_ entry: Entry, related: [Entry], roster: Roster) -> DocumentView? {
+        var log = SharedLog(policy: RosterPolicy(roster: roster))
+        _ = log.insert(entry)
+        for e in related { _ = log.insert(e) }
+        return log.document(entry.id, from: MemoryEntrySource([entry] + related))
+    }
+
+    /// One entry as listed: its fields as signed, and a summary of its current state.
+    static func summary(_ entry: Entry, roster: Roster, view: DocumentView?) -> EntrySummary {
         let member = roster.member(ofKey: entry.author)
         let fields = (try? FieldMap(canonicalBytes: entry.body)) ?? FieldMap()
-        var object: [String: Any] = [
-            "id": entry.id.hex, "kind": entry.kind.name, "time": EntryJSON.iso8601(milliseconds: entry.timestamp.milliseconds),
-            "time_ms": Int(entry.timestamp.milliseconds),
-            "hlc": entry.timestamp.description, "author": member?.name ?? entry.author.fingerprint,
-            "organisation": member?.organisation ?? "", "refs": entry.refs.map(\.hex),
-            "audience": Self.audienceObject(entry.audience, roster: roster),
-        ]
+        let json: JSONValue
+        var line: String
         switch entry.kind {
         case .update, .acknowledgement, .roster:
-            object["fields"] = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(fields))) ?? [:]
-            object["summary"] = Self.referenceSummary(entry, fields: fields, roster: roster)
+            json = KindSchemas.genericValue(fields)
+            line = referenceSummary(entry, roster: roster)
         default:
-            object["fields"] = KindSchemas.humanJSONObject(entry.kind, fields)
-            object["summary"] = KindSchemas.summary(entry.kind, fields)
+            json = KindSchemas.humanValue(entry.kind, fields)
+            let current = view.map { $0.bodyIsFieldMap ? $0.fields : fields } ?? fields
+            line = KindSchemas.summary(entry.kind, current)
         }
-        return object
+        let amended = view?.history.contains { if case .amended = $0.change { true } else { false } } ?? false
+        let retracted = view?.isRetracted ?? false
+        if retracted { line = "RETRACTED — " + line } else if amended { line += " (amended)" }
+        return EntrySummary(id: entry.id, kind: entry.kind.name, time: EntryJSON.iso8601(milliseconds: entry.timestamp.milliseconds),
+                            timeMs: entry.timestamp.milliseconds, hlc: entry.timestamp.description,
+                            author: member?.name ?? entry.author.fingerprint, organisation: member?.organisation ?? "",
+                            refs: entry.refs, audience: audienceView(entry.audience, roster: roster), fields: json,
+                            summary: line, amended: amended, retracted: retracted)
     }
 
-    static func audienceObject(_ audience: Audience, roster: Roster) -> [String: Any] {
-        ["tlp": audience.tlp.name, "roles": audience.roles, "organisations": audience.organisations,
-         "nodes": audience.nodes.map { roster.member(ofKey: $0)?.name ?? $0.hex }]
+    static func audienceView(_ audience: Audience, roster: Roster) -> AudienceView {
+        AudienceView(tlp: audience.tlp.name, roles: audience.roles, organisations: audience.organisations,
+                     nodes: audience.nodes.map { roster.member(ofKey: $0)?.name ?? $0.hex })
     }
 
-    static func referenceSummary(_ entry: Entry, fields: FieldMap, roster: Roster) -> String {
+    static func referenceSummary(_ entry: Entry, roster: Roster) -> String {
         let target = entry.refs.first.map { String($0.hex.prefix(12)) } ?? "?"
         switch entry.kind {
         case .acknowledgement:
@@ -183,92 +230,95 @@ extension Node {
     /// `show`: the entry, its current state after every update (last writer wins per field, a
     /// retraction wins), the history of updates, who acknowledged it, and for a communication test its
     /// results.
-    public func show(_ id: EntryID) async throws -> [String: Any] {
-        guard let entry = try self.entry(id) else { throw ConfigurationError("no entry \(id.hex) on this node; check the id with `vigil list`") }
+    public func show(_ id: EntryID) async throws(APIFailure) -> EntryDetail {
+        guard !withdrawnIDs().contains(id), let entry = heldEntry(id) else {
+            throw APIFailure(.notFound, "no entry \(id.hex) on this node; check the id with `vigil list`")
+        }
         let roster = await self.roster()
-        let related = try await referrers(of: id).compactMap { try self.entry($0) }
-        var log = SharedLog(policy: RosterPolicy(roster: roster))
-        _ = log.insert(entry)
-        for e in related { _ = log.insert(e) }
-        var object = summary(entry, roster: roster)
-        if let view = log.document(id, from: MemoryEntrySource([entry] + related)) {
-            object["current"] = view.bodyIsFieldMap ? KindSchemas.humanJSONObject(entry.kind, view.fields) : [:]
-            object["retracted"] = view.retraction.map { item -> [String: Any] in
-                var r: [String: Any] = ["by": roster.member(ofKey: item.author)?.name ?? item.author.fingerprint,
-                                        "time": EntryJSON.iso8601(milliseconds: item.timestamp.milliseconds)]
-                if case .retracted(let reason) = item.change { r["reason"] = reason }
-                return r
-            } ?? NSNull()
-            object["history"] = view.history.map { item -> [String: Any] in
-                var h: [String: Any] = ["entry": item.entry.hex, "by": roster.member(ofKey: item.author)?.name ?? item.author.fingerprint,
-                                        "time": EntryJSON.iso8601(milliseconds: item.timestamp.milliseconds),
-                                        "time_ms": Int(item.timestamp.milliseconds)]
+        let related = await referrers(of: id).compactMap { heldEntry($0) }
+        let view = Self.document(entry, related: related, roster: roster)
+        let summary = Self.summary(entry, roster: roster, view: view)
+        func name(_ key: NodeID) -> String { roster.member(ofKey: key)?.name ?? key.fingerprint }
+        func time(_ t: HybridTimestamp) -> String { EntryJSON.iso8601(milliseconds: t.milliseconds) }
+        var current = JSONValue.object([:])
+        var history: [HistoryStep] = []
+        var retraction: RetractionView?
+        var acks: [MemberAcknowledgement] = []
+        if let view {
+            if view.bodyIsFieldMap { current = KindSchemas.humanValue(entry.kind, view.fields) }
+            if let item = view.retraction, case .retracted(let reason) = item.change {
+                retraction = RetractionView(by: name(item.author), time: time(item.timestamp), reason: reason)
+            }
+            history = view.history.map { item in
+                let change: HistoryStep.Change, names: [String]?, values: JSONValue?, reason: String?
                 switch item.change {
-                case .created: h["change"] = "created"
-                case .amended(let fields): h["change"] = "amended"; h["fields"] = fields.names
-                case .retracted(let reason): h["change"] = "retracted"; h["reason"] = reason
-                case .ignored(let reason): h["change"] = "ignored"; h["reason"] = reason
+                case .created: (change, names, values, reason) = (.created, nil, nil, nil)
+                case .amended(let fields):
+                    (change, names, values, reason) = (.amended, fields.names, KindSchemas.humanValue(entry.kind, fields), nil)
+                case .retracted(let why): (change, names, values, reason) = (.retracted, nil, nil, why)
+                case .ignored(let why): (change, names, values, reason) = (.ignored, nil, nil, why)
                 }
-                return h
+                return HistoryStep(entry: item.entry, by: name(item.author), time: time(item.timestamp), timeMs: item.timestamp.milliseconds,
+                                   change: change, fields: names, values: values, reason: reason)
             }
-            object["acknowledgements"] = view.acknowledgements.values.sorted { $0.node < $1.node }.map { ack -> [String: Any] in
-                ["member": roster.member(ofKey: ack.node)?.name ?? ack.node.fingerprint,
-                 "received": ack.receipt.map { EntryJSON.iso8601(milliseconds: $0.timestamp.milliseconds) } ?? NSNull(),
-                 "confirmed": ack.officer.map { EntryJSON.iso8601(milliseconds: $0.timestamp.milliseconds) } ?? NSNull()]
+            acks = view.acknowledgements.values.sorted { $0.node < $1.node }.map { ack in
+                MemberAcknowledgement(member: name(ack.node), received: ack.receipt.map { time($0.timestamp) },
+                                      confirmed: ack.officer.map { time($0.timestamp) })
             }
         }
-        if entry.kind == .commTest {
-            object["results"] = try commTestResults(entry, acks: related, roster: roster)
-        }
-        return object
+        var results: [CommTestResultView]?
+        if entry.kind == .commTest { results = try Self.commTestResults(entry, acks: related, roster: roster) }
+        return EntryDetail(summary: summary, current: current, history: history, retractedBy: retraction,
+                           acknowledgements: acks, results: results)
     }
 
     /// Results of the communication test `id` (or the newest one held).
-    public func commTestResults(_ id: EntryID?) async throws -> [String: Any] {
+    public func commTestResults(_ id: EntryID?) async throws(APIFailure) -> CommTestReport {
         let roster = await self.roster()
         let test: Entry
         if let id {
-            guard let found = try entry(id), found.kind == .commTest else { throw ConfigurationError("\(id.hex) is not a communication test held by this node") }
+            guard let found = heldEntry(id), found.kind == .commTest, !withdrawnIDs().contains(id) else {
+                throw APIFailure(.notFound, "\(id.hex) is not a communication test held by this node")
+            }
             test = found
         } else {
-            var filter = EntryFilter()
-            filter.kinds = [.commTest]
-            filter.limit = 1
-            guard let newest = try await list(filter).first?["id"] as? String, let found = try entry(EntryID(hex: newest)!) else {
-                throw ConfigurationError("no communication test on this node yet; start one with `vigil commtest start`")
+            var request = EntriesRequest()
+            request.kinds = [EntryKind.commTest.name]
+            request.limit = 1
+            guard let newest = try await list(request).first, let found = heldEntry(newest.id) else {
+                throw APIFailure(.notFound, "no communication test on this node yet; start one with `vigil commtest start`")
             }
             test = found
         }
-        let acks = try await referrers(of: test.id).compactMap { try self.entry($0) }
-        var object = summary(test, roster: roster)
-        object["results"] = try commTestResults(test, acks: acks, roster: roster)
-        return object
+        let acks = await referrers(of: test.id).compactMap { heldEntry($0) }
+        return CommTestReport(summary: Self.summary(test, roster: roster, view: nil),
+                              results: try Self.commTestResults(test, acks: acks, roster: roster))
     }
 
-    private func commTestResults(_ test: Entry, acks: [Entry], roster: Roster) throws -> [[String: Any]] {
-        let fields = try FieldMap(canonicalBytes: test.body)
-        let body = try CommTestBody(fields: fields)
+    static func commTestResults(_ test: Entry, acks: [Entry], roster: Roster) throws(APIFailure) -> [CommTestResultView] {
+        guard let fields = try? FieldMap(canonicalBytes: test.body), let body = try? CommTestBody(fields: fields) else {
+            throw APIFailure(.invalid, "\(test.id.hex) has no valid communication test body")
+        }
         return CommTestResults.compute(test: test, body: body, acks: acks, roster: roster).map { r in
-            [
-                "member": r.name,
-                "status": r.isSilent ? "silent" : (r.confirmedAt != nil ? "confirmed" : "received"),
-                "received": r.receivedAt.map { EntryJSON.iso8601(milliseconds: $0.milliseconds) } ?? NSNull(),
-                "automatic_delay_ms": r.automaticDelay.map { Int($0) as Any } ?? NSNull(),
-                "confirmed": r.confirmedAt.map { EntryJSON.iso8601(milliseconds: $0.milliseconds) } ?? NSNull(),
-                "officer_delay_ms": r.officerDelay.map { Int($0) as Any } ?? NSNull(),
-                "late": r.late,
-            ]
+            CommTestResultView(member: r.name, status: r.isSilent ? .silent : (r.confirmedAt != nil ? .confirmed : .received),
+                               received: r.receivedAt.map { EntryJSON.iso8601(milliseconds: $0.milliseconds) },
+                               automaticDelayMs: r.automaticDelay,
+                               confirmed: r.confirmedAt.map { EntryJSON.iso8601(milliseconds: $0.milliseconds) },
+                               officerDelayMs: r.officerDelay, late: r.late)
         }
     }
 
-    /// The roster as JSON: every member with its status.
-    public func rosterObject() async -> [[String: Any]] {
+    /// The roster: every member with its status.
+    public func rosterView() async -> [RosterMemberView] {
         let roster = await self.roster()
         return roster.allMembers.map { m in
-            ["name": m.name, "organisation": m.organisation, "role": m.role, "identity": m.identity.hex, "key": m.key.hex,
-             "addresses": m.addresses, "status": m.isActive ? "active" : "revoked",
-             "revoked": m.revokedAt.map { EntryJSON.iso8601(milliseconds: $0.milliseconds) } ?? NSNull(),
-             "reason": m.revocationReason ?? NSNull(), "authority": m.identity == roster.authority]
+            RosterMemberView(name: m.name, organisation: m.organisation, role: m.role, identity: m.identity, key: m.key,
+                             addresses: m.addresses, status: m.isActive ? .active : .revoked,
+                             revoked: m.revokedAt.map { EntryJSON.iso8601(milliseconds: $0.milliseconds) },
+                             reason: m.revocationReason, authority: m.identity == roster.authority)
         }
     }
+
+    /// A held entry read from the store (nil when absent or unreadable).
+    func heldEntry(_ id: EntryID) -> Entry? { try? store.read(id) }
 }

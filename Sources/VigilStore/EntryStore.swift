@@ -180,6 +180,11 @@ public final class EntryStore: Sendable {
         core.withIndex { $0.count }
     }
 
+    /// The position of entry `id` in storage order (see `items(from:limit:)`); nil when the store lacks it.
+    public func position(of id: EntryID) -> Int? {
+        core.withIndex { $0.position(of: id) }
+    }
+
     /// The timestamp of entry `id`, from memory; nil when the store lacks it.
     public func timestamp(of id: EntryID) -> HybridTimestamp? {
         core.withIndex { $0.record(for: id)?.timestamp }

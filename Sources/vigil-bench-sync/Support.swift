@@ -4,6 +4,7 @@
 // /proc figures of other processes.
 import Dispatch
 import Foundation
+import VigilAPI
 import Glibc
 import Synchronization
 import VigilBenchSupport
@@ -299,22 +300,18 @@ final class NodeProcess: @unchecked Sendable {
 
     /// The node's status through its local API.
     func status() throws -> NodeStatus {
-        let answer = try api.request(["op": "status"])
-        let data = try JSONSerialization.data(withJSONObject: answer["status"] ?? [:])
-        return try JSONDecoder().decode(NodeStatus.self, from: data)
+        try api.send(StatusRequest()).status
     }
 
     /// Posts a canonical entry this node authored; returns once it is durable.
     func post(_ entry: Entry) throws {
-        let answer = try api.request(["op": "post", "entry": Data(entry.canonicalBytes).base64EncodedString()])
-        guard answer["id"] as? String == entry.id.hex else { throw BenchError("node \(name) answered the post with \(answer)") }
+        let answer = try api.send(PostRequest(entry: Data(entry.canonicalBytes).base64EncodedString()))
+        guard answer.id == entry.id else { throw BenchError("node \(name) answered the post with \(answer)") }
     }
 
     /// The local API `wait` op: answers once every id is held, or after `timeoutMs`; returns the missing ones.
     func wait(for ids: [EntryID], timeoutMs: Int) throws -> [String] {
-        let answer = try api.request(["op": "wait", "ids": ids.map(\.hex), "timeout_ms": timeoutMs])
-        guard let missing = answer["missing"] as? [String] else { throw BenchError("node \(name) answered wait with \(answer)") }
-        return missing
+        try api.send(WaitRequest(ids: ids, timeoutMs: timeoutMs)).missing.map(\.hex)
     }
 
     /// Seconds of CPU (user + system) the process used so far.

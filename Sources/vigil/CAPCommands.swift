@@ -1,4 +1,5 @@
 import Foundation
+import VigilAPI
 import VigilCAP
 import VigilModel
 import VigilNode
@@ -47,47 +48,66 @@ enum ImportCommand: Command {
         } catch let error as KindValidationError {
             throw CommandFailure("\(file): the alert does not fit Vigil's alert schema: \(error)", exitCode: ExitCode.refused)
         }
-        var results: [[String: Any]] = []
+        var results: [ImportResult] = []
         let dryRun = args.flag("dry-run")
         let api = dryRun ? nil : try NodeAPI(args, command: name)
         for body in bodies {
-            var result: [String: Any] = ["info": body.infoIndex, "msgType": body.msgType.rawValue, "warnings": body.warnings,
-                                         "summary": KindSchemas.summary(.alert, body.fields),
-                                         "fields": KindSchemas.humanJSONObject(.alert, body.fields)]
+            var result = ImportResult(info: body.infoIndex, msgType: body.msgType.rawValue, warnings: body.warnings,
+                                      summary: KindSchemas.summary(.alert, body.fields), fields: KindSchemas.humanValue(.alert, body.fields))
             if let api {
                 if body.msgType == .cancel, !body.references.isEmpty {
-                    result["retracted"] = try retract(body.references, api: api)
+                    result.retracted = try retract(body.references, api: api)
                 } else {
-                    var request: [String: Any] = ["op": "compose", "kind": "alert", "fields": KindSchemas.humanJSONObject(.alert, body.fields)]
-                    if let audience = AudienceFlags.object(args) { request["audience"] = audience }
-                    result["id"] = try api.call(request)["id"] as? String ?? "?"
+                    let request = ComposeRequest(kind: EntryKind.alert.name, fields: KindSchemas.humanValue(.alert, body.fields), audience: AudienceFlags.spec(args))
+                    result.id = try api.call(request).id
                 }
             }
             results.append(result)
         }
         if args.flag("json") {
-            output.jsonObject(["identifier": alert.identifier, "sender": alert.sender, "dryRun": dryRun, "alerts": results])
+            output.json(ImportReport(identifier: alert.identifier, sender: alert.sender, dryRun: dryRun, alerts: results))
             return ExitCode.success
         }
         output.out("\(file): CAP 1.2 \(alert.msgType.rawValue) \(alert.identifier) from \(alert.sender), \(bodies.count) alert\(bodies.count == 1 ? "" : "s")\(dryRun ? " (dry run: nothing posted)" : "")")
         for r in results {
-            let what = (r["id"] as? String).map { "posted \($0.prefix(16))…" } ?? (r["retracted"] as? [String]).map { "retracted \($0.count) alert(s)" } ?? "valid"
-            output.out("  info[\(r["info"] ?? 0)]: \(r["summary"] as? String ?? "") — \(what)")
-            for w in r["warnings"] as? [String] ?? [] { output.out("    warning: \(w)") }
+            let what = r.id.map { "posted \($0.hex.prefix(16))…" } ?? r.retracted.map { "retracted \($0.count) alert(s)" } ?? "valid"
+            output.out("  info[\(r.info)]: \(r.summary) — \(what)")
+            for w in r.warnings { output.out("    warning: \(w)") }
         }
         return ExitCode.success
     }
 
+    /// What `import --cap --json` prints.
+    struct ImportReport: Encodable {
+        let identifier: String
+        let sender: String
+        let dryRun: Bool
+        let alerts: [ImportResult]
+    }
+
+    /// One `<info>` block's outcome.
+    struct ImportResult: Encodable {
+        let info: Int
+        let msgType: String
+        let warnings: [String]
+        let summary: String
+        let fields: JSONValue
+        var id: EntryID?
+        var retracted: [EntryID]?
+    }
+
     /// Retracts the held alerts imported from the referenced CAP messages.
-    static func retract(_ references: [CAPReference], api: NodeAPI) throws -> [String] {
-        let alerts = try api.call(["op": "entries", "kinds": ["alert"], "limit": 10_000])["entries"] as? [[String: Any]] ?? []
+    static func retract(_ references: [CAPReference], api: NodeAPI) throws -> [EntryID] {
+        var request = EntriesRequest()
+        request.kinds = [EntryKind.alert.name]
+        request.limit = 10_000
+        let alerts = try api.call(request).entries
         let wanted = Set(references.map(\.identifier))
-        var retracted: [String] = []
+        var retracted: [EntryID] = []
         for alert in alerts {
-            guard let fields = alert["fields"] as? [String: Any], let identifier = fields["cap_identifier"] as? String,
-                  wanted.contains(identifier), let id = alert["id"] as? String else { continue }
-            _ = try api.call(["op": "compose", "kind": "update", "refs": [id], "fields": ["retract": "CAP Cancel of \(identifier)"]])
-            retracted.append(id)
+            guard let identifier = alert.fields["cap_identifier"]?.stringValue, wanted.contains(identifier) else { continue }
+            _ = try api.call(ComposeRequest(kind: EntryKind.update.name, fields: .object(["retract": .string("CAP Cancel of \(identifier)")]), refs: [alert.id]))
+            retracted.append(alert.id)
         }
         guard !retracted.isEmpty else {
             throw CommandFailure("this CAP Cancel refers to \(wanted.sorted().joined(separator: ", ")), which this node holds no imported alert for; nothing done", exitCode: ExitCode.refused)
@@ -119,8 +139,10 @@ enum ExportCommand: Command {
         let api = try NodeAPI(args, command: name)
         var ids = try args.positionals.map { try EntryIDArgument.resolve($0, api: api, command: name) }
         if ids.isEmpty {
-            let alerts = try api.call(["op": "entries", "kinds": ["alert"], "limit": 100])["entries"] as? [[String: Any]] ?? []
-            ids = alerts.compactMap { $0["id"] as? String }
+            var request = EntriesRequest()
+            request.kinds = [EntryKind.alert.name]
+            request.limit = 100
+            ids = try api.call(request).entries.map(\.id)
         }
         guard !ids.isEmpty else { throw CommandFailure("this node holds no alert to export", exitCode: ExitCode.refused) }
         let out = args.value("out")
@@ -128,24 +150,25 @@ enum ExportCommand: Command {
             throw UsageError("\(ids.count) alerts: give --out DIRECTORY (or one ID to print it)", command: name)
         }
         if let out { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) }
-        var written: [[String: Any]] = []
-        for id in ids {
-            let entry = try api.call(["op": "show", "id": id])["entry"] as? [String: Any] ?? [:]
-            guard entry["kind"] as? String == "alert" else { throw CommandFailure("\(id) is not an alert", exitCode: ExitCode.refused) }
-            let current = entry["current"] as? [String: Any] ?? entry["fields"] as? [String: Any] ?? [:]
+        var written: [Written] = []
+        for entryID in ids {
+            let id = entryID.hex
+            let entry = try api.call(ShowRequest(id: entryID)).entry
+            guard entry.summary.kind == EntryKind.alert.name else { throw CommandFailure("\(id) is not an alert", exitCode: ExitCode.refused) }
+            let current = entry.current == .object([:]) ? entry.summary.fields : entry.current
             let fields: FieldMap
             do {
-                fields = try KindSchemas.fields(fromJSON: JSONSerialization.data(withJSONObject: current), kind: .alert)
+                fields = try KindSchemas.fields(fromJSONValue: current, kind: .alert)
             } catch {
                 throw CommandFailure("alert \(id.prefix(16))…: \(error)", exitCode: ExitCode.refused)
             }
             // The steps that changed the alert (ignored, unauthorised updates do not count).
-            let steps = (entry["history"] as? [[String: Any]] ?? []).filter { ["created", "amended", "retracted"].contains($0["change"] as? String) }
-            let msgType: CAPMsgType = entry["retracted"] is [String: Any] ? .cancel : (steps.count > 1 ? .update : .alert)
-            let identifier = current["cap_identifier"] as? String ?? "vigil-\(id)"
-            let sender = current["cap_sender"] as? String ?? "\(entry["author"] as? String ?? "vigil")@vigil"
-            let created = Int64(entry["time_ms"] as? Int ?? 0)
-            let sent = Int64(steps.last?["time_ms"] as? Int ?? Int(created))
+            let steps = entry.history.filter { $0.change != .ignored }
+            let msgType: CAPMsgType = entry.retractedBy != nil ? .cancel : (steps.count > 1 ? .update : .alert)
+            let identifier = current["cap_identifier"]?.stringValue ?? "vigil-\(id)"
+            let sender = current["cap_sender"]?.stringValue ?? "\(entry.summary.author)@vigil"
+            let created = Int64(entry.summary.timeMs)
+            let sent = Int64(steps.last?.timeMs ?? UInt64(created))
             var references: [CAPReference] = []
             if msgType != .alert, let createdText = CAPDateTime(milliseconds: created)?.text {
                 references = [CAPReference(sender: sender, identifier: identifier, sent: createdText)]
@@ -160,15 +183,22 @@ enum ExportCommand: Command {
             if let out {
                 let path = "\(out)/\(id.prefix(16)).xml"
                 guard FileManager.default.createFile(atPath: path, contents: xml) else { throw CommandFailure("cannot write \(path)") }
-                written.append(["id": id, "file": path, "msgType": msgType.rawValue])
+                written.append(Written(id: entryID, file: path, msgType: msgType.rawValue))
             } else {
                 output.out(String(decoding: xml, as: UTF8.self))
                 return ExitCode.success
             }
         }
-        if args.flag("json") { output.jsonObject(written) } else {
-            for w in written { output.out("\(w["file"] ?? "")  \(w["msgType"] ?? "")") }
+        if args.flag("json") { output.json(written) } else {
+            for w in written { output.out("\(w.file)  \(w.msgType)") }
         }
         return ExitCode.success
+    }
+
+    /// One exported file, for `--json`.
+    struct Written: Encodable {
+        let id: EntryID
+        let file: String
+        let msgType: String
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import VigilAPI
 import VigilModel
 import VigilNode
 
@@ -13,14 +14,22 @@ struct NodeAPI {
         self.command = command
     }
 
-    func call(_ request: [String: Any]) throws -> [String: Any] {
+    /// Sends a typed request; a failure becomes the CLI's exit code by its code, never by its sentence.
+    func call<Op: APIOperation>(_ request: Op) throws -> Op.Answer {
         do {
-            return try LocalAPIClient(path: dir + "/node.sock").request(request)
-        } catch let error as ConfigurationError {
-            if error.message.hasPrefix("no node is running") || error.message.contains("too long for a Unix socket") {
-                throw CommandFailure(error.message, exitCode: ExitCode.environment)
-            }
-            throw CommandFailure(error.message, exitCode: ExitCode.refused)
+            return try LocalAPIClient(path: dir + "/node.sock").send(request)
+        } catch {
+            throw Self.failure(error)
+        }
+    }
+
+    /// The CLI's failure for an API failure: no node → 3 (environment), a malformed request → 2 (usage),
+    /// anything the node refused or could not do → 1.
+    static func failure(_ error: APIFailure) -> CommandFailure {
+        switch error.code {
+        case .noNode: CommandFailure(error.error, exitCode: ExitCode.environment)
+        case .badRequest: CommandFailure(error.error, exitCode: ExitCode.usage)
+        case .invalid, .notFound, .refused, .unavailable: CommandFailure(error.error, exitCode: ExitCode.refused)
         }
     }
 }
@@ -44,14 +53,14 @@ enum TimeArgument {
 /// Audience flags shared by `post` and `commtest start`.
 enum AudienceFlags {
     static let names: Set<String> = ["tlp", "role", "org", "to"]
-    static func object(_ args: Arguments) -> [String: Any]? {
+    static func spec(_ args: Arguments) -> AudienceSpec? {
         guard let tlp = args.value("tlp") else {
             if !args.all("role").isEmpty || !args.all("org").isEmpty || !args.all("to").isEmpty {
-                return ["tlp": "amber", "roles": args.all("role"), "organisations": args.all("org"), "nodes": args.all("to")]
+                return AudienceSpec(tlp: "amber", roles: args.all("role"), organisations: args.all("org"), nodes: args.all("to"))
             }
             return nil
         }
-        return ["tlp": tlp, "roles": args.all("role"), "organisations": args.all("org"), "nodes": args.all("to")]
+        return AudienceSpec(tlp: tlp, roles: args.all("role"), organisations: args.all("org"), nodes: args.all("to"))
     }
     static let help = """
           --tlp LABEL          clear, green, amber, amber+strict or red (default: the kind's default audience)
@@ -139,7 +148,7 @@ enum PostCommand: Command {
                 guard let data = FileManager.default.contents(atPath: file) else { throw CommandFailure("cannot read \(file)", exitCode: ExitCode.environment) }
                 fields = try KindSchemas.fields(fromJSON: data, kind: kind)
             } else if args.flag("edit") {
-                _ = try api.call(["op": "status"])   // no node running: say so before the officer writes a report
+                _ = try api.call(StatusRequest())   // no node running: say so before the officer writes a report
                 fields = try KindSchemas.fields(fromTemplate: try Editor.edit(KindSchemas.template(kind), command: name), kind: kind)
             } else {
                 guard !fieldPairs.isEmpty else {
@@ -150,11 +159,11 @@ enum PostCommand: Command {
         } catch let error as KindValidationError {
             throw CommandFailure("\(kind.name) not posted: \(error)", exitCode: ExitCode.refused)
         }
-        var request: [String: Any] = ["op": "compose", "kind": kind.name, "fields": KindSchemas.humanJSONObject(kind, fields), "refs": args.all("ref")]
-        if let audience = AudienceFlags.object(args) { request["audience"] = audience }
+        var refs: [EntryID] = []
+        for ref in args.all("ref") { refs.append(EntryID(hex: try EntryIDArgument.resolve(ref, api: api, command: name))!) }
+        let request = ComposeRequest(kind: kind.name, fields: KindSchemas.humanValue(kind, fields), audience: AudienceFlags.spec(args), refs: refs)
         let answer = try api.call(request)
-        let id = answer["id"] as? String ?? "?"
-        if args.flag("json") { output.jsonObject(["id": id]) } else { output.out("posted \(kind.name) \(id)") }
+        if args.flag("json") { output.json(answer) } else { output.out("posted \(kind.name) \(answer.id.hex)") }
         return ExitCode.success
     }
 }
@@ -200,7 +209,7 @@ enum UpdateCommand: Command {
             throw UsageError("give the id of the entry to update (64 hex digits; see `vigil list`)", command: name)
         }
         var dir: String?, retract: String?, json = false
-        var amend: [String: Any] = [:]
+        var amend: [String: JSONValue] = [:]
         var i = 1
         while i < raw.count {
             let flag = String(raw[i].dropFirst(2))
@@ -214,25 +223,24 @@ enum UpdateCommand: Command {
             case "retract": retract = value
             default:
                 // Numbers and JSON values as such; anything else as text.
-                if let data = value.data(using: .utf8), let parsed = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]), !(parsed is String) {
+                if let parsed = try? JSONDecoder().decode(JSONValue.self, from: Data(value.utf8)), parsed.stringValue == nil {
                     amend[flag] = parsed
                 } else {
-                    amend[flag] = value
+                    amend[flag] = .string(value)
                 }
             }
         }
         guard let dir else { throw UsageError("--dir is required", command: name) }
-        let fields: [String: Any]
+        let fields: JSONValue
         switch (retract, amend.isEmpty) {
-        case (let reason?, true): fields = ["retract": reason]
-        case (nil, false): fields = ["amend": amend]
+        case (let reason?, true): fields = .object(["retract": .string(reason)])
+        case (nil, false): fields = .object(["amend": .object(amend)])
         case (nil, true): throw UsageError("give the fields to amend (--FIELD VALUE) or --retract REASON", command: name)
         default: throw UsageError("amend or retract, not both", command: name)
         }
         let api = try NodeAPI(try Arguments(["--dir", dir], command: name, valueFlags: ["dir"], switchFlags: []), command: name)
-        let answer = try api.call(["op": "compose", "kind": "update", "refs": [target.hex], "fields": fields])
-        let id = answer["id"] as? String ?? "?"
-        if json { output.jsonObject(["id": id]) } else { output.out("posted update \(id) of \(target.hex.prefix(16))…") }
+        let answer = try api.call(ComposeRequest(kind: EntryKind.update.name, fields: fields, refs: [target]))
+        if json { output.json(answer) } else { output.out("posted update \(answer.id.hex) of \(target.hex.prefix(16))…") }
         return ExitCode.success
     }
 }
@@ -268,27 +276,27 @@ enum ListCommand: Command {
         let args = try Arguments(raw, command: name, valueFlags: ["dir", "kind", "tlp", "author", "org", "since", "until", "text", "limit"], switchFlags: ["json"])
         try args.expectPositionals(0, "")
         let api = try NodeAPI(args, command: name)
-        var request: [String: Any] = ["op": "entries"]
+        var request = EntriesRequest()
         for kind in args.all("kind") where EntryKind(name: kind) == nil {
             throw UsageError("\"\(kind)\" is not a kind; kinds: \(EntryKind.allCases.map(\.name).joined(separator: ", "))", command: name)
         }
         if let tlp = args.value("tlp"), TLPLabel(name: tlp) == nil {
             throw UsageError("\"\(tlp)\" is not a TLP label (clear, green, amber, amber+strict, red)", command: name)
         }
-        if !args.all("kind").isEmpty { request["kinds"] = args.all("kind") }
-        if let tlp = args.value("tlp") { request["tlp"] = tlp }
-        if let author = args.value("author") { request["author"] = author }
-        if let org = args.value("org") { request["organisation"] = org }
-        if let text = args.value("text") { request["text"] = text }
-        if let since = args.value("since") { request["since_ms"] = try TimeArgument.milliseconds(since, flag: "since", command: name) }
-        if let until = args.value("until") { request["until_ms"] = try TimeArgument.milliseconds(until, flag: "until", command: name) }
+        if !args.all("kind").isEmpty { request.kinds = args.all("kind") }
+        request.tlp = args.value("tlp")
+        request.author = args.value("author")
+        request.organisation = args.value("org")
+        request.text = args.value("text")
+        if let since = args.value("since") { request.sinceMs = try TimeArgument.milliseconds(since, flag: "since", command: name) }
+        if let until = args.value("until") { request.untilMs = try TimeArgument.milliseconds(until, flag: "until", command: name) }
         if let limit = args.value("limit") {
             guard let n = Int(limit), n > 0 else { throw UsageError("--limit takes a positive number", command: name) }
-            request["limit"] = n
+            request.limit = n
         }
-        let entries = try api.call(request)["entries"] as? [[String: Any]] ?? []
+        let entries = try api.call(request).entries
         if args.flag("json") {
-            output.jsonObject(entries)
+            output.json(entries)
         } else if entries.isEmpty {
             output.out("(no entries)")
         } else {
@@ -300,13 +308,13 @@ enum ListCommand: Command {
 
 /// One entry on one line, for people.
 enum EntryLine {
-    static func format(_ e: [String: Any]) -> String {
-        let time = (e["time"] as? String ?? "").replacingOccurrences(of: "T", with: " ").prefix(19)
-        let tlp = ((e["audience"] as? [String: Any])?["tlp"] as? String ?? "").replacingOccurrences(of: "TLP:", with: "")
-        let id = (e["id"] as? String ?? "").prefix(12)
-        let kind = (e["kind"] as? String ?? "").padding(toLength: 8, withPad: " ", startingAt: 0)
-        let author = (e["author"] as? String ?? "").padding(toLength: 15, withPad: " ", startingAt: 0)
-        return "\(time)  \(kind) \(tlp.padding(toLength: 12, withPad: " ", startingAt: 0)) \(author) \(e["summary"] as? String ?? "")  [\(id)]"
+    static func format(_ e: EntrySummary) -> String {
+        let time = e.time.replacingOccurrences(of: "T", with: " ").prefix(19)
+        let tlp = e.audience.tlp.replacingOccurrences(of: "TLP:", with: "")
+        let id = e.id.hex.prefix(12)
+        let kind = e.kind.padding(toLength: 8, withPad: " ", startingAt: 0)
+        let author = e.author.padding(toLength: 15, withPad: " ", startingAt: 0)
+        return "\(time)  \(kind) \(tlp.padding(toLength: 12, withPad: " ", startingAt: 0)) \(author) \(e.summary)  [\(id)]"
     }
 }
 
@@ -331,41 +339,39 @@ enum ShowCommand: Command {
         try args.expectPositionals(1, "the entry id")
         let api = try NodeAPI(args, command: name)
         let id = try EntryIDArgument.resolve(args.positionals[0], api: api, command: name)
-        let entry = try api.call(["op": "show", "id": id])["entry"] as? [String: Any] ?? [:]
-        if args.flag("json") { output.jsonObject(entry); return ExitCode.success }
-        output.out(EntryLine.format(entry))
-        if let retracted = entry["retracted"] as? [String: Any] {
-            output.out("RETRACTED by \(retracted["by"] ?? "?") at \(retracted["time"] ?? "?"): \(retracted["reason"] ?? "")")
+        let entry = try api.call(ShowRequest(id: id)).entry
+        if args.flag("json") { output.json(entry); return ExitCode.success }
+        output.out(EntryLine.format(entry.summary))
+        if let retraction = entry.retractedBy {
+            output.out("RETRACTED by \(retraction.by) at \(retraction.time): \(retraction.reason)")
         }
-        if let current = entry["current"] {
+        if case .object(let current) = entry.current, !current.isEmpty {
             output.out("current:")
-            let data = (try? JSONSerialization.data(withJSONObject: current, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
-            output.out(String(decoding: data, as: UTF8.self).split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+            output.out(Output.jsonText(entry.current).split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
         }
         output.out("history:")
-        for h in entry["history"] as? [[String: Any]] ?? [] {
-            let detail = (h["fields"] as? [String]).map { " " + $0.joined(separator: ", ") } ?? (h["reason"] as? String).map { " — \($0)" } ?? ""
-            output.out("  \(h["time"] ?? "")  \(h["by"] ?? "")  \(h["change"] ?? "")\(detail)")
+        for h in entry.history {
+            let detail = h.fields.map { " " + $0.joined(separator: ", ") } ?? h.reason.map { " — \($0)" } ?? ""
+            output.out("  \(h.time)  \(h.by)  \(h.change.rawValue)\(detail)")
         }
-        let acks = entry["acknowledgements"] as? [[String: Any]] ?? []
-        output.out("acknowledged by: \(acks.isEmpty ? "nobody yet" : "")")
-        for a in acks {
-            output.out("  \(a["member"] ?? "")  received \(a["received"] as? String ?? "—")  confirmed \(a["confirmed"] as? String ?? "—")")
+        output.out("acknowledged by: \(entry.acknowledgements.isEmpty ? "nobody yet" : "")")
+        for a in entry.acknowledgements {
+            output.out("  \(a.member)  received \(a.received ?? "—")  confirmed \(a.confirmed ?? "—")")
         }
-        if let results = entry["results"] as? [[String: Any]] { CommtestResultsCommand.print(results, output: output) }
+        if let results = entry.results { CommtestResultsCommand.print(results, output: output) }
         return ExitCode.success
     }
 }
 
 /// Resolves a full or abbreviated entry id; the node matches the prefix against its index (ids only).
 enum EntryIDArgument {
-    static func resolve(_ text: String, api: NodeAPI, command: String) throws -> String {
+    static func resolve(_ text: String, api: NodeAPI, command: String) throws -> EntryID {
         let lower = text.lowercased()
-        if EntryID(hex: lower) != nil { return lower }
+        if let id = EntryID(hex: lower) { return id }
         guard lower.count >= 8, lower.allSatisfy(\.isHexDigit) else {
             throw UsageError("\(text) is not an entry id: give its 64 hex digits or at least the first 8 shown by `vigil list`", command: command)
         }
-        let matches = try api.call(["op": "resolve", "prefix": lower])["ids"] as? [String] ?? []
+        let matches = try api.call(ResolveRequest(prefix: lower)).ids
         guard matches.count == 1 else {
             throw CommandFailure(matches.isEmpty ? "no entry starting with \(text) on this node" : "\(text) matches \(matches.count) entries; give more digits", exitCode: ExitCode.refused)
         }
@@ -393,8 +399,8 @@ enum AckCommand: Command {
         try args.expectPositionals(1, "the entry id")
         let api = try NodeAPI(args, command: name)
         let id = try EntryIDArgument.resolve(args.positionals[0], api: api, command: name)
-        let answer = try api.call(["op": "ack", "id": id])
-        if args.flag("json") { output.jsonObject(["id": answer["id"] ?? ""]) } else { output.out("confirmed \(id.prefix(16))… (ack \(answer["id"] as? String ?? "?"))") }
+        let answer = try api.call(AckRequest(id: id))
+        if args.flag("json") { output.json(answer) } else { output.out("confirmed \(id.hex.prefix(16))… (ack \(answer.id.hex))") }
         return ExitCode.success
     }
 }
@@ -418,24 +424,20 @@ enum FollowCommand: Command {
         let args = try Arguments(raw, command: name, valueFlags: ["dir", "last"], switchFlags: ["json"])
         try args.expectPositionals(0, "")
         let api = try NodeAPI(args, command: name)
-        var request: [String: Any] = ["op": "follow"]
+        var request = FollowRequest()
         if let last = args.value("last") {
             guard let n = Int(last), n >= 0 else { throw UsageError("--last takes a number", command: name) }
-            request["last"] = n
+            request.last = n
         }
         let json = args.flag("json")
         do {
-            try LocalAPIClient(path: api.dir + "/node.sock").stream(request) { object in
-                guard let entry = object["entry"] as? [String: Any] else { return }
-                if json {
-                    let data = (try? JSONSerialization.data(withJSONObject: entry, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-                    output.out(String(decoding: data, as: UTF8.self))
-                } else {
-                    output.out(EntryLine.format(entry))
-                }
+            try LocalAPIClient(path: api.dir + "/node.sock").follow(request) { line in
+                guard let entry = line.entry else { return true }
+                output.out(json ? Output.jsonLine(entry) : EntryLine.format(entry))
+                return true
             }
-        } catch let error as ConfigurationError {
-            throw CommandFailure(error.message, exitCode: ExitCode.environment)
+        } catch {
+            throw NodeAPI.failure(error)
         }
         return ExitCode.success
     }
@@ -464,31 +466,31 @@ enum CommtestStartCommand: Command {
         try args.expectPositionals(0, "")
         let api = try NodeAPI(args, command: name)
         let deadline = try TimeArgument.milliseconds(args.value("deadline") ?? "15m", flag: "deadline", command: name, durationsAhead: true)
-        var fields: [String: Any] = ["deadline": EntryJSON.iso8601(milliseconds: deadline)]
+        var fields: [String: JSONValue] = ["deadline": .string(EntryJSON.iso8601(milliseconds: deadline))]
         let expect = args.value("expect") ?? "everyone"
         if expect == "everyone" {
-            fields["expect"] = "everyone"
+            fields["expect"] = .string("everyone")
         } else if expect.hasPrefix("role:") {
-            fields["expect"] = "role"
-            fields["role"] = String(expect.dropFirst(5))
+            fields["expect"] = .string("role")
+            fields["role"] = .string(String(expect.dropFirst(5)))
         } else if expect.hasPrefix("nodes:") {
-            let roster = try api.call(["op": "roster"])["members"] as? [[String: Any]] ?? []
-            var ids: [String] = []
+            let roster = try api.call(RosterRequest()).members
+            var ids: [JSONValue] = []
             for name in expect.dropFirst(6).split(separator: ",").map(String.init) {
-                guard let member = roster.first(where: { $0["name"] as? String == name }), let id = member["identity"] as? String else {
+                guard let member = roster.first(where: { $0.name == name }) else {
                     throw CommandFailure("\(name) is not a member; `vigil roster --dir DIR` lists them", exitCode: ExitCode.refused)
                 }
-                ids.append(id)
+                ids.append(.string(member.identity.hex))
             }
-            fields["expect"] = "nodes"
-            fields["nodes"] = ids
+            fields["expect"] = .string("nodes")
+            fields["nodes"] = .array(ids)
         } else {
             throw UsageError("--expect is everyone, role:ROLE or nodes:NAME,NAME", command: name)
         }
-        if let note = args.value("note") { fields["note"] = note }
-        let answer = try api.call(["op": "compose", "kind": "commtest", "fields": fields])
-        let id = answer["id"] as? String ?? "?"
-        if args.flag("json") { output.jsonObject(["id": id]) } else { output.out("communication test \(id) started; results: vigil commtest results \(id.prefix(12)) --dir \(api.dir)") }
+        if let note = args.value("note") { fields["note"] = .string(note) }
+        let answer = try api.call(ComposeRequest(kind: EntryKind.commTest.name, fields: .object(fields)))
+        let id = answer.id.hex
+        if args.flag("json") { output.json(answer) } else { output.out("communication test \(id) started; results: vigil commtest results \(id.prefix(12)) --dir \(api.dir)") }
         return ExitCode.success
     }
 }
@@ -512,23 +514,23 @@ enum CommtestResultsCommand: Command {
     static func run(_ raw: [String], output: Output) throws -> Int32 {
         let args = try Arguments(raw, command: name, valueFlags: ["dir"], switchFlags: ["json"])
         let api = try NodeAPI(args, command: name)
-        var request: [String: Any] = ["op": "commtest-results"]
-        if let first = args.positionals.first { request["id"] = try EntryIDArgument.resolve(first, api: api, command: name) }
-        let test = try api.call(request)["test"] as? [String: Any] ?? [:]
-        if args.flag("json") { output.jsonObject(test); return ExitCode.success }
-        output.out(EntryLine.format(test))
-        print(test["results"] as? [[String: Any]] ?? [], output: output)
+        var request = CommTestResultsRequest()
+        if let first = args.positionals.first { request.id = try EntryIDArgument.resolve(first, api: api, command: name) }
+        let test = try api.call(request).test
+        if args.flag("json") { output.json(test); return ExitCode.success }
+        output.out(EntryLine.format(test.summary))
+        print(test.results, output: output)
         return ExitCode.success
     }
 
-    static func print(_ results: [[String: Any]], output: Output) {
+    static func print(_ results: [CommTestResultView], output: Output) {
         output.out("responder        status     received (auto delay)           confirmed (officer delay)")
         for r in results {
-            func delay(_ key: String) -> String { (r[key] as? Int).map { String(format: "%.1f s", Double($0) / 1000) } ?? "" }
-            let received = (r["received"] as? String).map { "\($0) (\(delay("automatic_delay_ms")))" } ?? "—"
-            let confirmed = (r["confirmed"] as? String).map { "\($0) (\(delay("officer_delay_ms")))" } ?? "—"
-            let status = (r["status"] as? String ?? "") + ((r["late"] as? Bool) == true ? " late" : "")
-            output.out("\((r["member"] as? String ?? "").padding(toLength: 16, withPad: " ", startingAt: 0)) \(status.padding(toLength: 10, withPad: " ", startingAt: 0)) \(received.padding(toLength: 32, withPad: " ", startingAt: 0)) \(confirmed)")
+            func delay(_ ms: UInt64?) -> String { ms.map { String(format: "%.1f s", Double($0) / 1000) } ?? "" }
+            let received = r.received.map { "\($0) (\(delay(r.automaticDelayMs)))" } ?? "—"
+            let confirmed = r.confirmed.map { "\($0) (\(delay(r.officerDelayMs)))" } ?? "—"
+            let status = r.status.rawValue + (r.late ? " late" : "")
+            output.out("\(r.member.padding(toLength: 16, withPad: " ", startingAt: 0)) \(status.padding(toLength: 10, withPad: " ", startingAt: 0)) \(received.padding(toLength: 32, withPad: " ", startingAt: 0)) \(confirmed)")
         }
     }
 }
@@ -550,14 +552,14 @@ enum RosterCommand: Command {
     static func run(_ raw: [String], output: Output) throws -> Int32 {
         let args = try Arguments(raw, command: name, valueFlags: ["dir"], switchFlags: ["json"])
         try args.expectPositionals(0, "")
-        let members = try NodeAPI(args, command: name).call(["op": "roster"])["members"] as? [[String: Any]] ?? []
-        if args.flag("json") { output.jsonObject(members); return ExitCode.success }
+        let members = try NodeAPI(args, command: name).call(RosterRequest()).members
+        if args.flag("json") { output.json(members); return ExitCode.success }
         for m in members {
-            let name = (m["name"] as? String ?? "").padding(toLength: 16, withPad: " ", startingAt: 0)
-            let org = (m["organisation"] as? String ?? "").padding(toLength: 28, withPad: " ", startingAt: 0)
-            let role = (m["role"] as? String ?? "").padding(toLength: 14, withPad: " ", startingAt: 0)
-            let status = m["status"] as? String == "revoked" ? "REVOKED (\(m["reason"] as? String ?? ""))" : "active"
-            output.out("\(name) \(org) \(role) \((m["identity"] as? String ?? "").prefix(16))…  \(status)")
+            let name = m.name.padding(toLength: 16, withPad: " ", startingAt: 0)
+            let org = m.organisation.padding(toLength: 28, withPad: " ", startingAt: 0)
+            let role = m.role.padding(toLength: 14, withPad: " ", startingAt: 0)
+            let status = m.status == .revoked ? "REVOKED (\(m.reason ?? ""))" : "active"
+            output.out("\(name) \(org) \(role) \(m.identity.hex.prefix(16))…  \(status)")
         }
         return ExitCode.success
     }
@@ -565,16 +567,15 @@ enum RosterCommand: Command {
 
 /// `vigil roster add|revoke|rotate`: the authority changes the membership.
 enum RosterChangeCommand {
-    static func post(_ fields: [String: Any], args: Arguments, command: String, output: Output) throws -> Int32 {
-        let answer = try NodeAPI(args, command: command).call(["op": "compose", "kind": "roster", "fields": fields])
-        let id = answer["id"] as? String ?? "?"
-        if args.flag("json") { output.jsonObject(["id": id]) } else { output.out("roster entry \(id) posted; it replicates to every member") }
+    static func post(_ fields: [String: JSONValue], args: Arguments, command: String, output: Output) throws -> Int32 {
+        let answer = try NodeAPI(args, command: command).call(ComposeRequest(kind: EntryKind.roster.name, fields: .object(fields)))
+        if args.flag("json") { output.json(answer) } else { output.out("roster entry \(answer.id.hex) posted; it replicates to every member") }
         return ExitCode.success
     }
 
-    static func member(_ name: String, args: Arguments, command: String) throws -> [String: Any] {
-        let members = try NodeAPI(args, command: command).call(["op": "roster"])["members"] as? [[String: Any]] ?? []
-        guard let m = members.first(where: { $0["name"] as? String == name }) else {
+    static func member(_ name: String, args: Arguments, command: String) throws -> RosterMemberView {
+        let members = try NodeAPI(args, command: command).call(RosterRequest()).members
+        guard let m = members.first(where: { $0.name == name }) else {
             throw CommandFailure("\(name) is not a member; `vigil roster --dir DIR` lists them", exitCode: ExitCode.refused)
         }
         return m
@@ -598,9 +599,9 @@ enum RosterAddCommand: Command {
     static func run(_ raw: [String], output: Output) throws -> Int32 {
         let args = try Arguments(raw, command: name, valueFlags: ["dir", "node", "name", "org", "role", "address"], switchFlags: ["json"])
         try args.expectPositionals(0, "")
-        return try RosterChangeCommand.post(["op": "add", "node": try args.required("node"), "name": try args.required("name"),
-                                             "organisation": try args.required("org"), "role": try args.required("role"),
-                                             "addresses": args.all("address")], args: args, command: name, output: output)
+        return try RosterChangeCommand.post(["op": .string("add"), "node": .string(try args.required("node")), "name": .string(try args.required("name")),
+                                             "organisation": .string(try args.required("org")), "role": .string(try args.required("role")),
+                                             "addresses": .array(args.all("address").map(JSONValue.string))], args: args, command: name, output: output)
     }
 }
 
@@ -620,7 +621,7 @@ enum RosterRevokeCommand: Command {
         let args = try Arguments(raw, command: name, valueFlags: ["dir", "reason"], switchFlags: ["json"])
         try args.expectPositionals(1, "the member's name")
         let member = try RosterChangeCommand.member(args.positionals[0], args: args, command: name)
-        return try RosterChangeCommand.post(["op": "revoke", "node": member["identity"] ?? "", "reason": try args.required("reason")],
+        return try RosterChangeCommand.post(["op": .string("revoke"), "node": .string(member.identity.hex), "reason": .string(try args.required("reason"))],
                                             args: args, command: name, output: output)
     }
 }
@@ -642,7 +643,7 @@ enum RosterRotateCommand: Command {
         let args = try Arguments(raw, command: name, valueFlags: ["dir", "key"], switchFlags: ["json"])
         try args.expectPositionals(1, "the member's name")
         let member = try RosterChangeCommand.member(args.positionals[0], args: args, command: name)
-        return try RosterChangeCommand.post(["op": "rotate", "node": member["identity"] ?? "", "key": try args.required("key")],
+        return try RosterChangeCommand.post(["op": .string("rotate"), "node": .string(member.identity.hex), "key": .string(try args.required("key"))],
                                             args: args, command: name, output: output)
     }
 }

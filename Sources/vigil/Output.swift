@@ -20,11 +20,6 @@ struct Output {
     }
 
     /// Any JSON value (from the local API), pretty-printed with sorted keys.
-    func jsonObject(_ value: Any) {
-        let data = (try? JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data("null".utf8)
-        out(String(decoding: data, as: UTF8.self))
-    }
-
     /// Two aligned columns: a label and a value.
     func table(_ rows: [(String, String)]) {
         let width = rows.map { $0.0.count }.max() ?? 0
@@ -35,8 +30,24 @@ struct Output {
 
     /// Pretty-printed JSON with sorted keys.
     func json(_ value: some Encodable) {
+        out(Self.jsonText(value))
+    }
+
+    /// Pretty JSON, keys sorted; an empty array or object is written `[]` / `{}` (Foundation's pretty
+    /// printer puts an empty line inside them).
+    static func jsonText(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        out(String(decoding: (try? encoder.encode(value)) ?? Data("{}".utf8), as: UTF8.self))
+        let text = String(decoding: (try? encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self)
+        // Strings never hold a raw newline (it is escaped), so an empty container is the only match.
+        return text.replacingOccurrences(of: #"\[\s*\n\s*\]"#, with: "[]", options: .regularExpression)
+            .replacingOccurrences(of: #"\{\s*\n\s*\}"#, with: "{}", options: .regularExpression)
+    }
+
+    /// One line of JSON, keys sorted (for `follow --json`).
+    static func jsonLine(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self)
     }
 }

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import VigilAPI
 import Synchronization
 import VigilModel
 import VigilNode
@@ -116,14 +117,12 @@ enum StatusCommand: Command {
         let args = try Arguments(raw, command: name, valueFlags: ["dir"], switchFlags: ["json"])
         try args.expectPositionals(0, "")
         let dir = try args.required("dir")
-        let answer: [String: Any]
+        let status: NodeStatus
         do {
-            answer = try LocalAPIClient(path: dir + "/node.sock").request(["op": "status"])
+            status = try LocalAPIClient(path: dir + "/node.sock").send(StatusRequest()).status
         } catch {
-            throw CommandFailure("\(error)")
+            throw NodeAPI.failure(error)
         }
-        let data = try JSONSerialization.data(withJSONObject: answer["status"] ?? [:])
-        let status = try JSONDecoder().decode(NodeStatus.self, from: data)
         if args.flag("json") {
             output.json(status)
             return ExitCode.success
@@ -170,12 +169,11 @@ enum EntrySubmitCommand: Command {
         let dir = try args.required("dir")
         let bytes = try EntryInspectCommand.readLimited(args.positionals[0])
         do {
-            let answer = try LocalAPIClient(path: dir + "/node.sock").request(["op": "post", "entry": Data(bytes).base64EncodedString()])
-            let id = answer["id"] as? String ?? "?"
-            if args.flag("json") { output.json(["id": id]) } else { output.table([("stored", id)]) }
+            let answer = try LocalAPIClient(path: dir + "/node.sock").send(PostRequest(entry: Data(bytes).base64EncodedString()))
+            if args.flag("json") { output.json(answer) } else { output.table([("stored", answer.id.hex)]) }
             return ExitCode.success
         } catch {
-            throw CommandFailure("\(error)", exitCode: ExitCode.refused)
+            throw NodeAPI.failure(error)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import VigilAPI
 import Glibc
 import Testing
 import VigilCrypto
@@ -63,15 +64,14 @@ final class FederationHarness {
         let key = try key(name)
         let entry = try EntryDraft(author: NodeID(key.publicKey), timestamp: HybridTimestamp(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000), counter: 0),
                                    kind: .message, audience: audience, body: try (["subject": .text(String(text.prefix(80))), "text": .text(text)] as FieldMap).encoded()).signed(by: key)
-        let answer = try api(name).request(["op": "post", "entry": Data(entry.canonicalBytes).base64EncodedString()])
-        guard answer["id"] as? String == entry.id.hex else { throw HarnessError("post answered \(answer)") }
+        let answer = try api(name).send(PostRequest(entry: Data(entry.canonicalBytes).base64EncodedString()))
+        guard answer.id == entry.id else { throw HarnessError("post answered \(answer)") }
         return entry.id
     }
 
     /// Waits (on the node's own event, no polling) until `name` holds every id; returns the missing ones.
     func waitFor(_ name: String, _ ids: [EntryID], timeoutMs: Int = 20_000) throws -> [String] {
-        let answer = try api(name).request(["op": "wait", "ids": ids.map(\.hex), "timeout_ms": timeoutMs])
-        return answer["missing"] as? [String] ?? ["?"]
+        try api(name).send(WaitRequest(ids: ids, timeoutMs: timeoutMs)).missing.map(\.hex)
     }
 
     static func freePort() throws -> Int {

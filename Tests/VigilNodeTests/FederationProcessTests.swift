@@ -1,4 +1,5 @@
 import Foundation
+import VigilAPI
 import Testing
 import VigilModel
 import VigilNode
@@ -23,9 +24,8 @@ struct FederationProcessTests {
         for n in ["a", "b", "c"] {
             #expect(try fed.waitFor(n, [first, fromA, fromC]) == [], "\(n) did not converge")
         }
-        let status = try fed.api("b").request(["op": "status"])
-        let entries = (status["status"] as? [String: Any])?["entries"] as? Int
-        #expect(entries == 3)
+        let status = try fed.api("b").send(StatusRequest()).status
+        #expect(status.entries == 3)
     }
 
     @Test("a node that is not a member is refused with a logged reason while the node keeps serving its peers")
@@ -98,7 +98,7 @@ struct FederationProcessTests {
         let attributes = try FileManager.default.attributesOfItem(atPath: file)
         #expect((attributes[.posixPermissions] as? Int) == 0o644)
         // The same text is served by the local API's metrics op, where the entry just received is counted.
-        let served = try fed.api("b").request(["op": "metrics"])["metrics"] as? String ?? ""
+        let served = try fed.api("b").send(MetricsRequest()).metrics
         #expect(served.contains("vigil_entries_held{node=\"b\"} 1"), "\(served)")
         #expect(served.contains("vigil_entries_received_total{node=\"b\"} 1"), "\(served)")
         let bad = try FederationHarness.run(try FederationHarness.vigil(), ["run", "--dir", fed.nodeDir("a"), "--metrics-interval", "0"])
@@ -134,17 +134,16 @@ struct FederationProcessTests {
         // gov restarts with its new key: admitted, it learns its identity, and its posts are gov's.
         try fed.start("gov")
         #expect(try fed.waitFor("gov", [rotation, before]) == [])
-        let after = try fed.api("gov").request(["op": "compose", "kind": "message", "fields": ["subject": "new key", "text": "signed with the new key"]])
-        let afterID = try #require(EntryID(hex: after["id"] as? String ?? ""))
+        let afterID = try fed.api("gov").send(ComposeRequest(kind: "message", fields: .object(["subject": .string("new key"), "text": .string("signed with the new key")]))).id
         #expect(try fed.waitFor("centre", [afterID]) == [])
-        let shown = try fed.api("centre").request(["op": "show", "id": afterID.hex])["entry"] as? [String: Any] ?? [:]
-        #expect(shown["author"] as? String == "gov", "the new key's entry is attributed to \(shown["author"] ?? "?")")
+        let shown = try fed.api("centre").send(ShowRequest(id: afterID)).entry.summary
+        #expect(shown.author == "gov", "the new key's entry is attributed to \(shown.author)")
         // gov may still amend what it signed with its old key.
-        let amend = try fed.api("gov").request(["op": "compose", "kind": "update", "refs": [before.hex], "fields": ["amend": ["subject": "amended after rotation"]]])
-        #expect(try fed.waitFor("centre", [EntryID(hex: amend["id"] as? String ?? "")!]) == [])
-        let roster = try fed.api("centre").request(["op": "roster"])["members"] as? [[String: Any]] ?? []
-        let gov = roster.first { $0["name"] as? String == "gov" }
-        #expect(gov?["identity"] as? String == oldKey.hex && gov?["key"] as? String == newKey.hex)
+        let amend = try fed.api("gov").send(ComposeRequest(kind: "update", fields: .object(["amend": .object(["subject": .string("amended after rotation")])]), refs: [before]))
+        #expect(try fed.waitFor("centre", [amend.id]) == [])
+        let roster = try fed.api("centre").send(RosterRequest()).members
+        let gov = roster.first { $0.name == "gov" }
+        #expect(gov?.identity == oldKey && gov?.key == newKey)
     }
 
     @Test("short entry ids: the node resolves a prefix from its index; vigil show accepts one, and a too-short one is a usage error")
@@ -152,8 +151,8 @@ struct FederationProcessTests {
         let fed = try FederationHarness([.init(name: "a", role: "authority", organisation: "Centre A", dials: [])])
         try fed.start("a")
         let id = try fed.post("a", text: "find me by a prefix")
-        let resolved = try fed.api("a").request(["op": "resolve", "prefix": String(id.hex.prefix(10))])["ids"] as? [String]
-        #expect(resolved == [id.hex])
+        let resolved = try fed.api("a").send(ResolveRequest(prefix: String(id.hex.prefix(10)))).ids
+        #expect(resolved == [id])
         let vigil = try FederationHarness.vigil()
         let shown = try FederationHarness.run(vigil, ["show", String(id.hex.prefix(12)), "--dir", fed.nodeDir("a"), "--json"])
         #expect(shown.status == 0 && shown.output.contains(id.hex), "\(shown.output)")

@@ -197,7 +197,7 @@ struct OfficerToolsTests {
         let amended = history.last ?? [:]
         #expect(amended["entry"] as? String == u1 && amended["by"] as? String == "auth", "history: \(history)")
         #expect(Set(amended["fields"] as? [String] ?? []) == ["severity", "summary"], "history: \(history)")
-        #expect(shown["retracted"] == nil || shown["retracted"] is NSNull, "not retracted: \(shown["retracted"] ?? "")")
+        #expect(shown["retraction"] == nil && shown["retracted"] as? Bool == false, "not retracted: \(shown["retraction"] ?? "")")
 
         // gov is neither the author nor the authority.
         let foreign = try fed.vigil("gov", ["update", s, "--severity", "extreme", "--json"])
@@ -223,8 +223,8 @@ struct OfficerToolsTests {
         let u2 = try Officer.postedID(fed.vigil("auth", ["update", s, "--retract", "Duplicate of 2026-ANT-0041", "--json"]))
         #expect(try fed.waitHex("gov", [u2]) == [])
         let retracted = try Officer.object(fed.vigil("gov", ["show", s, "--json"]))
-        let r = retracted["retracted"] as? [String: Any] ?? [:]
-        #expect(r["reason"] as? String == "Duplicate of 2026-ANT-0041" && r["by"] as? String == "auth", "retracted: \(retracted["retracted"] ?? "nil")")
+        let r = retracted["retraction"] as? [String: Any] ?? [:]
+        #expect(r["reason"] as? String == "Duplicate of 2026-ANT-0041" && r["by"] as? String == "auth", "retracted: \(retracted["retraction"] ?? "nil")")
         #expect((retracted["history"] as? [[String: Any]])?.last?["change"] as? String == "retracted", "\(retracted["history"] ?? "")")
     }
 

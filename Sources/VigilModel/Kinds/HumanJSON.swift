@@ -1,8 +1,9 @@
 import Foundation
 
-/// A JSON value as read from or written for people. `degrees` is output only: micro-degrees written as
-/// exact decimal degrees.
-enum JSONValue: Equatable, Sendable, Decodable {
+/// A JSON value as read from or written for people: entry bodies in their kind's human form, in the CLI,
+/// the local API and the desk. `degrees` is output only: micro-degrees written as exact decimal degrees
+/// (a correctly rounded division by 10⁶, whose shortest text is the six-decimal value).
+public enum JSONValue: Equatable, Sendable, Codable {
     case null
     case bool(Bool)
     case integer(Int64)
@@ -12,7 +13,7 @@ enum JSONValue: Equatable, Sendable, Decodable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() { self = .null }
         else if let b = try? c.decode(Bool.self) { self = .bool(b) }
@@ -21,6 +22,32 @@ enum JSONValue: Equatable, Sendable, Decodable {
         else if let s = try? c.decode(String.self) { self = .string(s) }
         else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
         else { self = .object(try c.decode([String: JSONValue].self)) }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .null: try c.encodeNil()
+        case .bool(let b): try c.encode(b)
+        case .integer(let n): try c.encode(n)
+        case .number(let d): try c.encode(d)
+        case .degrees(let m): try c.encode(Double(m) / 1_000_000)
+        case .string(let s): try c.encode(s)
+        case .array(let a): try c.encode(a)
+        case .object(let o): try c.encode(o)
+        }
+    }
+
+    /// The member `key` of an object, or nil.
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let o) = self { return o[key] }
+        return nil
+    }
+
+    /// The text of a string value, or nil.
+    public var stringValue: String? {
+        if case .string(let s) = self { return s }
+        return nil
     }
 
     /// Parses a JSON document.

@@ -82,7 +82,8 @@ public enum KindSchemas {
         try fields(fromJSONValue: JSONValue.parse(data), kind: kind)
     }
 
-    static func fields(fromJSONValue json: JSONValue, kind: EntryKind) throws(KindValidationError) -> FieldMap {
+    /// Human JSON value → canonical field map, validated (without rules that need the entry's time).
+    public static func fields(fromJSONValue json: JSONValue, kind: EntryKind) throws(KindValidationError) -> FieldMap {
         let schema = try typedSchema(kind)
         let map = try HumanJSON.canonical(json, schema: schema.body, at: "")
         try SchemaEngine.check(map, schema: schema.body, at: "", createdAt: nil)
@@ -99,7 +100,22 @@ public enum KindSchemas {
         humanValue(kind, fields).foundationObject
     }
 
-    static func humanValue(_ kind: EntryKind, _ fields: FieldMap) -> JSONValue {
+    /// A field map with no kind schema (update, acknowledgement and roster bodies) as a typed JSON value.
+    public static func genericValue(_ fields: FieldMap) -> JSONValue {
+        HumanJSON.human(fields, schema: nil)
+    }
+
+    /// Whether entries of `kind` are documents that updates can amend or retract (not updates,
+    /// acknowledgements or roster changes themselves).
+    public static func isDocument(_ kind: EntryKind) -> Bool {
+        switch kind {
+        case .update, .acknowledgement, .roster: false
+        default: true
+        }
+    }
+
+    /// The human JSON form as a typed value.
+    public static func humanValue(_ kind: EntryKind, _ fields: FieldMap) -> JSONValue {
         HumanJSON.human(fields, schema: KindCatalog.schema(kind)?.body)
     }
 

@@ -1,0 +1,501 @@
+import VigilModel
+
+// The local API's answers, one type per request (docs/local-api.md). Field names are the wire's.
+
+/// A node's state for `vigil status` and the desk's federation page.
+public struct NodeStatus: Codable, Sendable, Equatable {
+    /// One connected peer.
+    public struct Peer: Codable, Sendable, Equatable {
+        /// Its name in the roster (or its fingerprint).
+        public let name: String
+        /// Its node id.
+        public let nodeId: String
+        /// Whether this node dialed it.
+        public let outbound: Bool
+        /// Whether HELLO was exchanged.
+        public let established: Bool
+        /// Seconds since it connected.
+        public let connectedSeconds: Double
+        /// Seconds since a frame last arrived.
+        public let lastSeenSeconds: Double
+        /// Last round-trip time in ms.
+        public let roundTripMs: UInt64?
+        /// Entries asked for and not yet received.
+        public let entriesBehind: Int
+
+        /// A peer's status.
+        public init(name: String, nodeId: String, outbound: Bool, established: Bool, connectedSeconds: Double,
+                    lastSeenSeconds: Double, roundTripMs: UInt64?, entriesBehind: Int) {
+            self.name = name
+            self.nodeId = nodeId
+            self.outbound = outbound
+            self.established = established
+            self.connectedSeconds = connectedSeconds
+            self.lastSeenSeconds = lastSeenSeconds
+            self.roundTripMs = roundTripMs
+            self.entriesBehind = entriesBehind
+        }
+    }
+    /// This node's name.
+    public let name: String
+    /// Its node id.
+    public let nodeId: String
+    /// Its organisation.
+    public let organisation: String
+    /// Its role.
+    public let role: String
+    /// Entries held.
+    public let entries: Int
+    /// Connected peers.
+    public let peers: [Peer]
+    /// Configured peers that are not connected now.
+    public let disconnected: [String]
+    /// Refused connections and entries so far, by log event.
+    public let refusals: [String: Int]
+
+    /// A status.
+    public init(name: String, nodeId: String, organisation: String, role: String, entries: Int, peers: [Peer],
+                disconnected: [String], refusals: [String: Int]) {
+        self.name = name
+        self.nodeId = nodeId
+        self.organisation = organisation
+        self.role = role
+        self.entries = entries
+        self.peers = peers
+        self.disconnected = disconnected
+        self.refusals = refusals
+    }
+}
+
+/// The answer to `status`.
+public struct StatusAnswer: Codable, Sendable, Equatable {
+    /// The node's state.
+    public let status: NodeStatus
+    /// The answer.
+    public init(status: NodeStatus) { self.status = status }
+}
+
+/// An audience with node ids shown as member names.
+public struct AudienceView: Codable, Sendable, Equatable {
+    /// The label, e.g. `TLP:AMBER`.
+    public let tlp: String
+    /// Recipient roles.
+    public let roles: [String]
+    /// Recipient organisations.
+    public let organisations: [String]
+    /// Recipient nodes, by name (or id when unknown).
+    public let nodes: [String]
+    /// An audience view.
+    public init(tlp: String, roles: [String], organisations: [String], nodes: [String]) {
+        self.tlp = tlp
+        self.roles = roles
+        self.organisations = organisations
+        self.nodes = nodes
+    }
+}
+
+/// One entry as people see it in lists: who, when, what, for whom, and a one-line summary of its
+/// *current* state (after every update held; a retraction says so).
+public struct EntrySummary: Codable, Sendable, Equatable {
+    /// The entry id.
+    public let id: EntryID
+    /// The kind's name.
+    public let kind: String
+    /// ISO 8601 time of the entry (its HLC's wall-clock part).
+    public let time: String
+    /// The same time in ms since the epoch.
+    public let timeMs: UInt64
+    /// The full HLC, `ms.counter`.
+    public let hlc: String
+    /// The author's member name (or fingerprint).
+    public let author: String
+    /// The author's organisation.
+    public let organisation: String
+    /// Referenced entries.
+    public let refs: [EntryID]
+    /// Who may read it.
+    public let audience: AudienceView
+    /// The body as signed, in its kind's human JSON form.
+    public let fields: JSONValue
+    /// One line describing the current state.
+    public let summary: String
+    /// Whether an update held amends it.
+    public let amended: Bool
+    /// Whether an update held retracts it.
+    public let retracted: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case id, kind, time, hlc, author, organisation, refs, audience, fields, summary, amended, retracted
+        case timeMs = "time_ms"
+    }
+
+    /// A summary.
+    public init(id: EntryID, kind: String, time: String, timeMs: UInt64, hlc: String, author: String, organisation: String,
+                refs: [EntryID], audience: AudienceView, fields: JSONValue, summary: String, amended: Bool, retracted: Bool) {
+        self.id = id
+        self.kind = kind
+        self.time = time
+        self.timeMs = timeMs
+        self.hlc = hlc
+        self.author = author
+        self.organisation = organisation
+        self.refs = refs
+        self.audience = audience
+        self.fields = fields
+        self.summary = summary
+        self.amended = amended
+        self.retracted = retracted
+    }
+}
+
+/// The answer to `entries`.
+public struct EntriesAnswer: Codable, Sendable, Equatable {
+    /// Newest first.
+    public let entries: [EntrySummary]
+    /// The answer.
+    public init(entries: [EntrySummary]) { self.entries = entries }
+}
+
+/// One step of a document's history.
+public struct HistoryStep: Codable, Sendable, Equatable {
+    /// What the step did.
+    public enum Change: String, Codable, Sendable {
+        /// The entry itself.
+        case created
+        /// An update that amended fields.
+        case amended
+        /// An update that retracted it.
+        case retracted
+        /// An update that does not apply (not allowed, or after a retraction), with the reason.
+        case ignored
+    }
+    /// The entry of this step (the document or an update).
+    public let entry: EntryID
+    /// Who wrote it.
+    public let by: String
+    /// When (ISO 8601).
+    public let time: String
+    /// When, ms since the epoch.
+    public let timeMs: UInt64
+    /// What it did.
+    public let change: Change
+    /// Names of the amended fields.
+    public let fields: [String]?
+    /// The values after this step of the amended fields, in human JSON form (for the desk's diff).
+    public let values: JSONValue?
+    /// A retraction's or an ignored update's reason.
+    public let reason: String?
+
+    enum CodingKeys: String, CodingKey {
+        case entry, by, time, change, fields, values, reason
+        case timeMs = "time_ms"
+    }
+
+    /// A history step.
+    public init(entry: EntryID, by: String, time: String, timeMs: UInt64, change: Change, fields: [String]? = nil,
+                values: JSONValue? = nil, reason: String? = nil) {
+        self.entry = entry
+        self.by = by
+        self.time = time
+        self.timeMs = timeMs
+        self.change = change
+        self.fields = fields
+        self.values = values
+        self.reason = reason
+    }
+}
+
+/// Who retracted a document, when and why.
+public struct RetractionView: Codable, Sendable, Equatable {
+    /// The member.
+    public let by: String
+    /// When (ISO 8601).
+    public let time: String
+    /// Why.
+    public let reason: String
+    /// A retraction.
+    public init(by: String, time: String, reason: String) {
+        self.by = by
+        self.time = time
+        self.reason = reason
+    }
+}
+
+/// A member's acknowledgements of an entry.
+public struct MemberAcknowledgement: Codable, Sendable, Equatable {
+    /// The member.
+    public let member: String
+    /// When its node received it (automatic receipt), ISO 8601.
+    public let received: String?
+    /// When its duty officer confirmed it, ISO 8601.
+    public let confirmed: String?
+    /// An acknowledgement view.
+    public init(member: String, received: String?, confirmed: String?) {
+        self.member = member
+        self.received = received
+        self.confirmed = confirmed
+    }
+}
+
+/// One responder of a communication test.
+public struct CommTestResultView: Codable, Sendable, Equatable {
+    /// Where the responder stands.
+    public enum Status: String, Codable, Sendable {
+        /// No answer held.
+        case silent
+        /// Its node answered automatically.
+        case received
+        /// Its duty officer confirmed.
+        case confirmed
+    }
+    /// The member.
+    public let member: String
+    /// Its status.
+    public let status: Status
+    /// When its node received the test (ISO 8601).
+    public let received: String?
+    /// Delay of the automatic receipt, ms.
+    public let automaticDelayMs: UInt64?
+    /// When its officer confirmed (ISO 8601).
+    public let confirmed: String?
+    /// Delay of the officer's confirmation, ms.
+    public let officerDelayMs: UInt64?
+    /// Whether the answer came after the deadline.
+    public let late: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case member, status, received, confirmed, late
+        case automaticDelayMs = "automatic_delay_ms", officerDelayMs = "officer_delay_ms"
+    }
+
+    /// A result.
+    public init(member: String, status: Status, received: String?, automaticDelayMs: UInt64?, confirmed: String?,
+                officerDelayMs: UInt64?, late: Bool) {
+        self.member = member
+        self.status = status
+        self.received = received
+        self.automaticDelayMs = automaticDelayMs
+        self.confirmed = confirmed
+        self.officerDelayMs = officerDelayMs
+        self.late = late
+    }
+}
+
+/// An entry with everything the node knows about it: `show`.
+public struct EntryDetail: Codable, Sendable, Equatable {
+    /// The entry as listed.
+    public let summary: EntrySummary
+    /// The fields after every update (last writer wins per field).
+    public let current: JSONValue
+    /// Creation, then every update in order.
+    public let history: [HistoryStep]
+    /// The retraction, if any.
+    public let retractedBy: RetractionView?
+    /// Who received and confirmed it.
+    public let acknowledgements: [MemberAcknowledgement]
+    /// For a communication test: every responder.
+    public let results: [CommTestResultView]?
+
+    enum CodingKeys: String, CodingKey {
+        case current, history, acknowledgements, results
+        case retractedBy = "retraction"
+    }
+
+    /// A detail view.
+    public init(summary: EntrySummary, current: JSONValue, history: [HistoryStep], retractedBy: RetractionView?,
+                acknowledgements: [MemberAcknowledgement], results: [CommTestResultView]?) {
+        self.summary = summary
+        self.current = current
+        self.history = history
+        self.retractedBy = retractedBy
+        self.acknowledgements = acknowledgements
+        self.results = results
+    }
+
+    /// The summary's members and the detail's, in one JSON object.
+    public init(from decoder: any Decoder) throws {
+        summary = try EntrySummary(from: decoder)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        current = try c.decode(JSONValue.self, forKey: .current)
+        history = try c.decode([HistoryStep].self, forKey: .history)
+        retractedBy = try c.decodeIfPresent(RetractionView.self, forKey: .retractedBy)
+        acknowledgements = try c.decode([MemberAcknowledgement].self, forKey: .acknowledgements)
+        results = try c.decodeIfPresent([CommTestResultView].self, forKey: .results)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try summary.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(current, forKey: .current)
+        try c.encode(history, forKey: .history)
+        try c.encodeIfPresent(retractedBy, forKey: .retractedBy)
+        try c.encode(acknowledgements, forKey: .acknowledgements)
+        try c.encodeIfPresent(results, forKey: .results)
+    }
+}
+
+/// The answer to `show`.
+public struct ShowAnswer: Codable, Sendable, Equatable {
+    /// The entry in detail.
+    public let entry: EntryDetail
+    /// The answer.
+    public init(entry: EntryDetail) { self.entry = entry }
+}
+
+/// The answer to `get`.
+public struct GetAnswer: Codable, Sendable, Equatable {
+    /// The entry in full.
+    public let entry: EntryJSON
+    /// Its canonical bytes, base64.
+    public let canonical: String
+    /// The answer.
+    public init(entry: EntryJSON, canonical: String) {
+        self.entry = entry
+        self.canonical = canonical
+    }
+}
+
+/// A list of ids (`resolve`).
+public struct IDsAnswer: Codable, Sendable, Equatable {
+    /// The ids, newest first.
+    public let ids: [EntryID]
+    /// The answer.
+    public init(ids: [EntryID]) { self.ids = ids }
+}
+
+/// The answer to `list`.
+public struct ListAnswer: Codable, Sendable, Equatable {
+    /// Ids in storage order.
+    public let ids: [EntryID]
+    /// The position after the last one.
+    public let next: Int
+    /// The answer.
+    public init(ids: [EntryID], next: Int) {
+        self.ids = ids
+        self.next = next
+    }
+}
+
+/// One line of a `follow` stream: an entry, or the marker that the backlog is over.
+public struct FollowLine: Codable, Sendable, Equatable {
+    /// An entry (backlog or new).
+    public let entry: EntrySummary?
+    /// True once, after the backlog.
+    public let following: Bool?
+    /// A line with an entry.
+    public init(entry: EntrySummary) {
+        self.entry = entry
+        self.following = nil
+    }
+    /// The end-of-backlog marker.
+    public static let marker = FollowLine(following: true)
+    private init(following: Bool) {
+        self.entry = nil
+        self.following = following
+    }
+}
+
+/// A communication test and its results.
+public struct CommTestReport: Codable, Sendable, Equatable {
+    /// The test entry.
+    public let summary: EntrySummary
+    /// Every responder.
+    public let results: [CommTestResultView]
+
+    enum CodingKeys: String, CodingKey { case results }
+
+    /// A report.
+    public init(summary: EntrySummary, results: [CommTestResultView]) {
+        self.summary = summary
+        self.results = results
+    }
+
+    public init(from decoder: any Decoder) throws {
+        summary = try EntrySummary(from: decoder)
+        results = try decoder.container(keyedBy: CodingKeys.self).decode([CommTestResultView].self, forKey: .results)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try summary.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(results, forKey: .results)
+    }
+}
+
+/// The answer to `commtest-results`.
+public struct CommTestAnswer: Codable, Sendable, Equatable {
+    /// The test and its results.
+    public let test: CommTestReport
+    /// The answer.
+    public init(test: CommTestReport) { self.test = test }
+}
+
+/// A member of the federation as the roster says.
+public struct RosterMemberView: Codable, Sendable, Equatable {
+    /// Active or revoked.
+    public enum Status: String, Codable, Sendable {
+        /// A member now.
+        case active
+        /// Revoked by the authority.
+        case revoked
+    }
+    /// Its name.
+    public let name: String
+    /// Its organisation.
+    public let organisation: String
+    /// Its role.
+    public let role: String
+    /// Its identity (first key).
+    public let identity: NodeID
+    /// Its current key.
+    public let key: NodeID
+    /// Where it listens.
+    public let addresses: [String]
+    /// Active or revoked.
+    public let status: Status
+    /// When it was revoked (ISO 8601).
+    public let revoked: String?
+    /// Why.
+    public let reason: String?
+    /// Whether it is the federation authority.
+    public let authority: Bool
+
+    /// A member view.
+    public init(name: String, organisation: String, role: String, identity: NodeID, key: NodeID, addresses: [String],
+                status: Status, revoked: String?, reason: String?, authority: Bool) {
+        self.name = name
+        self.organisation = organisation
+        self.role = role
+        self.identity = identity
+        self.key = key
+        self.addresses = addresses
+        self.status = status
+        self.revoked = revoked
+        self.reason = reason
+        self.authority = authority
+    }
+}
+
+/// The answer to `roster`.
+public struct RosterAnswer: Codable, Sendable, Equatable {
+    /// Every member, in roster order.
+    public let members: [RosterMemberView]
+    /// The answer.
+    public init(members: [RosterMemberView]) { self.members = members }
+}
+
+/// The answer to `metrics`.
+public struct MetricsAnswer: Codable, Sendable, Equatable {
+    /// Prometheus text exposition.
+    public let metrics: String
+    /// The answer.
+    public init(metrics: String) { self.metrics = metrics }
+}
+
+/// The answer to `wait`.
+public struct WaitAnswer: Codable, Sendable, Equatable {
+    /// Ids not held when the wait ended, sorted.
+    public let missing: [EntryID]
+    /// The answer.
+    public init(missing: [EntryID]) { self.missing = missing }
+}
