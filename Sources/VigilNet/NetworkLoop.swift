@@ -5,7 +5,9 @@ import VigilCrypto
 import VigilSync
 
 /// The network shell of a node: one thread that serves every peer connection over mutual TLS 1.3 and
-/// carries length-prefixed frames (it never looks inside them).
+/// carries length-prefixed frames (it never looks inside them), and the plain byte streams of local
+/// clients — the local API's Unix socket, the web desk's TCP port (`listenStream`, `sendStream`, … in
+/// `NetworkLoop+Streams.swift`; their owner is a `ByteStreamDelegate`, called on the same thread).
 ///
 /// ## Threading model
 /// - **One dedicated loop thread** (named `vigil-net`, started by `start(delegate:)`, joined by
