@@ -4,15 +4,19 @@ import VigilModel
 import VigilSync
 
 /// The loop thread's side of a `NetworkLoop`: the epoll loop and every connection, listener and timer.
+/// Plain byte streams (the node's local API, the web desk) are served by the same loop; their part is
+/// in `LoopCore+Streams.swift`.
 ///
 /// Thread confinement: after `NetworkLoop.start` every member is touched only on the loop thread
 /// (before `start`, and after the thread was joined, only by the single caller of `NetworkLoop`
 /// that owns it). That is what the `@unchecked Sendable` stands for: it crosses to the thread once.
 final class LoopCore: @unchecked Sendable {
-    private enum TimerEntry {
+    enum TimerEntry {
         case connection(ConnectionID, generation: UInt64)
         case user(TimerID)
         case resumeListener(UInt64)
+        case stream(StreamID, generation: UInt64)
+        case resumeStreamListener(UInt64)
     }
 
     private struct ListenerRecord {
@@ -25,11 +29,11 @@ final class LoopCore: @unchecked Sendable {
     /// write, small enough that queued frames stay in the (bounded) send queue.
     private static let outboundHighWater = 64 * 1024
     /// Reads per connection per wake-up, so one busy peer cannot starve the others.
-    private static let readsPerWake = 4
+    static let readsPerWake = 4
     /// Accepts per listener per wake-up.
-    private static let acceptsPerWake = 64
+    static let acceptsPerWake = 64
     /// How long a listener rests after running out of descriptors.
-    private static let acceptPause: UInt64 = 100_000_000
+    static let acceptPause: UInt64 = 100_000_000
 
     let configuration: NetworkConfiguration
     let shared: LoopShared
@@ -38,11 +42,14 @@ final class LoopCore: @unchecked Sendable {
 
     private var connections: [ConnectionID: Connection] = [:]
     private var listeners: [UInt64: ListenerRecord] = [:]
-    private var timers = DeadlineHeap<TimerEntry>()
+    var timers = DeadlineHeap<TimerEntry>()
     private var userTimers: [TimerID: UInt64] = [:]
     private var dirty: Set<ConnectionID> = []
-    private var now: UInt64 = 0
-    private let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+    var streams: [StreamID: StreamConnection] = [:]
+    var streamListeners: [UInt64: StreamListenerRecord] = [:]
+    var dirtyStreams: Set<StreamID> = []
+    var now: UInt64 = 0
+    let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
 
     init(configuration: NetworkConfiguration, shared: LoopShared, poller: Poller) {
         self.configuration = configuration
@@ -82,7 +89,7 @@ final class LoopCore: @unchecked Sendable {
                 return (taken, state.phase == .stopping || state.phase == .stopped)
             }
             if stopping { return false }
-            if commands.isEmpty && dirty.isEmpty { return true }
+            if commands.isEmpty && dirty.isEmpty && dirtyStreams.isEmpty { return true }
             for command in commands { execute(command) }
             flushDirty()
         }
@@ -103,8 +110,12 @@ final class LoopCore: @unchecked Sendable {
             poller.acknowledgeWake()
         } else if let connection = connections[ConnectionID(rawValue: token)] {
             handle(connection, events: events)
+        } else if let stream = streams[StreamID(rawValue: token)] {
+            handle(stream, events: events)
         } else if listeners[token] != nil {
             accept(on: token)
+        } else if streamListeners[token] != nil {
+            acceptStreams(on: token)
         }
     }
 
@@ -162,6 +173,8 @@ final class LoopCore: @unchecked Sendable {
             timers.push(.user(timer), at: now &+ delay.nanosecondsClamped)
         case .cancel(let timer):
             userTimers.removeValue(forKey: timer)
+        case .listenStream, .stopStreamListening, .sendStream, .closeStream, .setStreamIdleTimeout, .setStreamReading:
+            executeStreamCommand(command)
         }
     }
 
@@ -404,6 +417,7 @@ final class LoopCore: @unchecked Sendable {
         for id in ids {
             if let connection = connections[id] { flush(connection) }
         }
+        flushDirtyStreams()
     }
 
     /// Encrypts queued frames and writes ciphertext until the socket is full or nothing is left;
@@ -482,6 +496,8 @@ final class LoopCore: @unchecked Sendable {
         case .user(let timer): userTimers[timer] == nil
         case .resumeListener(let id): listeners[id]?.paused != true
         case .connection(let id, let generation): connections[id]?.timerGeneration != generation
+        case .resumeStreamListener(let id): streamListeners[id]?.paused != true
+        case .stream(let id, let generation): streams[id]?.timerGeneration != generation
         }
     }
 
@@ -498,6 +514,11 @@ final class LoopCore: @unchecked Sendable {
             case .connection(let id, let generation):
                 guard let connection = connections[id], connection.timerGeneration == generation else { continue }
                 timerExpired(connection)
+            case .resumeStreamListener(let id):
+                resumeStreamListener(id)
+            case .stream(let id, let generation):
+                guard let stream = streams[id], stream.timerGeneration == generation else { continue }
+                streamTimerExpired(stream)
             }
         }
     }
@@ -542,9 +563,11 @@ final class LoopCore: @unchecked Sendable {
             switch command {
             case .listen(_, let fd): close(fd)
             case .dial(let id, _, _, _): delegate?.connectionClosed(id, reason: reason)
+            case .listenStream(let listener, let fd, _, _): closeStreamListenerSocket(listener, fd: fd)
             default: break
             }
         }
+        teardownStreams()
         for connection in connections.values.sorted(by: { $0.id < $1.id }) {
             if connection.fd >= 0 && connection.phase != .closing {
                 connection.channel.close(flush: false)

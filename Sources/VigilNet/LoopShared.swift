@@ -20,6 +20,18 @@ enum Command: Sendable {
     case schedule(TimerID, token: UInt64, after: Duration)
     /// Cancel a delegate timer.
     case cancel(TimerID)
+    /// Watch a listening stream socket (already bound and listening).
+    case listenStream(StreamListener, fd: Int32, options: StreamListenerOptions, delegate: any ByteStreamDelegate)
+    /// Close a listening stream socket (its Unix socket file is already removed).
+    case stopStreamListening(UInt64)
+    /// Queue bytes on a stream (already counted in its send budget).
+    case sendStream(StreamID, [UInt8])
+    /// Close a stream with a reason, after writing what is queued or at once.
+    case closeStream(StreamID, reason: String, afterFlush: Bool)
+    /// Arm (from now) or disarm a stream's idle timeout.
+    case setStreamIdleTimeout(StreamID, Duration?)
+    /// Pause or resume reading a stream.
+    case setStreamReading(StreamID, paused: Bool)
 }
 
 /// The lifecycle of a loop.
@@ -35,14 +47,25 @@ struct SendBudget: Sendable {
     var blocked = false
 }
 
+/// How many queued bytes a stream holds, against its listener's limits.
+struct StreamBudget: Sendable {
+    /// Bytes accepted by `sendStream` and not yet written to the socket.
+    var queued = 0
+    /// A `sendStream` was refused with `.queueFull`; deliver `streamWritable` at the low-water mark.
+    var blocked = false
+    let limit: Int
+    let lowWater: Int
+}
+
 /// The state every thread may touch, under one lock held only for a few instructions at a time:
-/// the command queue, whether a wake-up is already on its way, and the send budgets. The loop
-/// thread never calls a delegate or a system call while holding it.
+/// the command queue, whether a wake-up is already on its way, and the send budgets of connections
+/// and streams. The loop thread never calls a delegate or a system call while holding it.
 struct SharedState: Sendable {
     var phase: LoopPhase = .created
     var commands: [Command] = []
     var wakePending = false
     var budgets: [ConnectionID: SendBudget] = [:]
+    var streamBudgets: [StreamID: StreamBudget] = [:]
 }
 
 /// What the public `NetworkLoop` and the loop thread's `LoopCore` share.

@@ -5,7 +5,9 @@ import VigilCrypto
 import VigilSync
 
 /// The network shell of a node: one thread that serves every peer connection over mutual TLS 1.3 and
-/// carries length-prefixed frames (it never looks inside them).
+/// carries length-prefixed frames (it never looks inside them), and the plain byte streams of local
+/// clients — the local API's Unix socket, the web desk's TCP port (`listenStream`, `sendStream`, … in
+/// `NetworkLoop+Streams.swift`; their owner is a `ByteStreamDelegate`, called on the same thread).
 ///
 /// ## Threading model
 /// - **One dedicated loop thread** (named `vigil-net`, started by `start(delegate:)`, joined by
@@ -36,7 +38,7 @@ public final class NetworkLoop: Sendable {
     /// The settings this loop was made with.
     public let configuration: NetworkConfiguration
 
-    private let shared: LoopShared
+    let shared: LoopShared
     private let core: LoopCore
     private let thread = Mutex<pthread_t?>(nil)
     private let resolver = DispatchQueue(label: "vigil.net.resolver")
@@ -198,6 +200,22 @@ public final class NetworkLoop: Sendable {
         case .stopping, .stopped:
             return
         }
+    }
+
+    /// Whether the caller runs on this loop's thread — inside a delegate method, a `ByteStreamDelegate`
+    /// method or a timer's `timerFired`. False before `start` and after the loop ended.
+    public var isOnLoopThread: Bool { shared.onLoopThread }
+
+    /// Stops the program in debug builds (and so in tests) when called off this loop's thread: put it
+    /// where state confined to the loop is touched (NIO's `assertInEventLoop`). Compiled out of
+    /// release builds; use `preconditionOnLoop` to keep the check there too.
+    public func assertOnLoop(file: StaticString = #fileID, line: UInt = #line) {
+        assert(shared.onLoopThread, "not on the network loop's thread: this state belongs to the loop (call from a delegate method)", file: file, line: line)
+    }
+
+    /// Stops the program, in every build, when called off this loop's thread.
+    public func preconditionOnLoop(file: StaticString = #fileID, line: UInt = #line) {
+        precondition(shared.onLoopThread, "not on the network loop's thread: this state belongs to the loop (call from a delegate method)", file: file, line: line)
     }
 
     /// The kernel thread id of the loop thread, once it ran (tests check `/proc/self/task/<tid>`).

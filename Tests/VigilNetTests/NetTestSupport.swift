@@ -189,6 +189,26 @@ final class RawSocket {
         Sockets.setNoDelay(fd)
     }
 
+    /// A client of the Unix socket at `path`.
+    init(unixPath path: String) throws {
+        var address = try UnixSocket.address(path)
+        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw TestFailure("socket: \(errnoDescription())") }
+        var guardTime = timeval(tv_sec: 30, tv_usec: 0)
+        _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &guardTime, socklen_t(MemoryLayout<timeval>.size))
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard result == 0 else {
+            let reason = errnoDescription()
+            Glibc.close(fd)
+            throw TestFailure("connect to \(path): \(reason)")
+        }
+    }
+
+    /// Shuts down the writing side: the server reads the end of the stream, and may still answer.
+    func shutdownWrite() { _ = Glibc.shutdown(fd, Int32(SHUT_WR)) }
+
     deinit { close() }
 
     func close() {
