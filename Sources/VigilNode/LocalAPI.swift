@@ -82,7 +82,7 @@ public final class LocalAPIServer: ByteStreamDelegate, @unchecked Sendable {
         if start > 0 { client.buffer.removeFirst(start) }
         if client.buffer.count > APICodec.maxRequestLine {
             clients[id] = nil
-            node.loop.sendStream(APICodec.encodeFailure(APIFailure(.badRequest, "request longer than \(APICodec.maxRequestLine) bytes")), on: id)
+            send(APICodec.encodeFailure(APIFailure(.badRequest, "request longer than \(APICodec.maxRequestLine) bytes")), to: id)
             node.loop.closeStream(id, reason: "request line too long")
             return
         }
@@ -121,7 +121,7 @@ public final class LocalAPIServer: ByteStreamDelegate, @unchecked Sendable {
             request = try APICodec.decodeRequest(line)
         } catch {
             clients[id] = client
-            node.loop.sendStream(APICodec.encodeFailure(error), on: id)
+            send(APICodec.encodeFailure(error), to: id)
             return next(id)
         }
         if case .follow(let follow) = request {
@@ -143,7 +143,7 @@ public final class LocalAPIServer: ByteStreamDelegate, @unchecked Sendable {
     private func finished(_ id: StreamID, _ answer: [UInt8]) {
         guard clients[id] != nil else { return }
         clients[id]!.busy = false
-        node.loop.sendStream(answer, on: id)
+        send(answer, to: id)
         node.loop.setStreamIdleTimeout(id, Self.idleTimeout)
         next(id)
     }
@@ -195,8 +195,8 @@ public final class LocalAPIServer: ByteStreamDelegate, @unchecked Sendable {
 
     private func send(_ bytes: [UInt8], to id: StreamID) {
         if node.loop.sendStream(bytes, on: id) == .queueFull {
-            node.log.event(.warning, "local-api-follower-dropped", ["reason": "more than \(Self.followQueueLimit >> 20) MiB unread"])
-            node.loop.closeStream(id, reason: "the follower reads too slowly", afterFlush: false)
+            node.log.event(.warning, "local-api-client-dropped", ["reason": "more than \(Self.followQueueLimit >> 20) MiB of answers unread"])
+            node.loop.closeStream(id, reason: "the client reads its answers too slowly", afterFlush: false)
         }
     }
 

@@ -37,14 +37,21 @@ enum CommandLineTool {
         StoreCheckCommand.self, StoreRepairCommand.self,
     ]}
 
+    /// The command list of `vigil --help`: names in a column as wide as the longest, then the summary.
+    static var commandTable: String {
+        let names = commands.map(\.name) + ["help COMMAND"]
+        let width = (names.map(\.count).max() ?? 0) + 2
+        let summaries = commands.map(\.summary) + ["Show a command's options and examples"]
+        return zip(names, summaries).map { "  " + $0.padding(toLength: width, withPad: " ", startingAt: 0) + $1 }.joined(separator: "\n")
+    }
+
     static var overview: String { """
         vigil — a federated peer-sync messaging node for crisis centres and their partners.
 
         Usage: vigil COMMAND [OPTIONS]
 
         Commands:
-        \(commands.map { "  " + $0.name.padding(toLength: 16, withPad: " ", startingAt: 0) + $0.summary }.joined(separator: "\n"))
-          help COMMAND    Show a command's options and examples
+        \(commandTable)
 
         Every command accepts --help. Exit codes: 0 done, 1 refused (invalid input), 2 usage error,
         3 file, directory or identity problem.

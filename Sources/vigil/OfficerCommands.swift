@@ -160,7 +160,7 @@ enum PostCommand: Command {
             throw CommandFailure("\(kind.name) not posted: \(error)", exitCode: ExitCode.refused)
         }
         var refs: [EntryID] = []
-        for ref in args.all("ref") { refs.append(EntryID(hex: try EntryIDArgument.resolve(ref, api: api, command: name))!) }
+        for ref in args.all("ref") { refs.append(try EntryIDArgument.resolve(ref, api: api, command: name)) }
         let request = ComposeRequest(kind: kind.name, fields: KindSchemas.humanValue(kind, fields), audience: AudienceFlags.spec(args), refs: refs)
         let answer = try api.call(request)
         if args.flag("json") { output.json(answer) } else { output.out("posted \(kind.name) \(answer.id.hex)") }

@@ -12,6 +12,11 @@ struct CLITests {
                         "update", "ack", "commtest start", "commtest results", "roster", "roster add", "roster revoke", "roster rotate",
                         "import", "export", "store check", "store repair"]
         for command in commands { #expect(overview.stdout.contains(command), "\(command) is missing from vigil --help") }
+        // Each command's name stands apart from its summary, however long the name.
+        for command in commands {
+            let line = overview.stdout.split(separator: "\n").first { $0.hasPrefix("  \(command)  ") }
+            #expect(line != nil, "\(command) runs into its summary in vigil --help")
+        }
         for command in commands {
             let words = command.split(separator: " ").map(String.init)
             let help = try CLIHarness.vigil(["help"] + words)

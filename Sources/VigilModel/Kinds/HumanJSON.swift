@@ -1,8 +1,9 @@
 import Foundation
 
 /// A JSON value as read from or written for people: entry bodies in their kind's human form, in the CLI,
-/// the local API and the desk. `degrees` is output only: micro-degrees written as exact decimal degrees
-/// (a correctly rounded division by 10⁶, whose shortest text is the six-decimal value).
+/// the local API and the desk. `degrees` is micro-degrees as this module writes them (exact decimal degrees
+/// in JSON text: a correctly rounded division by 10⁶, whose shortest text is the six-decimal value); the
+/// JSON parser never produces it.
 public enum JSONValue: Equatable, Sendable, Codable {
     case null
     case bool(Bool)
@@ -232,6 +233,7 @@ enum HumanJSON {
     static func microDegrees(_ json: JSONValue, at path: String, type: FieldType) throws(KindValidationError) -> Int64 {
         let degrees: Double
         switch json {
+        case .degrees(let micro): return micro   // a value this module wrote (an amendment overlaid on the current fields)
         case .integer(let n): degrees = Double(n)
         case .number(let d): degrees = d
         default:
