@@ -1,0 +1,134 @@
+// Part 6: the post path. Two node processes on loopback, B dialing A; officers' clients post messages
+// at A through its local API (`compose`, as `vigil post` does); a `follow` client at B sees them
+// arrive. Measured next to the machine's own limits in the same run: sequential fdatasync of 256-byte
+// appends on the nodes' file system, and one core's Ed25519 sign and verify (openssl speed).
+import Dispatch
+import Foundation
+import Glibc
+import Synchronization
+import VigilAPI
+import VigilBenchSupport
+import VigilModel
+import VigilNode
+
+struct PostPathResult {
+    /// Sequential fdatasyncs per second (256-byte appends), measured in the nodes' directory.
+    var fsyncRate: Double
+    /// Post at A → shown by B's follow, one at a time (seconds).
+    var latencies: [Double]
+    /// Messages per second end to end at B, one sequential client.
+    var sequentialRate: Double
+    /// Messages per second end to end at B, four clients in flight.
+    var concurrentRate: Double
+    /// CPU seconds per message on A and on B over both throughput runs.
+    var cpuPerMessageA: Double
+    var cpuPerMessageB: Double
+    var messages: Int
+}
+
+enum PostPathBench {
+    /// Sequential 256-byte appends, each followed by fdatasync, for about `seconds`: the rate.
+    static func fsyncRate(in directory: String, seconds: Double = 2) throws -> Double {
+        let path = directory + "/fsync-probe"
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0o600)
+        guard fd >= 0 else { throw BenchError("cannot create \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd); unlink(path) }
+        let record = [UInt8](repeating: 0x5a, count: 256)
+        var count = 0
+        let start = BenchClock.now()
+        while BenchClock.now() - start < seconds {
+            _ = record.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            guard fdatasync(fd) == 0 else { throw BenchError("fdatasync failed: \(String(cString: strerror(errno)))") }
+            count += 1
+        }
+        return Double(count) / (BenchClock.now() - start)
+    }
+
+    static func message(_ i: Int, run: String) -> ComposeRequest {
+        let text = "Post path \(run) \(i): " + String(repeating: "x", count: 150)
+        return ComposeRequest(kind: EntryKind.message.name, fields: .object(["subject": .string("bench \(run) \(i)"), "text": .string(text)]))
+    }
+
+    static func run(samples: Int, messages: Int, vigil: String) throws -> PostPathResult {
+        let root = try makeWorkspace("post")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let fed = try Federation(name: "Bench Post Federation")
+        try fed.add("node-a", role: "authority", organisation: "Centre A", port: try freePort())
+        try fed.add("node-b", role: "government", organisation: "Province B", port: try freePort(), dials: ["node-a"])
+        let genesis = try fed.genesisJSON()
+        let dirA = try fed.writeNodeDirectory("node-a", under: root, genesis: genesis)
+        let dirB = try fed.writeNodeDirectory("node-b", under: root, genesis: genesis)
+        progress("part 6: fdatasync rate of 256-byte appends in \(root) …")
+        let fsync = try fsyncRate(in: root)
+        progress(String(format: "part 6: %.0f fdatasync/s; starting two nodes …", fsync))
+        let a = try NodeProcess(binary: vigil, directory: dirA, name: "node-a")
+        defer { a.stop() }
+        let b = try NodeProcess(binary: vigil, directory: dirB, name: "node-b")
+        defer { b.stop() }
+
+        // B's follower: the arrival time of every entry, by id; waiters are woken per arrival.
+        let arrivals = Mutex<[EntryID: Double]>([:])
+        let arrived = DispatchSemaphore(value: 0)
+        let following = DispatchSemaphore(value: 0)
+        let follower = b.api
+        let thread = Thread {
+            try? follower.follow(FollowRequest()) { line in
+                if line.following == true { following.signal(); return true }
+                if let entry = line.entry {
+                    let t = BenchClock.now()
+                    arrivals.withLock { $0[entry.id] = t }
+                    arrived.signal()
+                }
+                return true
+            }
+        }
+        thread.start()
+        guard following.wait(timeout: .now() + 20) == .success else { throw BenchError("B's follow did not start") }
+        // Warm up: the session is up and a first entry crossed.
+        let warm = try a.api.send(message(0, run: "warm-up"))
+        guard try b.wait(for: [warm.id], timeoutMs: 30_000).isEmpty else { throw BenchError("B did not receive the warm-up entry") }
+
+        progress("part 6: \(samples) posts one at a time, post at A → B's follow …")
+        var latencies: [Double] = []
+        for i in 0..<samples {
+            let t0 = BenchClock.now()
+            let id = try a.api.send(message(i, run: "latency")).id
+            while arrivals.withLock({ $0[id] }) == nil {
+                guard arrived.wait(timeout: .now() + 20) == .success else { throw BenchError("B's follow did not show \(id.hex)") }
+            }
+            latencies.append(arrivals.withLock { $0[id]! } - t0)
+        }
+
+        func throughput(clients: Int, run: String) throws -> (rate: Double, ids: [EntryID]) {
+            let ids = Mutex<[EntryID]>([])
+            let failure = Mutex<String?>(nil)
+            let t0 = BenchClock.now()
+            DispatchQueue.concurrentPerform(iterations: clients) { c in
+                let api = a.api
+                for i in stride(from: c, to: messages, by: clients) {
+                    do {
+                        let id = try api.send(message(i, run: run)).id
+                        ids.withLock { $0.append(id) }
+                    } catch {
+                        failure.withLock { $0 = $0 ?? "\(error)" }
+                        return
+                    }
+                }
+            }
+            if let f = failure.withLock({ $0 }) { throw BenchError("posting at A failed: \(f)") }
+            let all = ids.withLock { $0 }
+            guard try b.wait(for: all, timeoutMs: 120_000).isEmpty else { throw BenchError("B did not receive all \(messages) messages") }
+            let last = arrivals.withLock { map in all.compactMap { map[$0] }.max() } ?? BenchClock.now()
+            return (Double(messages) / (last - t0), all)
+        }
+        let cpuA0 = a.cpuSeconds(), cpuB0 = b.cpuSeconds()
+        progress("part 6: \(messages) messages from one sequential client …")
+        let sequential = try throughput(clients: 1, run: "sequential")
+        progress(String(format: "part 6: %.0f msg/s; \(messages) messages from 4 clients in flight …", sequential.rate))
+        let concurrent = try throughput(clients: 4, run: "concurrent")
+        progress(String(format: "part 6: %.0f msg/s", concurrent.rate))
+        let cpuA = a.cpuSeconds() - cpuA0, cpuB = b.cpuSeconds() - cpuB0
+        return PostPathResult(fsyncRate: fsync, latencies: latencies, sequentialRate: sequential.rate, concurrentRate: concurrent.rate,
+                              cpuPerMessageA: cpuA / Double(2 * messages), cpuPerMessageB: cpuB / Double(2 * messages), messages: messages)
+    }
+}
