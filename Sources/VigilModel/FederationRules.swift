@@ -24,7 +24,10 @@ public enum FederationRules {
     /// with the reason. Does not check the signature (that is `EntryValidator`) nor who may update
     /// whose entry (that needs the target: `mayUpdate`).
     @discardableResult
-    public static func check(_ entry: Entry, roster: Roster) throws(Refusal) -> RosterMember {
+    ///
+    /// `body`, when given, is the field map the entry's body was encoded from in this process (a local
+    /// post): it is validated as it is instead of being decoded from the bytes again.
+    public static func check(_ entry: Entry, roster: Roster, body: FieldMap? = nil) throws(Refusal) -> RosterMember {
         let member: RosterMember
         switch roster.standing(of: entry.author, at: entry.timestamp) {
         case .valid(let m):
@@ -53,7 +56,11 @@ public enum FederationRules {
             fallthrough
         default:
             do {
-                try KindSchemas.validate(entry.kind, body: entry.body, createdAt: entry.timestamp.milliseconds)
+                if let body, KindSchemas.isDocument(entry.kind) {
+                    try KindSchemas.validate(entry.kind, body, createdAt: entry.timestamp.milliseconds)
+                } else {
+                    try KindSchemas.validate(entry.kind, body: entry.body, createdAt: entry.timestamp.milliseconds)
+                }
             } catch {
                 throw Refusal(error, context: "\(entry.kind) body")
             }

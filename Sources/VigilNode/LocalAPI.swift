@@ -135,15 +135,18 @@ public final class LocalAPIServer: ByteStreamDelegate, @unchecked Sendable {
         let handler = self.handler
         Task {
             let answer = await handler.answer(request)
-            self.node.runOnLoop { _ in self.finished(id, answer) }
+            // Written at once from here (sendStream is thread-safe); the bookkeeping hops onto the loop.
+            if self.node.loop.sendStream(answer, on: id) == .queueFull {
+                self.node.loop.closeStream(id, reason: "the client reads its answers too slowly", afterFlush: false)
+            }
+            self.node.runOnLoop { _ in self.finished(id) }
         }
     }
 
     /// A request's answer is ready: write it, then take the next request.
-    private func finished(_ id: StreamID, _ answer: [UInt8]) {
+    private func finished(_ id: StreamID) {
         guard clients[id] != nil else { return }
         clients[id]!.busy = false
-        send(answer, to: id)
         node.loop.setStreamIdleTimeout(id, Self.idleTimeout)
         next(id)
     }

@@ -105,7 +105,8 @@ public struct LocalAPIHandler: Sendable {
             fields = try Self.rosterChange(r.fields).fieldMap
             if audience == nil { audience = .federation }
         default:
-            do { fields = try KindSchemas.fields(fromJSONValue: r.fields, kind: kind) } catch {
+            // Converted here, validated once by the core's federation rules (with the entry's time).
+            do { fields = try KindSchemas.canonicalFields(fromJSONValue: r.fields, kind: kind) } catch {
                 throw APIFailure(Refusal(error, context: kind.name))
             }
         }

@@ -49,7 +49,6 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
     let loop: NetworkLoop
     let verifier = EntryVerifier()
     let options: NodeOptions
-    private let persistQueue = DispatchQueue(label: "vigil.node.persist", attributes: .concurrent)
     /// Concurrent: while one batch's results go back to the loop thread and the next WANT goes out,
     /// another batch is already being verified, so both cores stay busy during a catch-up.
     private let verifyQueue = DispatchQueue(label: "vigil.node.verify", attributes: .concurrent)
@@ -206,7 +205,7 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
     /// acknowledged stays acknowledged), closes the store.
     public func stop() {
         loop.shutdown()
-        persistQueue.sync(flags: .barrier) {}
+        persistGroup.wait()
         verifyQueue.sync(flags: .barrier) {}
         store.close()
         log.event(.info, "stopped", ["entries": "\(store.count)"])
@@ -226,13 +225,23 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
         }
     }
 
-    /// Signs and posts a new entry built from a draft's parts (timestamp from this node's clock).
-    public func post(kind: EntryKind, audience: Audience, refs: [EntryID] = [], body: [UInt8]) async throws -> EntryID {
-        let draft: EntryDraft = await onLoop { node in
-            EntryDraft(author: node.key, timestamp: node.core.nextTimestamp(wallMilliseconds: Node.wallMilliseconds()),
-                       kind: kind, audience: audience, refs: refs, body: body)
+    /// Signs and posts a new entry built from a draft's parts, in one hop onto the loop: the timestamp
+    /// from this node's clock, the signature, and the core's checks happen there together. `fields` is
+    /// the map `body` was encoded from, when the caller has it (the core checks it without decoding).
+    /// Returns once the entry is durable (fsynced); then it is pushed.
+    public func post(kind: EntryKind, audience: Audience, refs: [EntryID] = [], body: [UInt8], fields: FieldMap? = nil) async throws -> EntryID {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<EntryID, Error>) in
+            runOnLoop { node in
+                let draft = EntryDraft(author: node.key, timestamp: node.core.nextTimestamp(wallMilliseconds: Node.wallMilliseconds()),
+                                       kind: kind, audience: audience, refs: refs, body: body)
+                let entry: Entry
+                do { entry = try draft.signed(by: node.identity) } catch { return continuation.resume(throwing: error) }
+                node.nextToken += 1
+                let token = node.nextToken
+                node.postWaiters[token] = { continuation.resume(with: $0) }
+                node.handle(node.core.post(entry, token: token, body: fields))
+            }
         }
-        return try await post(try draft.signed(by: identity))
     }
 
     /// The node's status.
@@ -413,11 +422,13 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
                 self.runOnLoop { node in node.handle(node.core.verified(results, from: link, now: node.now())) }
             }
         case .persist(let entries, let origin):
-            persistQueue.async(group: persistGroup) { [store] in
-                do {
-                    _ = try store.append(entries)
+            // The store's group-commit writer calls back once the batch is fsynced; nothing blocks here.
+            persistGroup.enter()
+            store.append(entries) { [persistGroup] result in
+                switch result {
+                case .success:
                     self.runOnLoop { node in node.handle(node.core.persisted(entries, origin: origin, now: node.now())) }
-                } catch {
+                case .failure(let error):
                     self.runOnLoop { node in
                         node.core.persistFailed(entries)
                         node.log.event(.error, "store-append-failed", ["entries": "\(entries.count)", "reason": "\(error)"])
@@ -425,6 +436,7 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
                         if case .local(let token) = origin { node.postWaiters.removeValue(forKey: token)?(.failure(error)) }
                     }
                 }
+                persistGroup.leave()
             }
         case .admitted(let entries, let origin):
             for entry in entries { index(entry) }

@@ -24,7 +24,7 @@ extension Node {
             }
         }
         let chosen = audience ?? KindSchemas.defaultAudience(kind, fields: fields)
-        return try await postTyped(kind: kind, audience: chosen, refs: refs, body: body)
+        return try await postTyped(kind: kind, audience: chosen, refs: refs, body: body, fields: fields)
     }
 
     /// Posts a duty officer's confirmation of `id` (an `ack` with `{"by": "officer"}`, the target's audience).
@@ -35,9 +35,9 @@ extension Node {
     }
 
     /// Signs and posts, mapping every failure to the API's typed failure.
-    func postTyped(kind: EntryKind, audience: Audience, refs: [EntryID], body: [UInt8]) async throws(APIFailure) -> EntryID {
+    func postTyped(kind: EntryKind, audience: Audience, refs: [EntryID], body: [UInt8], fields: FieldMap? = nil) async throws(APIFailure) -> EntryID {
         do {
-            return try await post(kind: kind, audience: audience, refs: refs, body: body)
+            return try await post(kind: kind, audience: audience, refs: refs, body: body, fields: fields)
         } catch let refusal as Refusal {
             throw APIFailure(refusal)
         } catch {

@@ -157,6 +157,14 @@ public final class EntryStore: Sendable {
         try append([entry])[0]
     }
 
+    /// Stores `entries` and calls `completion` once every one is durable (or the batch failed), on the
+    /// store's writer thread: it must return quickly (hand the result to another thread). Never blocks
+    /// the caller; concurrent callers share group commits. See the blocking overload for the results.
+    public func append(_ entries: [Entry], completion: @escaping @Sendable (Result<[AppendResult], StoreError>) -> Void) {
+        guard !entries.isEmpty else { return completion(.success([])) }
+        core.append(entries.map(PreparedRecord.init), completion: completion)
+    }
+
     /// Stores `entries`, suspending (not blocking) until they are durable; see the blocking overload.
     /// Cancelling the task does not withdraw the entries: they are written all the same.
     public func append(_ entries: [Entry]) async throws(StoreError) -> [AppendResult] {

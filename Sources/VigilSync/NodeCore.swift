@@ -125,6 +125,9 @@ public struct NodeCore {
     private var peerProfiles: [LinkID: MemberProfile] = [:]
     /// Communication tests this node has acknowledged (automatic receipt), or is acknowledging.
     private var receipted: Set<EntryID> = []
+    /// The canonical bytes of the entries being pushed by `persisted`: the push sends the bytes the
+    /// core holds instead of reading back from the store what it wrote a moment before.
+    private var pushing: [EntryID: [UInt8]] = [:]
 
     /// A core for `me`, reading entry bytes through `reader`.
     public init(me: MemberProfile, roster: Roster, reader: any EntryReader,
@@ -255,14 +258,15 @@ public struct NodeCore {
 
     // MARK: Entries
 
-    /// A local post (already signed by this node). Persisted, then acknowledged and pushed.
-    public mutating func post(_ entry: Entry, token: UInt64) -> [NodeDirective] {
+    /// A local post (already signed by this node). Persisted, then acknowledged and pushed. `body` is the
+    /// field map the shell encoded the body from, when it has it (checked as is, not decoded again).
+    public mutating func post(_ entry: Entry, token: UInt64, body: FieldMap? = nil) -> [NodeDirective] {
         if held[entry.id] != nil { return [.postAcknowledged(token: token, entry.id)] }
         guard identity(ofKey: entry.author) == me.node else {
             return [.refusedEntry(entry.id, from: .local(token: token), Refusal(.notOwnEntry, "a node posts only entries it authored"))]
         }
         var out: [NodeDirective] = []
-        if let refusal = admissionProblem(entry, rosterChanged: &out) {
+        if let refusal = admissionProblem(entry, body: body, rosterChanged: &out) {
             return [.refusedEntry(entry.id, from: .local(token: token), refusal)]
         }
         persisting.insert(entry.id)
@@ -327,6 +331,8 @@ public struct NodeCore {
             out.append(.acknowledge(entry))
         }
         out += answers
+        for entry in admitted { pushing[entry.id] = entry.canonicalBytes }
+        defer { pushing = [:] }
         for conn in sessions.keys.sorted() {
             if case .peer(let from) = origin, from == conn { continue }
             guard sessions[conn]?.phase == .established else { continue }
@@ -348,7 +354,7 @@ public struct NodeCore {
     /// Why this node does not accept `entry` (audience, roster, role, body, who may update what), or
     /// nil when it does. A roster entry is applied to the roster at once; the consequences of a change
     /// (sessions closed, entries withdrawn) are appended to `out`.
-    private mutating func admissionProblem(_ entry: Entry, rosterChanged out: inout [NodeDirective]) -> Refusal? {
+    private mutating func admissionProblem(_ entry: Entry, body: FieldMap? = nil, rosterChanged out: inout [NodeDirective]) -> Refusal? {
         let author = identity(ofKey: entry.author)
         guard entry.audience.admits(me, author: author) else {
             return Refusal(.audience, "the entry's audience (\(entry.audience.tlp)) does not include this node: the peer must not have sent it")
@@ -372,7 +378,7 @@ public struct NodeCore {
         }
         let member: RosterMember
         do {
-            member = try FederationRules.check(entry, roster: roster)
+            member = try FederationRules.check(entry, roster: roster, body: body)
         } catch {
             return error
         }
@@ -517,7 +523,7 @@ public struct NodeCore {
         var size = 0
         let budget = Frame.maxLength - 64
         for id in ids where mayRead(conn, id) {
-            guard let bytes = reader.canonicalBytes(id) else { continue }
+            guard let bytes = pushing[id] ?? reader.canonicalBytes(id) else { continue }
             let cost = bytes.count + 4
             if !batch.isEmpty && (size + cost > budget || batch.count == SyncMessage.maxBatchEntries) {
                 out.append(.send(conn, SyncMessage.entries(batch).frame()))

@@ -82,6 +82,12 @@ public enum KindSchemas {
         try fields(fromJSONValue: JSONValue.parse(data), kind: kind)
     }
 
+    /// Human JSON value → canonical field map, converted but not yet validated: for the node's post path,
+    /// where the federation rules validate the body once, with the entry's time (`validate`).
+    public static func canonicalFields(fromJSONValue json: JSONValue, kind: EntryKind) throws(KindValidationError) -> FieldMap {
+        try HumanJSON.canonical(json, schema: try typedSchema(kind).body, at: "")
+    }
+
     /// Human JSON value → canonical field map, validated (without rules that need the entry's time).
     public static func fields(fromJSONValue json: JSONValue, kind: EntryKind) throws(KindValidationError) -> FieldMap {
         let schema = try typedSchema(kind)
