@@ -50,7 +50,7 @@ let package = Package(
         // libFuzzer target for the entry decoder; built normally it replays a corpus (Scripts/fuzz, docs/fuzzing.md).
         .executableTarget(name: "vigil-fuzz-entry", dependencies: ["VigilFuzzSupport", "VigilModel", "VigilCrypto"]),
         // libFuzzer target for frames, sync messages, Negentropy messages, field maps and the genesis.
-        .executableTarget(name: "vigil-fuzz-sync", dependencies: ["VigilFuzzSupport", "VigilSync", "VigilModel", "VigilNode"]),
+        .executableTarget(name: "vigil-fuzz-sync", dependencies: ["VigilFuzzSupport", "VigilAPI", "VigilSync", "VigilModel", "VigilNode"]),
         // Ed25519 and entry codec throughput against `openssl speed` (Scripts/bench-crypto).
         .executableTarget(name: "vigil-bench-crypto", dependencies: ["VigilBenchSupport", "VigilModel", "VigilCrypto"]),
         // Negentropy conformance harness: the reference test harness's line protocol (docs/negentropy.md).

@@ -1,4 +1,5 @@
 import Foundation
+import VigilAPI
 import VigilModel
 import VigilNode
 import VigilSync
@@ -7,7 +8,7 @@ import VigilSync
 /// picks the decoder; the rest is its input. Any input may be refused; an accepted one must re-encode to
 /// exactly itself (one valid encoding), and nothing may crash.
 enum SyncFuzzCheck {
-    static let targets = ["frames", "negentropy", "fieldmap", "genesis", "frames-bytewise"]
+    static let targets = ["frames", "negentropy", "fieldmap", "genesis", "frames-bytewise", "api-request"]
 
     /// A broken invariant, or nil.
     static func run(_ input: [UInt8]) -> String? {
@@ -26,7 +27,39 @@ enum SyncFuzzCheck {
         case 3:
             _ = try? Genesis(json: Data(bytes))
             return nil
-        default: return frames(bytes, bytewise: true)
+        case 4: return frames(bytes, bytewise: true)
+        default: return apiRequest(bytes)
+        }
+    }
+
+    /// A local API request line: refused with a failure, or decoded to a request whose own line decodes
+    /// to the same line again (the typed layer loses nothing it accepted).
+    static func apiRequest(_ bytes: [UInt8]) -> String? {
+        guard let request = try? APICodec.decodeRequest(bytes) else { return nil }
+        guard let line = try? encode(request) else { return "an accepted request cannot be encoded: \(hex(bytes))" }
+        guard let again = try? APICodec.decodeRequest(Array(line.dropLast())) else {
+            return "a request's own line is refused: \(String(decoding: line, as: UTF8.self).prefix(200))"
+        }
+        guard let second = try? encode(again), second == line else { return "a request's line changes on a second round: \(hex(bytes))" }
+        return nil
+    }
+
+    static func encode(_ request: APIRequest) throws -> [UInt8] {
+        switch request {
+        case .status(let r): try APICodec.encodeRequest(r)
+        case .compose(let r): try APICodec.encodeRequest(r)
+        case .post(let r): try APICodec.encodeRequest(r)
+        case .ack(let r): try APICodec.encodeRequest(r)
+        case .get(let r): try APICodec.encodeRequest(r)
+        case .show(let r): try APICodec.encodeRequest(r)
+        case .entries(let r): try APICodec.encodeRequest(r)
+        case .resolve(let r): try APICodec.encodeRequest(r)
+        case .list(let r): try APICodec.encodeRequest(r)
+        case .follow(let r): try APICodec.encodeRequest(r)
+        case .commTestResults(let r): try APICodec.encodeRequest(r)
+        case .roster(let r): try APICodec.encodeRequest(r)
+        case .metrics(let r): try APICodec.encodeRequest(r)
+        case .wait(let r): try APICodec.encodeRequest(r)
         }
     }
 
@@ -83,6 +116,11 @@ enum SyncSeeds {
             {"federation":"F","authority":"\(id.hex)","members":[{"name":"a","organisation":"Org","role":"authority",
             "nodeId":"\(id.hex)","host":"127.0.0.1","port":7401,"dials":[]}]}
             """
-        return [[0] + stream, [1, 0x61, 0x00, 0x00, 0x02, 0x00], [2] + (try! map.encoded()), [3] + Array(genesis.utf8), [4] + stream]
+        let requests = [
+            #"{"op":"status"}"#, #"{"op":"show","id":"\#(id.hex)"}"#, #"{"op":"entries","kinds":["sitrep"],"since_ms":5,"limit":3}"#,
+            #"{"op":"compose","kind":"sitrep","fields":{"summary":"é","level":2,"lat":50.5,"areas":[{"x":null}]},"audience":{"tlp":"amber","roles":["government"]},"refs":["\#(id.hex)"]}"#,
+            #"{"op":"wait","ids":["\#(id.hex)"],"timeout_ms":5}"#,
+        ].map { [UInt8(5)] + Array($0.utf8) }
+        return [[0] + stream, [1, 0x61, 0x00, 0x00, 0x02, 0x00], [2] + (try! map.encoded()), [3] + Array(genesis.utf8), [4] + stream] + requests
     }
 }
