@@ -92,7 +92,8 @@ extension NetworkLoop {
     /// (an HTTP response, a last JSON error line) — bounded by the listener's `closeLinger` — then the
     /// socket is closed; without it, at once, dropping them. `streamClosed(id, .closedByOwner(reason))`
     /// is delivered when the loop carries this out, unless the stream had already ended for another
-    /// reason.
+    /// reason. Bytes given to `sendStream` after this call are dropped (until the close is carried out
+    /// it may still answer `.queued`).
     public func closeStream(_ id: StreamID, reason: String, afterFlush: Bool = true) {
         shared.submit(.closeStream(id, reason: reason, afterFlush: afterFlush))
     }
