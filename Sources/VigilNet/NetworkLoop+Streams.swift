@@ -33,15 +33,18 @@ extension NetworkLoop {
         return listener
     }
 
-    /// Listens for stream clients over TCP on `host:port`: a numeric address (`127.0.0.1`, `::1`; no
-    /// name is resolved), port 0 to let the kernel choose (the returned listener has the port), with
-    /// SO_REUSEADDR. Binds synchronously, so a taken port throws here (`.bind`). Serves plain bytes:
-    /// keep it on loopback.
+    /// Listens for stream clients over TCP on `host:port`: a numeric loopback address (`127.0.0.1`,
+    /// `::1`; no name is resolved, and any other address is refused — these bytes are not encrypted),
+    /// port 0 to let the kernel choose (the returned listener has the port), with SO_REUSEADDR. Binds
+    /// synchronously, so a taken port throws here (`.bind`).
     public func listenStream(host: String, port: UInt16, options: StreamListenerOptions = StreamListenerOptions(),
                              delegate: any ByteStreamDelegate) throws(NetworkError) -> StreamListener {
         try options.validate()
         guard let address = SocketAddress(numericHost: host, port: port) else {
             throw NetworkError(.address, "\"\(host)\" is not a numeric address; give one such as 127.0.0.1 or ::1 (a stream listener resolves no names)")
+        }
+        guard address.isLoopback else {
+            throw NetworkError(.address, "\(host) is not a loopback address; a plain-text stream listener serves this machine only: use 127.0.0.1 or ::1")
         }
         try checkTakingWork()
         let (fd, bound) = try Sockets.listen(on: address, backlog: options.backlog)
@@ -89,7 +92,8 @@ extension NetworkLoop {
     /// (an HTTP response, a last JSON error line) — bounded by the listener's `closeLinger` — then the
     /// socket is closed; without it, at once, dropping them. `streamClosed(id, .closedByOwner(reason))`
     /// is delivered when the loop carries this out, unless the stream had already ended for another
-    /// reason.
+    /// reason. Bytes given to `sendStream` after this call are dropped (until the close is carried out
+    /// it may still answer `.queued`).
     public func closeStream(_ id: StreamID, reason: String, afterFlush: Bool = true) {
         shared.submit(.closeStream(id, reason: reason, afterFlush: afterFlush))
     }

@@ -25,6 +25,20 @@ struct SocketAddress: Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether the address is this machine's loopback: 127.0.0.0/8, `::1`, or 127.x mapped into IPv6.
+    var isLoopback: Bool {
+        switch storage {
+        case .v4(let a):
+            return UInt32(bigEndian: a.sin_addr.s_addr) >> 24 == 127
+        case .v6(var a):
+            return withUnsafeBytes(of: &a.sin6_addr) { bytes in
+                let prefix = bytes.prefix(10).allSatisfy { $0 == 0 }
+                return (prefix && bytes[10] == 0 && bytes[11] == 0 && bytes[12...14].allSatisfy { $0 == 0 } && bytes[15] == 1)
+                    || (prefix && bytes[10] == 0xFF && bytes[11] == 0xFF && bytes[12] == 127)
+            }
+        }
+    }
+
     /// `127.0.0.1:7000` or `[::1]:7000`.
     var description: String {
         var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)

@@ -88,7 +88,7 @@ extension NetworkTests {
             #expect(try client.read(count: 1) == [8], "streams already accepted stay open")
         }
 
-        @Test("a path with something else in the way, a path too long, a name instead of an address and bad options are refused clearly")
+        @Test("a path with something else in the way, a path too long, a name or a non-loopback address, and bad options are refused clearly")
         func badArguments() throws {
             let directory = try SocketDirectory()
             defer { directory.remove() }
@@ -104,6 +104,15 @@ extension NetworkTests {
             let long = directory.file(String(repeating: "x", count: 120))
             #expect { try loop.listenStream(unixPath: long, delegate: server) } throws: { ($0 as? NetworkError)?.code == .address }
             #expect { try loop.listenStream(host: "localhost", port: 0, delegate: server) } throws: { ($0 as? NetworkError)?.code == .address }
+            for outside in ["0.0.0.0", "::", "192.0.2.1", "::ffff:10.0.0.1"] {
+                #expect(throws: NetworkError(.address, "\(outside) is not a loopback address; a plain-text stream listener serves this machine only: use 127.0.0.1 or ::1")) {
+                    try loop.listenStream(host: outside, port: 0, delegate: server)
+                }
+            }
+            for inside in ["127.0.0.1", "127.8.9.10", "::1", "[::1]"] {
+                let listener = try loop.listenStream(host: inside, port: 0, delegate: server)
+                loop.stopListening(listener)
+            }
             var options = StreamListenerOptions()
             options.maxClients = 0
             #expect { try loop.listenStream(host: "127.0.0.1", port: 0, options: options, delegate: server) } throws: { ($0 as? NetworkError)?.code == .configuration }
