@@ -43,7 +43,9 @@ public struct OutboundQueue: Sendable {
     public private(set) var bytes = 0
     /// Frames waiting.
     public private(set) var count = 0
-    private var lanes: [Lane] = Array(repeating: Lane(), count: OutboundLane.allCases.count)
+    /// One per `OutboundLane`, created when the first frame waits (an empty queue allocates nothing,
+    /// so the shell can make one per frame sent).
+    private var lanes: [Lane] = []
 
     /// A FIFO that removes from the front in O(1) (a head index, compacted now and then).
     struct Lane: Sendable {
@@ -71,12 +73,15 @@ public struct OutboundQueue: Sendable {
     public var isEmpty: Bool { count == 0 }
 
     /// Frames waiting in `lane`.
-    public func count(in lane: OutboundLane) -> Int { lanes[lane.rawValue].frames.count - lanes[lane.rawValue].head }
+    public func count(in lane: OutboundLane) -> Int {
+        lanes.isEmpty ? 0 : lanes[lane.rawValue].frames.count - lanes[lane.rawValue].head
+    }
 
     /// Sends `frame`: straight to the network (`transmit` returns true when it took it) when nothing
     /// waits, else into `lane` behind the frames already waiting.
     public mutating func send(_ frame: Frame, lane: OutboundLane = .live, via transmit: (Frame) -> Bool) -> Outcome {
         if isEmpty && transmit(frame) { return .sent }
+        if lanes.isEmpty { lanes = Array(repeating: Lane(), count: OutboundLane.allCases.count) }
         lanes[lane.rawValue].frames.append(frame)
         count += 1
         bytes += frame.payload.count
