@@ -60,9 +60,12 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
     private var linkOf: [ConnectionID: LinkID] = [:]
     private var connectionOf: [LinkID: ConnectionID] = [:]
     private var nextLink: LinkID = 1
-    private var dials: [String: DialState] = [:]
-    private var overflow: [ConnectionID: [Frame]] = [:]
-    private var overflowBytes: [ConnectionID: Int] = [:]
+    /// Which configured peers to dial, and when (backoff, routes).
+    private var dialer = DialScheduler()
+    /// Connections this node dialed, to the peer's name.
+    private var dialing: [ConnectionID: String] = [:]
+    /// Frames waiting beyond the network's send budget, per connection (back-pressure).
+    private var outbound: [ConnectionID: OutboundQueue] = [:]
     private var postWaiters: [UInt64: @Sendable (Result<EntryID, Error>) -> Void] = [:]
     private var nextToken: UInt64 = 0
     private var followers: [UInt64: @Sendable ([Entry]) -> Void] = [:]
@@ -81,14 +84,6 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
     private let jobs = Mutex<[UInt64: @Sendable (Node) -> Void]>([:])
     private let jobCounter = Atomic<UInt64>(1_000)
     private static let tickToken: UInt64 = 1
-
-    struct DialState {
-        var connection: ConnectionID?
-        var backoff = ReconnectBackoff()
-    }
-
-    /// Most bytes queued for one slow peer beyond the network's own queue before the session is closed.
-    static let overflowLimit = 32 << 20
 
     /// Opens the node in `options.directory`: identity, certificates (checked now, so a bad one stops the
     /// start with the reason), genesis, store (locked; recovered), and loads the held entries.
@@ -197,7 +192,9 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
         log.event(.info, "listening", ["address": listener.address, "node_id": member.nodeId])
         loop.schedule(after: .milliseconds(250), token: Self.tickToken)
         runOnLoop { node in
-            for name in node.member.dials { node.dial(name) }
+            var random = SystemRandomNumberGenerator()
+            node.dialer.start(node.dialTargets(), now: node.now(), using: &random)
+            node.dialDue()
         }
     }
 
@@ -340,6 +337,7 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
         nextLink += 1
         linkOf[id] = link
         connectionOf[link] = id
+        if let name = dialing[id] { dialer.connected(name, now: now()) }
         handle(core.connectionOpened(link, peer: NodeID(peerKey), outbound: !inbound, now: now()))
     }
 
@@ -349,31 +347,22 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
     }
 
     public func writable(_ id: ConnectionID) {
-        guard var queued = overflow[id] else { return }
-        var sent = 0   // removed once at the end: removeFirst per frame made draining quadratic
-        while sent < queued.count {
-            if loop.send(queued[sent], on: id) == .queueFull { break }
-            overflowBytes[id, default: 0] -= queued[sent].payload.count
-            sent += 1
-        }
-        queued.removeFirst(sent)
-        overflow[id] = queued.isEmpty ? nil : queued
-        if queued.isEmpty { overflowBytes[id] = nil }
+        guard var queue = outbound.removeValue(forKey: id) else { return }
+        queue.drain { transmit($0, on: id) }
+        if !queue.isEmpty { outbound[id] = queue }
     }
 
     public func connectionClosed(_ id: ConnectionID, reason: String) {
-        overflow[id] = nil
-        overflowBytes[id] = nil
+        outbound[id] = nil
         if let link = linkOf.removeValue(forKey: id) {
             connectionOf.removeValue(forKey: link)
             handle(core.connectionClosed(link, reason: reason))
         }
-        if let name = dials.first(where: { $0.value.connection == id })?.key {
-            dials[name]?.connection = nil
-            var rng = SystemRandomNumberGenerator()
-            let delay = dials[name]!.backoff.nextDelay(using: &rng)
-            log.event(.info, "redial-scheduled", ["peer": name, "after_ms": "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)", "reason": reason])
-            runOnLoop(after: delay) { $0.dial(name) }
+        if let name = dialing.removeValue(forKey: id) {
+            var random = SystemRandomNumberGenerator()
+            if let delay = dialer.closed(name, now: now(), using: &random) {
+                log.event(.info, "redial-scheduled", ["peer": name, "after_ms": "\(delay)", "reason": reason])
+            }
         }
     }
 
@@ -385,6 +374,7 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
     public func timerFired(_ token: UInt64) {
         if token == Self.tickToken {
             handle(core.tick(now: now()))
+            dialDue()
             reportProgress()
             loop.schedule(after: .milliseconds(250), token: Self.tickToken)
             return
@@ -394,13 +384,21 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
 
     // MARK: Internals (loop thread)
 
-    private func dial(_ name: String) {
-        guard dials[name]?.connection == nil, let rosterPeer = core.roster.member(named: name), rosterPeer.isActive,
-              let peer = try? Self.describe(rosterPeer, genesis: genesis, options: NodeOptions(directory: "")) else { return }
-        let key = try? rosterPeer.key.publicKey()
-        let id = loop.dial(host: peer.host, port: UInt16(peer.port), expectedPeer: key)
-        if dials[name] == nil { dials[name] = DialState() }
-        dials[name]!.connection = id
+    /// The configured peers that are active members, with their addresses as the roster gives them now.
+    private func dialTargets() -> [DialTarget] {
+        member.dials.compactMap { name in
+            guard let rosterPeer = core.roster.member(named: name), rosterPeer.isActive,
+                  let peer = try? Self.describe(rosterPeer, genesis: genesis, options: NodeOptions(directory: "")) else { return nil }
+            return DialTarget(name: name, key: rosterPeer.key, routes: [DialRoute(host: peer.host, port: peer.port)])
+        }
+    }
+
+    /// Dials the peers whose next attempt is due (the 250 ms tick calls it; so do start and roster changes).
+    private func dialDue() {
+        for case .dial(let target, let route) in dialer.tick(now: now()) {
+            let id = loop.dial(host: route.host, port: UInt16(clamping: route.port), expectedPeer: target.key.flatMap { try? $0.publicKey() })
+            dialing[id] = target.name
+        }
     }
 
     private func handle(_ directives: [NodeDirective]) {
@@ -457,11 +455,14 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
                 postWaiters.removeValue(forKey: token)?(.failure(refusal))
             }
         case .sessionEstablished(let link, _):
-            if let id = connectionOf[link], let name = dials.first(where: { $0.value.connection == id })?.key { dials[name]?.backoff.reset() }
+            if let id = connectionOf[link], let name = dialing[id] { dialer.sessionEstablished(name) }
             log.event(.info, "session-established", ["peer": peerName(link)])
         case .sessionClosed(let link, let node, let reason):
             log.event(.info, "session-closed", ["peer": node.flatMap { core.roster.member(ofKey: $0)?.name } ?? "link \(link)", "reason": reason])
         case .rosterChanged:
+            var random = SystemRandomNumberGenerator()
+            dialer.rosterChanged(dialTargets(), now: now(), using: &random)
+            dialDue()
             log.event(.info, "roster-changed", ["members": "\(core.roster.activeMembers.count)", "changes": "\(core.roster.changeCount)"])
         case .withdrawn(let ids, let reason):
             withdrawn.withLock { $0.formUnion(ids) }
@@ -514,9 +515,8 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
 
     /// Posts this node's automatic receipt of a communication test (loop thread).
     private func acknowledge(_ test: Entry) {
-        let draft = EntryDraft(author: key, timestamp: core.nextTimestamp(wallMilliseconds: Node.wallMilliseconds()),
-                               kind: .acknowledgement, audience: acknowledgementAudience(test), refs: [test.id],
-                               body: AcknowledgementBody.receipt.encoded())
+        let draft = CommTestReceipt(acknowledging: test, roster: core.roster)
+            .draft(author: key, timestamp: core.nextTimestamp(wallMilliseconds: Node.wallMilliseconds()))
         do {
             let entry = try draft.signed(by: identity)
             nextToken += 1
@@ -535,8 +535,7 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
 
     /// The audience of an acknowledgement of `target`: the target's, plus its author (who must see the answer).
     func acknowledgementAudience(_ target: Entry) -> Audience {
-        guard let author = core.roster.member(ofKey: target.author) else { return target.audience }
-        return target.audience.adding(author.profile)
+        CommTestReceipt.audience(acknowledging: target, roster: core.roster)
     }
 
     /// Entries withdrawn after a revocation or rotation (still on disk, never shown).
@@ -569,22 +568,22 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
     public func roster() async -> Roster { await onLoop { $0.core.roster } }
 
     private func send(_ frame: Frame, on id: ConnectionID) {
-        if overflow[id] != nil {
-            overflow[id]!.append(frame)
-            overflowBytes[id, default: 0] += frame.payload.count
-        } else {
-            switch loop.send(frame, on: id) {
-            case .queued, .closed: return
-            case .frameTooLarge:
-                log.event(.error, "frame-too-large", ["bytes": "\(frame.payload.count)"])
-                return
-            case .queueFull:
-                overflow[id] = [frame]
-                overflowBytes[id] = frame.payload.count
-            }
+        var queue = outbound.removeValue(forKey: id) ?? OutboundQueue()
+        let outcome = queue.send(frame) { transmit($0, on: id) }
+        if !queue.isEmpty { outbound[id] = queue }
+        if case .overLimit = outcome {
+            loop.close(id, reason: "peer too slow: more than \(queue.limit >> 20) MiB waiting to be sent")
         }
-        if overflowBytes[id, default: 0] > Self.overflowLimit {
-            loop.close(id, reason: "peer too slow: more than \(Self.overflowLimit >> 20) MiB waiting to be sent")
+    }
+
+    /// Offers a frame to the network: false when its send queue is full (the frame then waits in `outbound`).
+    private func transmit(_ frame: Frame, on id: ConnectionID) -> Bool {
+        switch loop.send(frame, on: id) {
+        case .queued, .closed: return true
+        case .frameTooLarge:
+            log.event(.error, "frame-too-large", ["bytes": "\(frame.payload.count)"])
+            return true
+        case .queueFull: return false
         }
     }
 

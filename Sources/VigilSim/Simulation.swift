@@ -11,9 +11,22 @@ public struct SimulationConfig: Sendable {
     /// Length of the faulty phase.
     public var chaosDuration: UInt64 = 40_000
     /// Length of the healed phase before invariants are checked. It must exceed the reconnect backoff
-    /// cap (60 s: a link that failed often waits that long before its next dial) plus an anti-entropy
-    /// round; shorter, and a correct federation can be caught mid-reconnect (soak seed 200864, harsh).
+    /// cap (`dial.maximumDelay`, 60 s: a link that failed often waits that long before its next dial)
+    /// plus an anti-entropy round; shorter, and a correct federation can be caught mid-reconnect (soak
+    /// seed 200864, harsh).
     public var healDuration: UInt64 = 90_000
+    /// Dial timings: the node's (500 ms doubling to 60 s), first dials spread over 50 ms.
+    public var dial: DialSettings = {
+        var d = DialSettings()
+        d.startSpread = 50
+        return d
+    }()
+    /// Frames in flight per connection and direction (sent, not yet delivered or lost): the simulated
+    /// network's send budget. Beyond it frames wait in the node's `OutboundQueue`. The default, 1, makes
+    /// every link a slow one, so runs exercise back-pressure (with 4 or more, frames almost never wait).
+    public var sendBudget = 1
+    /// Bytes that may wait in one connection's `OutboundQueue` before the peer counts as too slow.
+    public var outboundLimit = OutboundQueue.defaultLimit
     /// Expected local posts per node per second during the faulty phase.
     public var postsPerNodePerSecond = 0.4
     /// Probability that a frame is lost.
@@ -100,6 +113,11 @@ public struct SimulationReport: Sendable, CustomStringConvertible {
     public var crashes = 0, partitions = 0
     /// Sessions established / closed.
     public var sessionsEstablished = 0, sessionsClosed = 0
+    /// Dial attempts (by the shared `DialScheduler`), and those that failed (peer down or partitioned away).
+    public var dials = 0, dialsFailed = 0
+    /// Frames that waited in an `OutboundQueue` (the send budget was full), and connections closed
+    /// because too many bytes waited.
+    public var framesQueued = 0, slowPeersClosed = 0
     /// ENTRIES frames inspected by the audience tap, and entries in them.
     public var tappedEntries = 0
     /// (entry, node) pairs that had to hold after heal, and did.
@@ -115,7 +133,7 @@ public struct SimulationReport: Sendable, CustomStringConvertible {
     public var traceHash: UInt64 = 0xcbf2_9ce4_8422_2325
 
     public var description: String {
-        "seed \(seed): \(violations.isEmpty ? "OK" : "\(violations.count) VIOLATIONS") — acknowledged \(acknowledged), lost-unacknowledged \(lostUnacknowledged), frames \(framesSent) (lost \(framesLost), duplicated \(framesDuplicated)), crashes \(crashes), partitions \(partitions), sessions \(sessionsEstablished)/\(sessionsClosed), tapped entries \(tappedEntries), trace \(String(traceHash, radix: 16))"
+        "seed \(seed): \(violations.isEmpty ? "OK" : "\(violations.count) VIOLATIONS") — acknowledged \(acknowledged), lost-unacknowledged \(lostUnacknowledged), frames \(framesSent) (lost \(framesLost), duplicated \(framesDuplicated)), crashes \(crashes), partitions \(partitions), sessions \(sessionsEstablished)/\(sessionsClosed), dials \(dials) (failed \(dialsFailed)), frames queued \(framesQueued), tapped entries \(tappedEntries), trace \(String(traceHash, radix: 16))"
     }
 
     mutating func trace(_ values: UInt64...) {
@@ -141,8 +159,13 @@ public final class Simulation {
     enum Event {
         case tick(node: Int)
         case post(node: Int)
-        case dial(from: Int, to: Int)
-        case deliver(node: Int, conn: LinkID, frame: Frame)
+        /// Node `node`'s dial scheduler may have dials due (ignored unless `generation` is still the node's).
+        case dialDue(node: Int, generation: Int)
+        /// `frame` reaches `node` on `conn`; `sender` is the sending connection whose send budget it
+        /// held (nil for a duplicate).
+        case deliver(node: Int, conn: LinkID, sender: LinkID?, frame: Frame)
+        /// A lost frame stops holding `sender`'s send budget.
+        case released(sender: LinkID)
         case persisted(node: Int, generation: Int, entries: [Entry], origin: EntryOrigin)
         case crash(node: Int)
         case restart(node: Int)
@@ -168,7 +191,9 @@ public final class Simulation {
         var generation = 0
         var nextToken: UInt64 = 0
         var pendingPosts: [UInt64: EntryID] = [:]
-        var backoff: [Int: UInt64] = [:]
+        var dialer = DialScheduler()
+        /// When a `.dialDue` event is pending for the current dialer (nil: none).
+        var dialWake: UInt64?
         init(index: Int, key: SigningKey, profile: MemberProfile) {
             self.index = index
             self.key = key
@@ -191,6 +216,8 @@ public final class Simulation {
     private var connToLink: [LinkID: Int] = [:]
     private var nextConn: LinkID = 1
     private var nextLink = 1
+    private var inFlight: [LinkID: Int] = [:]         // sending connection → frames in flight
+    private var outbound: [LinkID: OutboundQueue] = [:]  // sending connection → frames waiting
     private var partition: Set<Int>?                  // the nodes on one side, while a partition lasts
     private var faulty = true
     private var report: SimulationReport
@@ -286,11 +313,15 @@ public final class Simulation {
             if faulty { schedulePost(i) }
             guard nodes[i].isUp else { return }
             post(i)
-        case .dial(let from, let to):
-            report.trace(3, now, UInt64(from), UInt64(to))
-            dial(from, to)
-        case .deliver(let i, let conn, let frame):
+        case .dialDue(let i, let generation):
+            let node = nodes[i]
+            guard node.isUp, node.generation == generation, node.dialWake == now else { return }
+            node.dialWake = nil
+            for case .dial(let target, _) in node.dialer.tick(now: now) { dial(i, target) }
+            scheduleDials(i)
+        case .deliver(let i, let conn, let sender, let frame):
             report.trace(4, now, UInt64(i), conn, UInt64(frame.payload.count))
+            if let sender { release(sender) }
             guard nodes[i].isUp, connToLink[conn] != nil else { return }
             carryOut(i, nodes[i].core!.framesReceived(conn, [frame], now: now))
         case .persisted(let i, let generation, let entries, let origin):
@@ -325,6 +356,8 @@ public final class Simulation {
         case .heal:
             report.trace(9, now)
             partition = nil
+        case .released(let sender):
+            release(sender)
         case .scripted(let index):
             report.trace(10, now, UInt64(index))
             runScripted(index)
@@ -357,8 +390,8 @@ public final class Simulation {
     private func healEverything() {
         faulty = false
         partition = nil
+        // Dials waiting on a backoff keep waiting: a real node cannot tell that the network healed.
         for node in nodes where !node.isUp { start(node) }
-        for node in nodes { node.backoff = [:] }
     }
 
     private func start(_ node: Node) {
@@ -367,9 +400,32 @@ public final class Simulation {
         core.load(node.disk.entries.values.sorted { $0.id < $1.id })
         node.core = core
         node.generation += 1
-        for (a, b) in dialEdges where a == node.index {
-            queue.push(.dial(from: a, to: b), at: now + UInt64.random(in: 0...50, using: &rng))
+        node.dialer = DialScheduler(settings: config.dial)
+        node.dialWake = nil
+        node.dialer.start(dialTargets(node.index), now: now, using: &rng)
+        scheduleDials(node.index)
+    }
+
+    /// What node `i` dials: its dial edges to members its roster holds active, as the node's shell
+    /// derives them from its configured dials. A simulated route is the peer's name and, as the port,
+    /// its index.
+    private func dialTargets(_ i: Int) -> [DialTarget] {
+        guard let roster = nodes[i].core?.roster else { return [] }
+        return dialEdges.filter { $0.0 == i && roster.member(ofKey: nodes[$0.1].profile.node)?.isActive == true }.map { _, b in
+            DialTarget(name: Self.name(b), key: nodes[b].profile.node, routes: [DialRoute(host: Self.name(b), port: b)])
         }
+    }
+
+    /// Node `i`'s name in the roster (and its dial target's).
+    static func name(_ i: Int) -> String { "node-\(i)" }
+
+    /// Makes sure a `.dialDue` event is pending for node `i`'s next due dial.
+    private func scheduleDials(_ i: Int) {
+        let node = nodes[i]
+        guard node.isUp, let wake = node.dialer.nextWake else { return }
+        if let pending = node.dialWake, pending <= max(wake, now) { return }
+        node.dialWake = max(wake, now)
+        queue.push(.dialDue(node: i, generation: node.generation), at: max(wake, now))
     }
 
     private func crash(_ i: Int) {
@@ -388,19 +444,20 @@ public final class Simulation {
         }
     }
 
-    private func dial(_ from: Int, _ to: Int) {
-        guard nodes[from].isUp else { return }
-        if links.values.contains(where: { ($0.a == from && $0.b == to) || ($0.a == to && $0.b == from) }) { return }
+    /// Carries out a `DialDirective.dial` of node `from`: the connection opens, or fails at once when
+    /// the peer is down or partitioned away (the scheduler then waits its backoff).
+    private func dial(_ from: Int, _ target: DialTarget) {
+        let to = target.routes[0].port
+        report.trace(3, now, UInt64(from), UInt64(to))
+        report.dials += 1
         let blocked = partition.map { $0.contains(from) != $0.contains(to) } ?? false
         guard nodes[to].isUp, !blocked else {
-            // Jittered exponential backoff, capped (as the real dialer does).
-            let previous = nodes[from].backoff[to] ?? 250
-            let next = min(previous * 2, 60_000)
-            nodes[from].backoff[to] = next
-            queue.push(.dial(from: from, to: to), at: now + next / 2 + UInt64.random(in: 0...next / 2, using: &rng))
+            report.dialsFailed += 1
+            nodes[from].dialer.closed(target.name, now: now, using: &rng)
             return
         }
-        nodes[from].backoff[to] = nil
+        nodes[from].dialer.connected(target.name, now: now)
+        if links.values.contains(where: { ($0.a == from && $0.b == to) || ($0.a == to && $0.b == from) }) { return }
         let link = Link(a: from, b: to, connA: nextConn, connB: nextConn + 1)
         nextConn += 2
         let id = nextLink
@@ -416,8 +473,11 @@ public final class Simulation {
 
     private func closeLink(_ id: Int, reason: String) {
         guard let link = links.removeValue(forKey: id) else { return }
-        connToLink.removeValue(forKey: link.connA)
-        connToLink.removeValue(forKey: link.connB)
+        for conn in [link.connA, link.connB] {
+            connToLink.removeValue(forKey: conn)
+            inFlight.removeValue(forKey: conn)
+            outbound.removeValue(forKey: conn)
+        }
         report.sessionsClosed += 1
         if let core = nodes[link.a].core {
             var c = core
@@ -427,9 +487,9 @@ public final class Simulation {
             var c = core
             carryOut(link.b, c.connectionClosed(link.connB, reason: reason), core: &c)
         }
-        // The dialer dials again.
-        if nodes[link.a].isUp {
-            queue.push(.dial(from: link.a, to: link.b), at: now + 100 + UInt64.random(in: 0...400, using: &rng))
+        // The dialer dials again after its backoff (a stale report, from the end that did not dial, is ignored).
+        for (end, other) in [(link.a, link.b), (link.b, link.a)] where nodes[end].isUp {
+            if nodes[end].dialer.closed(Self.name(other), now: now, using: &rng) != nil { scheduleDials(end) }
         }
     }
 
@@ -504,14 +564,17 @@ public final class Simulation {
                 default:
                     report.violations.append("node \(i) refused entry \(id?.hex.prefix(12) ?? "?"), which every node should accept: \(refusal)")
                 }
-            case .rosterChanged, .withdrawn:
+            case .rosterChanged:
+                node.dialer.rosterChanged(dialTargets(i), now: now, using: &rng)
+                scheduleDials(i)
+            case .withdrawn:
                 break
             case .acknowledge(let test):
-                let author = roster.member(ofKey: test.author)?.profile
-                post(i, kind: .acknowledgement, audience: author.map { test.audience.adding($0) } ?? test.audience,
-                     body: AcknowledgementBody.receipt.encoded(), refs: [test.id], scripted: nil)
-            case .sessionEstablished:
+                let receipt = CommTestReceipt(acknowledging: test, roster: nodes[i].core!.roster)
+                post(i, kind: receipt.kind, audience: receipt.audience, body: receipt.body, refs: receipt.refs, scripted: nil)
+            case .sessionEstablished(let conn, _):
                 report.sessionsEstablished += 1
+                if let id = connToLink[conn], let link = links[id], link.a == i { node.dialer.sessionEstablished(Self.name(link.b)) }
             case .sessionClosed, .reconciled:
                 break
             case .postAcknowledged(let token, let id):
@@ -536,8 +599,37 @@ public final class Simulation {
         }
     }
 
+    /// Sends through the connection's `OutboundQueue`: at once while the send budget allows, else the
+    /// frame waits until delivered frames free the budget (`release`); too much waiting closes the link.
     private func send(from i: Int, conn: LinkID, frame: Frame) {
-        guard let linkID = connToLink[conn], var link = links[linkID] else { return }
+        guard let linkID = connToLink[conn] else { return }
+        var waiting = outbound.removeValue(forKey: conn) ?? OutboundQueue(limit: config.outboundLimit)
+        let outcome = waiting.send(frame) { transmit($0, on: conn) }
+        if !waiting.isEmpty { outbound[conn] = waiting }
+        switch outcome {
+        case .sent: break
+        case .queued: report.framesQueued += 1
+        case .overLimit(let bytes):
+            report.framesQueued += 1
+            report.slowPeersClosed += 1
+            closeLink(linkID, reason: "peer too slow: \(bytes) bytes waiting to be sent by node \(i)")
+        }
+    }
+
+    /// A frame that held `sender`'s send budget was delivered or lost: waiting frames may go.
+    private func release(_ sender: LinkID) {
+        guard connToLink[sender] != nil, let count = inFlight[sender], count > 0 else { return }
+        inFlight[sender] = count - 1
+        guard var waiting = outbound.removeValue(forKey: sender) else { return }
+        waiting.drain { transmit($0, on: sender) }
+        if !waiting.isEmpty { outbound[sender] = waiting }
+    }
+
+    /// Puts a frame on the simulated network if the connection's send budget allows (false: it is full).
+    private func transmit(_ frame: Frame, on conn: LinkID) -> Bool {
+        guard let linkID = connToLink[conn], var link = links[linkID] else { return true }
+        guard inFlight[conn, default: 0] < config.sendBudget else { return false }
+        inFlight[conn, default: 0] += 1
         let toA = link.connB == conn
         let target = toA ? link.a : link.b
         let targetConn = toA ? link.connA : link.connB
@@ -545,7 +637,8 @@ public final class Simulation {
         tap(frame, to: target)
         if faulty && rng.chance(config.frameLoss) {
             report.framesLost += 1
-            return
+            queue.push(.released(sender: conn), at: now + config.maxDelay)
+            return true
         }
         var at = now + UInt64.random(in: config.minDelay...config.maxDelay, using: &rng)
         let reorder = faulty && rng.chance(config.frameReorder)
@@ -556,11 +649,12 @@ public final class Simulation {
             if toA { link.lastDeliveryToA = at } else { link.lastDeliveryToB = at }
             links[linkID] = link
         }
-        queue.push(.deliver(node: target, conn: targetConn, frame: frame), at: at)
+        queue.push(.deliver(node: target, conn: targetConn, sender: conn, frame: frame), at: at)
         if faulty && rng.chance(config.frameDuplication) {
             report.framesDuplicated += 1
-            queue.push(.deliver(node: target, conn: targetConn, frame: frame), at: at + 1)
+            queue.push(.deliver(node: target, conn: targetConn, sender: nil, frame: frame), at: at + 1)
         }
+        return true
     }
 
     /// Taps every frame: an ENTRIES frame must carry only entries its receiver may read.

@@ -59,7 +59,7 @@ if options.harsh {
 }
 if let heal = options.heal { config.healDuration = heal }
 var failures: [UInt64] = []
-var totals = (acknowledged: 0, crashes: 0, partitions: 0, frames: 0, lost: 0, deliverable: 0)
+var totals = (acknowledged: 0, crashes: 0, partitions: 0, frames: 0, lost: 0, queued: 0, dials: 0, deliverable: 0)
 let start = Date()
 for seed in options.first..<(options.first + options.count) {
     let report = Simulation(seed: seed, config: config).run()
@@ -68,6 +68,8 @@ for seed in options.first..<(options.first + options.count) {
     totals.partitions += report.partitions
     totals.frames += report.framesSent
     totals.lost += report.framesLost
+    totals.queued += report.framesQueued
+    totals.dials += report.dials
     totals.deliverable += report.deliverable
     if options.verbose || !report.violations.isEmpty { print(report) }
     if !report.violations.isEmpty {
@@ -77,8 +79,8 @@ for seed in options.first..<(options.first + options.count) {
     }
 }
 let seconds = Date().timeIntervalSince(start)
-print("\(options.count) seeds from \(options.first) in \(String(format: "%.1f", seconds)) s: \(failures.isEmpty ? "all invariants held" : "\(failures.count) FAILED: \(failures)") — \(totals.acknowledged) acknowledged entries, \(totals.deliverable) deliveries checked, \(totals.crashes) crashes, \(totals.partitions) partitions, \(totals.frames) frames (\(totals.lost) lost)")
+print("\(options.count) seeds from \(options.first) in \(String(format: "%.1f", seconds)) s: \(failures.isEmpty ? "all invariants held" : "\(failures.count) FAILED: \(failures)") — \(totals.acknowledged) acknowledged entries, \(totals.deliverable) deliveries checked, \(totals.crashes) crashes, \(totals.partitions) partitions, \(totals.frames) frames (\(totals.lost) lost, \(totals.queued) waited in an outbound queue), \(totals.dials) dials")
 if options.json {
-    print("{\"seeds\": \(options.count), \"failed\": \(failures.count), \"seconds\": \(seconds), \"acknowledged\": \(totals.acknowledged), \"crashes\": \(totals.crashes), \"partitions\": \(totals.partitions), \"frames\": \(totals.frames)}")
+    print("{\"seeds\": \(options.count), \"failed\": \(failures.count), \"seconds\": \(seconds), \"acknowledged\": \(totals.acknowledged), \"crashes\": \(totals.crashes), \"partitions\": \(totals.partitions), \"frames\": \(totals.frames), \"framesQueued\": \(totals.queued), \"dials\": \(totals.dials)}")
 }
 exit(failures.isEmpty ? 0 : 1)

@@ -1,12 +1,13 @@
 import Testing
 @testable import VigilNet
+import VigilModel
 
 @Suite("Deadline heap")
 struct DeadlineHeapTests {
     @Test("entries come out by deadline, equal deadlines in insertion order, and only once due")
     func order() {
         var heap = DeadlineHeap<Int>()
-        var random = SeededGenerator(seed: 9)
+        var random = SeededRandom(seed: 9)
         var expected: [(deadline: UInt64, index: Int)] = []
         for index in 0..<500 {
             let deadline = UInt64.random(in: 1...50, using: &random)

@@ -11,6 +11,7 @@ struct SimulationTests {
         #expect(report.violations.isEmpty, "replay with seed \(seed): \(report)\n\(report.violations.prefix(10).joined(separator: "\n"))")
         #expect(report.acknowledged > 0, "seed \(seed): nothing was posted, the run tests nothing")
         #expect(report.tappedEntries > 0, "seed \(seed): no entry crossed the network")
+        #expect(report.dials > 0 && report.framesQueued > 0, "seed \(seed): the shared dial scheduler or outbound queue was not exercised: \(report)")
     }
 
     @Test("one seed reproduces a run exactly; another seed gives another run")
@@ -40,5 +41,18 @@ struct SimulationTests {
             totals.duplicated += report.framesDuplicated
         }
         #expect(totals.crashes > 0 && totals.partitions > 0 && totals.lost > 0 && totals.duplicated > 0, "\(totals)")
+    }
+
+    @Test("a peer too slow for the outbound queue's byte limit is disconnected, and every entry still reaches its readers after heal")
+    func slowPeersClosed() {
+        var config = SimulationConfig()
+        config.outboundLimit = 600
+        var closed = 0
+        for seed in UInt64(0)..<5 {
+            let report = Simulation(seed: 9_300 + seed, config: config).run()
+            #expect(report.violations.isEmpty, "replay with seed \(9_300 + seed): \(report)\n\(report.violations.prefix(10).joined(separator: "\n"))")
+            closed += report.slowPeersClosed
+        }
+        #expect(closed > 0, "no connection was closed for a full outbound queue")
     }
 }

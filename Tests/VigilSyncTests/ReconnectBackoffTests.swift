@@ -1,5 +1,5 @@
 import Testing
-@testable import VigilNet
+@testable import VigilSync
 import VigilModel
 
 typealias SeededGenerator = SeededRandom

@@ -1,8 +1,8 @@
 /// How long to wait before redialling a peer: exponential backoff with jitter, capped at 60 s.
 ///
-/// A pure value: no clock, no timer, no I/O. The owner asks for `nextDelay(using:)` after each failed
-/// attempt, waits that long (on the loop, with `NetworkLoop.schedule`), and calls `reset()` once a
-/// session is established. Randomness comes in as a parameter, so a seeded generator replays exactly.
+/// A pure value: no clock, no timer, no I/O. `DialScheduler` keeps one per peer: it asks for
+/// `nextDelay(using:)` after each failed attempt, waits that long, and calls `reset()` once a session
+/// is established. Randomness comes in as a parameter, so a seeded generator replays exactly.
 ///
 /// Attempt n (from 0) has a ceiling of `initial × 2ⁿ`, capped at `maximum`; the delay is drawn
 /// uniformly from the upper half of the ceiling, `[ceiling / 2, ceiling]` ("equal jitter"). Half
@@ -47,7 +47,8 @@ public struct ReconnectBackoff: Sendable, Equatable {
     /// Starts over at `initial` (after a session was established).
     public mutating func reset() { attempt = 0 }
 
-    private static func milliseconds(_ duration: Duration) -> Int64 {
+    /// Whole milliseconds of a duration (negative: 0; too large: a huge value, not an overflow).
+    static func milliseconds(_ duration: Duration) -> Int64 {
         let (seconds, attoseconds) = duration.components
         guard seconds >= 0 else { return 0 }
         let (ms, overflow) = seconds.multipliedReportingOverflow(by: 1000)
