@@ -29,12 +29,19 @@ public struct NodeOptions: Sendable {
     public init(directory: String) { self.directory = directory }
 }
 
-/// A running Vigil node: the pure `NodeCore` driven by real I/O.
+/// A running Vigil node: the pure `NodeCore` driven by real I/O. This file is the façade — state,
+/// start-up, lifecycle and the operations other threads call; each other job has its own file:
+/// `NodeIdentity` (who this node is at start), `NodeNetwork` (the loop's delegate: sessions, dialing
+/// through `DialScheduler`, frames out through `OutboundQueue`), `NodeDirectives` (the executor of the
+/// core's directives), `NodeQueries` (the read model behind the local API and the desk),
+/// `NodeStatusReport` (status and metrics), `NodeProgress` (catch-up lines), `LocalAPI` (the socket).
 ///
-/// Threading: the core and all per-connection state live on the network loop's thread (every
-/// `NetworkLoopDelegate` method runs there). Signature verification runs off that thread on every
-/// core (`EntryVerifier`); appends go to the store's group-commit writer from a persistence queue. Both
-/// hand their results back to the loop thread, which is the only one that touches the core.
+/// Threading (docs/threading.md): the core and all per-connection state live on the network loop's
+/// thread (every `NetworkLoopDelegate` and `ByteStreamDelegate` method runs there; `loop.assertOnLoop()`
+/// checks it where the core's state is touched from a method other threads could call). Signature
+/// verification runs off that thread on every core (`EntryVerifier`); appends go to the store's
+/// group-commit writer, which calls back once fsynced. Both hand their results back to the loop thread,
+/// the only one that touches the core.
 public final class Node: NetworkLoopDelegate, @unchecked Sendable {
     /// This node: its genesis entry, or for a member added later, its roster entry in the same form.
     public let member: Genesis.Member
@@ -51,39 +58,39 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
     let options: NodeOptions
     /// Concurrent: while one batch's results go back to the loop thread and the next WANT goes out,
     /// another batch is already being verified, so both cores stay busy during a catch-up.
-    private let verifyQueue = DispatchQueue(label: "vigil.node.verify", attributes: .concurrent)
-    private let persistGroup = DispatchGroup()
-    private let started = Node.monotonicMilliseconds()
+    let verifyQueue = DispatchQueue(label: "vigil.node.verify", attributes: .concurrent)
+    let persistGroup = DispatchGroup()
+    let started = Node.monotonicMilliseconds()
 
     // Loop-thread state.
-    private var core: NodeCore
-    private var linkOf: [ConnectionID: LinkID] = [:]
-    private var connectionOf: [LinkID: ConnectionID] = [:]
-    private var nextLink: LinkID = 1
+    var core: NodeCore
+    var linkOf: [ConnectionID: LinkID] = [:]
+    var connectionOf: [LinkID: ConnectionID] = [:]
+    var nextLink: LinkID = 1
     /// Which configured peers to dial, and when (backoff, routes).
-    private var dialer = DialScheduler()
+    var dialer = DialScheduler()
     /// Connections this node dialed, to the peer's name.
-    private var dialing: [ConnectionID: String] = [:]
+    var dialing: [ConnectionID: String] = [:]
     /// Frames waiting beyond the network's send budget, per connection (back-pressure).
-    private var outbound: [ConnectionID: OutboundQueue] = [:]
-    private var postWaiters: [UInt64: @Sendable (Result<EntryID, Error>) -> Void] = [:]
-    private var nextToken: UInt64 = 0
-    private var followers: [UInt64: @Sendable ([Entry]) -> Void] = [:]
+    var outbound: [ConnectionID: OutboundQueue] = [:]
+    var postWaiters: [UInt64: @Sendable (Result<EntryID, Error>) -> Void] = [:]
+    var nextToken: UInt64 = 0
+    var followers: [UInt64: @Sendable ([Entry]) -> Void] = [:]
     /// Held entries that refer to each entry (its updates, acknowledgements, replies), for `show`.
     var referrerIndex: [EntryID: [EntryID]] = [:]
     /// Held entries by kind, for the metrics.
-    private var kindCounts: [EntryKind: Int] = [:]
-    private var progress = Progress()
+    var kindCounts: [EntryKind: Int] = [:]
+    var progress = Progress()
     /// Held entries that the roster no longer accepts (signed after a revocation or rotation): on disk,
     /// never listed, shown, offered or pushed. Written on the loop thread, read by queries anywhere.
-    private let withdrawn = Mutex<Set<EntryID>>([])
+    let withdrawn = Mutex<Set<EntryID>>([])
     /// Counters for the metrics textfile.
     public let counters = MetricsCounters()
 
     // Cross-thread.
-    private let jobs = Mutex<[UInt64: @Sendable (Node) -> Void]>([:])
-    private let jobCounter = Atomic<UInt64>(1_000)
-    private static let tickToken: UInt64 = 1
+    let jobs = Mutex<[UInt64: @Sendable (Node) -> Void]>([:])
+    let jobCounter = Atomic<UInt64>(1_000)
+    static let tickToken: UInt64 = 1
 
     /// Opens the node in `options.directory`: identity, certificates (checked now, so a bad one stops the
     /// start with the reason), genesis, store (locked; recovered), and loads the held entries.
@@ -143,48 +150,6 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
         log.event(.info, "store-opened", ["entries": "\(store.count)", "recovery": recovered.description])
     }
 
-    /// A roster member in the genesis form: its genesis entry when it has one (with its dials), else
-    /// its roster entry's first address, dialing the authority.
-    static func describe(_ m: RosterMember, genesis: Genesis, options: NodeOptions) throws -> Genesis.Member {
-        if let founder = genesis.member(m.identity) { return founder }
-        let address = m.addresses.first.flatMap(Self.split)
-        guard let port = options.listenPort ?? address?.port else {
-            throw ConfigurationError("\(m.name) has no address in the roster; start it with --listen HOST:PORT")
-        }
-        let authority = genesis.member(genesis.authority)!.name
-        return Genesis.Member(name: m.name, organisation: m.organisation, role: m.role, nodeId: m.identity.hex,
-                              host: options.listenHost ?? address?.host ?? "127.0.0.1", port: port, dials: [authority])
-    }
-
-    /// A node not yet in the roster (the authority's `roster add` has not reached it): name,
-    /// organisation and role from node.json, address from the options.
-    static func newcomer(_ node: NodeID, directory: String, genesis: Genesis, options: NodeOptions, store: EntryStore) throws -> Genesis.Member {
-        struct Description: Decodable { let name: String; let organisation: String; let role: String }
-        guard let data = FileManager.default.contents(atPath: directory + "/node.json"),
-              let d = try? JSONDecoder().decode(Description.self, from: data) else {
-            store.close()
-            throw ConfigurationError("this node (\(node.fingerprint)) is not a member of \(genesis.federation): not in genesis.json nor in the roster entries held, and \(directory)/node.json does not say who it is. Check that genesis.json is this federation's and identity.key this node's; a new member needs the authority's `vigil roster add`")
-        }
-        // A founder that restarted with a rotated key (the rotation has not reached it yet): its genesis
-        // entry, found by name, still gives its address and its peers.
-        if let founder = genesis.member(named: d.name), founder.organisation == d.organisation, founder.role == d.role {
-            return Genesis.Member(name: founder.name, organisation: founder.organisation, role: founder.role, nodeId: node.hex,
-                                  host: options.listenHost ?? founder.host, port: options.listenPort ?? founder.port, dials: founder.dials)
-        }
-        guard let port = options.listenPort else {
-            store.close()
-            throw ConfigurationError("\(d.name) is not in the roster yet, so its address is unknown: start it with --listen HOST:PORT (the address the authority put in `vigil roster add`)")
-        }
-        let authority = genesis.member(genesis.authority)!.name
-        return Genesis.Member(name: d.name, organisation: d.organisation, role: d.role, nodeId: node.hex,
-                              host: options.listenHost ?? "127.0.0.1", port: port, dials: [authority])
-    }
-
-    static func split(_ address: String) -> (host: String, port: Int)? {
-        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else { return nil }
-        return (String(address[..<colon]), port)
-    }
-
     /// Listens on the genesis address and dials the configured peers.
     public func start() throws {
         try loop.start(delegate: self)
@@ -239,11 +204,6 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
                 node.handle(node.core.post(entry, token: token, body: fields))
             }
         }
-    }
-
-    /// The node's status.
-    public func status() async -> NodeStatus {
-        await onLoop { node in node.makeStatus() }
     }
 
     /// Whether the node holds `id` (durably).
@@ -321,222 +281,7 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
 
     // MARK: NetworkLoopDelegate (loop thread)
 
-    public func admit(peerKey: PublicKey, peerName: String?, inbound: Bool, remote: String) -> PeerAdmission {
-        let node = NodeID(peerKey)
-        if let refusal = core.roster.sessionRefusal(node) {
-            let reason = "\(refusal) (certificate name \(peerName ?? "none")); not a member of \(genesis.federation) now"
-            log.event(.warning, "connection-refused", ["remote": remote, "reason": reason])
-            counters.connectionRefused(reason: reason)
-            return .refuse(reason: reason)
-        }
-        return .allow
-    }
-
-    public func connectionEstablished(_ id: ConnectionID, peerKey: PublicKey, peerName: String?, inbound: Bool) {
-        let link = nextLink
-        nextLink += 1
-        linkOf[id] = link
-        connectionOf[link] = id
-        if let name = dialing[id] { dialer.connected(name, now: now()) }
-        handle(core.connectionOpened(link, peer: NodeID(peerKey), outbound: !inbound, now: now()))
-    }
-
-    public func framesReceived(_ id: ConnectionID, _ frames: [Frame]) {
-        guard let link = linkOf[id] else { return }
-        handle(core.framesReceived(link, frames, now: now()))
-    }
-
-    public func writable(_ id: ConnectionID) {
-        guard var queue = outbound.removeValue(forKey: id) else { return }
-        queue.drain { transmit($0, on: id) }
-        if !queue.isEmpty { outbound[id] = queue }
-    }
-
-    public func connectionClosed(_ id: ConnectionID, reason: String) {
-        outbound[id] = nil
-        if let link = linkOf.removeValue(forKey: id) {
-            connectionOf.removeValue(forKey: link)
-            handle(core.connectionClosed(link, reason: reason))
-        }
-        if let name = dialing.removeValue(forKey: id) {
-            var random = SystemRandomNumberGenerator()
-            if let delay = dialer.closed(name, now: now(), using: &random) {
-                log.event(.info, "redial-scheduled", ["peer": name, "after_ms": "\(delay)", "reason": reason])
-            }
-        }
-    }
-
-    public func connectionRefused(remote: String, reason: String) {
-        log.event(.warning, "connection-refused", ["remote": remote, "reason": reason])
-        counters.connectionRefused(reason: reason)
-    }
-
-    public func timerFired(_ token: UInt64) {
-        if token == Self.tickToken {
-            handle(core.tick(now: now()))
-            dialDue()
-            reportProgress()
-            loop.schedule(after: .milliseconds(250), token: Self.tickToken)
-            return
-        }
-        if let job = jobs.withLock({ $0.removeValue(forKey: token) }) { job(self) }
-    }
-
     // MARK: Internals (loop thread)
-
-    /// The configured peers that are active members, with their addresses as the roster gives them now.
-    private func dialTargets() -> [DialTarget] {
-        member.dials.compactMap { name in
-            guard let rosterPeer = core.roster.member(named: name), rosterPeer.isActive,
-                  let peer = try? Self.describe(rosterPeer, genesis: genesis, options: NodeOptions(directory: "")) else { return nil }
-            return DialTarget(name: name, key: rosterPeer.key, routes: [DialRoute(host: peer.host, port: peer.port)])
-        }
-    }
-
-    /// Dials the peers whose next attempt is due (the 250 ms tick calls it; so do start and roster changes).
-    private func dialDue() {
-        for case .dial(let target, let route) in dialer.tick(now: now()) {
-            let id = loop.dial(host: route.host, port: UInt16(clamping: route.port), expectedPeer: target.key.flatMap { try? $0.publicKey() })
-            dialing[id] = target.name
-        }
-    }
-
-    private func handle(_ directives: [NodeDirective]) {
-        for directive in directives { handle(directive) }
-    }
-
-    private func handle(_ directive: NodeDirective) {
-        switch directive {
-        case .send(let link, let frame):
-            guard let id = connectionOf[link] else { return }
-            send(frame, on: id)
-        case .close(let link, let reason):
-            guard let id = connectionOf[link] else { return }
-            log.event(.info, "session-closing", ["peer": peerName(link), "reason": reason])
-            loop.close(id, reason: reason)
-        case .verify(let link, let list):
-            verifyQueue.async { [verifier] in
-                let results = verifier.verify(list)
-                self.runOnLoop { node in node.handle(node.core.verified(results, from: link, now: node.now())) }
-            }
-        case .persist(let entries, let origin):
-            // The store's group-commit writer calls back once the batch is fsynced; nothing blocks here.
-            persistGroup.enter()
-            store.append(entries) { [persistGroup] result in
-                switch result {
-                case .success:
-                    self.runOnLoop { node in node.handle(node.core.persisted(entries, origin: origin, now: node.now())) }
-                case .failure(let error):
-                    self.runOnLoop { node in
-                        node.core.persistFailed(entries)
-                        node.log.event(.error, "store-append-failed", ["entries": "\(entries.count)", "reason": "\(error)"])
-                        node.counters.appendFailed()
-                        if case .local(let token) = origin { node.postWaiters.removeValue(forKey: token)?(.failure(error)) }
-                    }
-                }
-                persistGroup.leave()
-            }
-        case .admitted(let entries, let origin):
-            for entry in entries { index(entry) }
-            if case .peer(let link) = origin {
-                counters.received(entries.count)
-                log.event(.debug, "entries-stored", ["count": "\(entries.count)", "from": peerName(link)])
-            } else {
-                counters.posted(entries.count)
-                for e in entries { log.event(.info, "entry-posted", ["id": e.id.hex, "kind": e.kind.name, "audience": e.audience.tlp.name]) }
-            }
-            for token in followers.keys.sorted() { followers[token]?(entries) }
-        case .refusedEntry(let id, let origin, let refusal):
-            var from = "local"
-            if case .peer(let link) = origin { from = peerName(link) }
-            log.event(.warning, "entry-refused", ["id": id?.hex ?? "?", "from": from, "code": refusal.code.rawValue, "reason": refusal.message])
-            counters.entryRefused(refusal)
-            if case .local(let token) = origin {
-                postWaiters.removeValue(forKey: token)?(.failure(refusal))
-            }
-        case .sessionEstablished(let link, _):
-            if let id = connectionOf[link], let name = dialing[id] { dialer.sessionEstablished(name) }
-            log.event(.info, "session-established", ["peer": peerName(link)])
-        case .sessionClosed(let link, let node, let reason):
-            log.event(.info, "session-closed", ["peer": node.flatMap { core.roster.member(ofKey: $0)?.name } ?? "link \(link)", "reason": reason])
-        case .rosterChanged:
-            var random = SystemRandomNumberGenerator()
-            dialer.rosterChanged(dialTargets(), now: now(), using: &random)
-            dialDue()
-            log.event(.info, "roster-changed", ["members": "\(core.roster.activeMembers.count)", "changes": "\(core.roster.changeCount)"])
-        case .withdrawn(let ids, let reason):
-            withdrawn.withLock { $0.formUnion(ids) }
-            log.event(.warning, "entries-withdrawn", ["count": "\(ids.count)", "reason": reason])
-        case .acknowledge(let test):
-            acknowledge(test)
-        case .reconciled(let link, let have, let need, let trips):
-            counters.reconciled(peer: peerName(link), unixSeconds: Double(Node.wallMilliseconds()) / 1000)
-            log.event(have + need > 0 ? .info : .debug, "reconciled", ["peer": peerName(link), "sent": "\(have)", "wanted": "\(need)", "round_trips": "\(trips)"])
-        case .postAcknowledged(let token, let id):
-            postWaiters.removeValue(forKey: token)?(.success(id))
-        }
-    }
-
-    /// Catch-up progress: while peers owe this node entries, a line every 2 s with what arrived, what is
-    /// still owed, and the rate; one line when it is done.
-    private func reportProgress() {
-        let t = now()
-        guard t >= progress.lastReport + 2_000 else { return }
-        let behind = core.peerStatus.values.reduce(0) { $0 + $1.behind }
-        let held = core.heldCount
-        defer { progress.lastReport = t; progress.lastHeld = held }
-        if behind > 0 {
-            if !progress.active { progress = Progress(active: true, startHeld: progress.lastHeld, started: progress.lastReport, lastReport: progress.lastReport, lastHeld: progress.lastHeld) }
-            let rate = Double(held - progress.lastHeld) / (Double(t - progress.lastReport) / 1000)
-            let line = "catching up: \(held - progress.startHeld) entries received, \(behind) still owed by peers, \(Int(rate)) entries/s"
-            log.event(.info, "catch-up", ["received": "\(held - progress.startHeld)", "owed": "\(behind)", "rate": "\(Int(rate))"])
-            options.progressSink?(line)
-        } else if progress.active {
-            let seconds = Double(t - progress.started) / 1000
-            let line = String(format: "caught up: %d entries received in %.1f s; %d held", held - progress.startHeld, seconds, held)
-            log.event(.info, "caught-up", ["received": "\(held - progress.startHeld)", "seconds": String(format: "%.1f", seconds)])
-            options.progressSink?(line)
-            progress.active = false
-        }
-    }
-
-    struct Progress {
-        var active = false
-        var startHeld = 0
-        var started: UInt64 = 0
-        var lastReport: UInt64 = 0
-        var lastHeld = 0
-    }
-
-    private func index(_ entry: Entry) {
-        kindCounts[entry.kind, default: 0] += 1
-        for target in entry.refs { referrerIndex[target, default: []].append(entry.id) }
-    }
-
-    /// Posts this node's automatic receipt of a communication test (loop thread).
-    private func acknowledge(_ test: Entry) {
-        let draft = CommTestReceipt(acknowledging: test, roster: core.roster)
-            .draft(author: key, timestamp: core.nextTimestamp(wallMilliseconds: Node.wallMilliseconds()))
-        do {
-            let entry = try draft.signed(by: identity)
-            nextToken += 1
-            let token = nextToken
-            postWaiters[token] = { [log] result in
-                if case .failure(let error) = result {
-                    log.event(.error, "auto-ack-failed", ["test": test.id.hex, "reason": "\(error)"])
-                }
-            }
-            log.event(.info, "commtest-received", ["test": test.id.hex, "ack": entry.id.hex])
-            handle(core.post(entry, token: token))
-        } catch {
-            log.event(.error, "auto-ack-failed", ["test": test.id.hex, "reason": "\(error)"])
-        }
-    }
-
-    /// The audience of an acknowledgement of `target`: the target's, plus its author (who must see the answer).
-    func acknowledgementAudience(_ target: Entry) -> Audience {
-        CommTestReceipt.audience(acknowledging: target, roster: core.roster)
-    }
 
     /// Entries withdrawn after a revocation or rotation (still on disk, never shown).
     func withdrawnIDs() -> Set<EntryID> { withdrawn.withLock { $0 } }
@@ -546,65 +291,8 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
         await onLoop { node in node.referrerIndex[id] ?? [] }
     }
 
-    /// Metrics for the textfile.
-    public func metrics() async -> MetricsSnapshot {
-        await onLoop { node in
-            var s = MetricsSnapshot(node: node.member.name)
-            s.entries = node.core.heldCount
-            s.entriesByKind = Dictionary(uniqueKeysWithValues: node.kindCounts.map { ($0.key.name, $0.value) })
-            s.configuredPeers = node.member.dials
-            let t = node.now()
-            s.peers = node.core.peerStatus.values.map { p in
-                MetricsSnapshot.Peer(name: node.core.roster.member(ofKey: p.node)?.name ?? p.node.fingerprint, entriesBehind: p.behind,
-                                     roundTripMs: p.roundTrip, lastSeenSeconds: Double(t - p.lastSeen) / 1000)
-            }
-            s.uptimeSeconds = Double(t) / 1000
-            node.counters.fill(&s)
-            return s
-        }
-    }
-
     /// The roster as this node knows it now.
     public func roster() async -> Roster { await onLoop { $0.core.roster } }
-
-    private func send(_ frame: Frame, on id: ConnectionID) {
-        var queue = outbound.removeValue(forKey: id) ?? OutboundQueue()
-        let outcome = queue.send(frame) { transmit($0, on: id) }
-        if !queue.isEmpty { outbound[id] = queue }
-        if case .overLimit = outcome {
-            loop.close(id, reason: "peer too slow: more than \(queue.limit >> 20) MiB waiting to be sent")
-        }
-    }
-
-    /// Offers a frame to the network: false when its send queue is full (the frame then waits in `outbound`).
-    private func transmit(_ frame: Frame, on id: ConnectionID) -> Bool {
-        switch loop.send(frame, on: id) {
-        case .queued, .closed: return true
-        case .frameTooLarge:
-            log.event(.error, "frame-too-large", ["bytes": "\(frame.payload.count)"])
-            return true
-        case .queueFull: return false
-        }
-    }
-
-    private func peerName(_ link: LinkID) -> String {
-        guard let node = core.peerStatus[link]?.node else { return "link \(link)" }
-        return core.roster.member(ofKey: node)?.name ?? node.fingerprint
-    }
-
-    private func makeStatus() -> NodeStatus {
-        let t = now()
-        let peers = core.peerStatus.values.sorted { $0.since < $1.since }.map { p in
-            NodeStatus.Peer(name: core.roster.member(ofKey: p.node)?.name ?? p.node.fingerprint, nodeId: p.node.hex, outbound: p.outbound,
-                            established: p.established, connectedSeconds: Double(t - p.since) / 1000,
-                            lastSeenSeconds: Double(t - p.lastSeen) / 1000, roundTripMs: p.roundTrip, entriesBehind: p.behind)
-        }
-        let connected = Set(peers.map(\.name))
-        let refusals = log.counts.filter { $0.key.hasSuffix("-refused") }
-        return NodeStatus(name: member.name, nodeId: member.nodeId, organisation: member.organisation, role: member.role,
-                          entries: core.heldCount, peers: peers,
-                          disconnected: member.dials.filter { !connected.contains($0) }.sorted(), refusals: refusals)
-    }
 
     // MARK: Hopping onto the loop thread
 
@@ -620,7 +308,7 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
         }
     }
 
-    private func now() -> UInt64 { Node.monotonicMilliseconds() - started }
+    func now() -> UInt64 { Node.monotonicMilliseconds() - started }
 
     static func monotonicMilliseconds() -> UInt64 {
         var t = timespec()

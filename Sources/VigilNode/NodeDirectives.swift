@@ -1,0 +1,116 @@
+import Foundation
+import VigilModel
+import VigilNet
+import VigilSync
+
+/// The directive executor (loop thread): carries out what `NodeCore` returns — send, close, verify on
+/// the other cores, persist through the store's group commit, admit (indexes, followers), refusals,
+/// roster changes, automatic comm-test receipts — and nothing else.
+extension Node {
+    func handle(_ directives: [NodeDirective]) {
+        loop.assertOnLoop()   // the core's directives are carried out on the loop thread only
+        for directive in directives { handle(directive) }
+    }
+
+    func handle(_ directive: NodeDirective) {
+        switch directive {
+        case .send(let link, let frame):
+            guard let id = connectionOf[link] else { return }
+            send(frame, on: id)
+        case .close(let link, let reason):
+            guard let id = connectionOf[link] else { return }
+            log.event(.info, "session-closing", ["peer": peerName(link), "reason": reason])
+            loop.close(id, reason: reason)
+        case .verify(let link, let list):
+            verifyQueue.async { [verifier] in
+                let results = verifier.verify(list)
+                self.runOnLoop { node in node.handle(node.core.verified(results, from: link, now: node.now())) }
+            }
+        case .persist(let entries, let origin):
+            // The store's group-commit writer calls back once the batch is fsynced; nothing blocks here.
+            persistGroup.enter()
+            store.append(entries) { [persistGroup] result in
+                switch result {
+                case .success:
+                    self.runOnLoop { node in node.handle(node.core.persisted(entries, origin: origin, now: node.now())) }
+                case .failure(let error):
+                    self.runOnLoop { node in
+                        node.core.persistFailed(entries)
+                        node.log.event(.error, "store-append-failed", ["entries": "\(entries.count)", "reason": "\(error)"])
+                        node.counters.appendFailed()
+                        if case .local(let token) = origin { node.postWaiters.removeValue(forKey: token)?(.failure(error)) }
+                    }
+                }
+                persistGroup.leave()
+            }
+        case .admitted(let entries, let origin):
+            for entry in entries { index(entry) }
+            if case .peer(let link) = origin {
+                counters.received(entries.count)
+                log.event(.debug, "entries-stored", ["count": "\(entries.count)", "from": peerName(link)])
+            } else {
+                counters.posted(entries.count)
+                for e in entries { log.event(.info, "entry-posted", ["id": e.id.hex, "kind": e.kind.name, "audience": e.audience.tlp.name]) }
+            }
+            for token in followers.keys.sorted() { followers[token]?(entries) }
+        case .refusedEntry(let id, let origin, let refusal):
+            var from = "local"
+            if case .peer(let link) = origin { from = peerName(link) }
+            log.event(.warning, "entry-refused", ["id": id?.hex ?? "?", "from": from, "code": refusal.code.rawValue, "reason": refusal.message])
+            counters.entryRefused(refusal)
+            if case .local(let token) = origin {
+                postWaiters.removeValue(forKey: token)?(.failure(refusal))
+            }
+        case .sessionEstablished(let link, _):
+            if let id = connectionOf[link], let name = dialing[id] { dialer.sessionEstablished(name) }
+            log.event(.info, "session-established", ["peer": peerName(link)])
+        case .sessionClosed(let link, let node, let reason):
+            log.event(.info, "session-closed", ["peer": node.flatMap { core.roster.member(ofKey: $0)?.name } ?? "link \(link)", "reason": reason])
+        case .rosterChanged:
+            var random = SystemRandomNumberGenerator()
+            dialer.rosterChanged(dialTargets(), now: now(), using: &random)
+            dialDue()
+            log.event(.info, "roster-changed", ["members": "\(core.roster.activeMembers.count)", "changes": "\(core.roster.changeCount)"])
+        case .withdrawn(let ids, let reason):
+            withdrawn.withLock { $0.formUnion(ids) }
+            log.event(.warning, "entries-withdrawn", ["count": "\(ids.count)", "reason": reason])
+        case .acknowledge(let test):
+            acknowledge(test)
+        case .reconciled(let link, let have, let need, let trips):
+            counters.reconciled(peer: peerName(link), unixSeconds: Double(Node.wallMilliseconds()) / 1000)
+            log.event(have + need > 0 ? .info : .debug, "reconciled", ["peer": peerName(link), "sent": "\(have)", "wanted": "\(need)", "round_trips": "\(trips)"])
+        case .postAcknowledged(let token, let id):
+            postWaiters.removeValue(forKey: token)?(.success(id))
+        }
+    }
+
+    func index(_ entry: Entry) {
+        kindCounts[entry.kind, default: 0] += 1
+        for target in entry.refs { referrerIndex[target, default: []].append(entry.id) }
+    }
+
+    /// Posts this node's automatic receipt of a communication test (loop thread).
+    func acknowledge(_ test: Entry) {
+        let draft = CommTestReceipt(acknowledging: test, roster: core.roster)
+            .draft(author: key, timestamp: core.nextTimestamp(wallMilliseconds: Node.wallMilliseconds()))
+        do {
+            let entry = try draft.signed(by: identity)
+            nextToken += 1
+            let token = nextToken
+            postWaiters[token] = { [log] result in
+                if case .failure(let error) = result {
+                    log.event(.error, "auto-ack-failed", ["test": test.id.hex, "reason": "\(error)"])
+                }
+            }
+            log.event(.info, "commtest-received", ["test": test.id.hex, "ack": entry.id.hex])
+            handle(core.post(entry, token: token))
+        } catch {
+            log.event(.error, "auto-ack-failed", ["test": test.id.hex, "reason": "\(error)"])
+        }
+    }
+
+    /// The audience of an acknowledgement of `target`: the target's, plus its author (who must see the answer).
+    func acknowledgementAudience(_ target: Entry) -> Audience {
+        CommTestReceipt.audience(acknowledging: target, roster: core.roster)
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import VigilCrypto
+import VigilModel
+import VigilNet
+import VigilSync
+
+/// The node as its network loop's delegate (loop thread): sessions in and out, frames to the core,
+/// dialing through the shared `DialScheduler`, and frames out through each peer's `OutboundQueue`.
+extension Node {
+    public func admit(peerKey: PublicKey, peerName: String?, inbound: Bool, remote: String) -> PeerAdmission {
+        let node = NodeID(peerKey)
+        if let refusal = core.roster.sessionRefusal(node) {
+            let reason = "\(refusal) (certificate name \(peerName ?? "none")); not a member of \(genesis.federation) now"
+            log.event(.warning, "connection-refused", ["remote": remote, "reason": reason])
+            counters.connectionRefused(reason: reason)
+            return .refuse(reason: reason)
+        }
+        return .allow
+    }
+
+    public func connectionEstablished(_ id: ConnectionID, peerKey: PublicKey, peerName: String?, inbound: Bool) {
+        let link = nextLink
+        nextLink += 1
+        linkOf[id] = link
+        connectionOf[link] = id
+        if let name = dialing[id] { dialer.connected(name, now: now()) }
+        handle(core.connectionOpened(link, peer: NodeID(peerKey), outbound: !inbound, now: now()))
+    }
+
+    public func framesReceived(_ id: ConnectionID, _ frames: [Frame]) {
+        guard let link = linkOf[id] else { return }
+        handle(core.framesReceived(link, frames, now: now()))
+    }
+
+    public func writable(_ id: ConnectionID) {
+        guard var queue = outbound.removeValue(forKey: id) else { return }
+        queue.drain { transmit($0, on: id) }
+        if !queue.isEmpty { outbound[id] = queue }
+    }
+
+    public func connectionClosed(_ id: ConnectionID, reason: String) {
+        outbound[id] = nil
+        if let link = linkOf.removeValue(forKey: id) {
+            connectionOf.removeValue(forKey: link)
+            handle(core.connectionClosed(link, reason: reason))
+        }
+        if let name = dialing.removeValue(forKey: id) {
+            var random = SystemRandomNumberGenerator()
+            if let delay = dialer.closed(name, now: now(), using: &random) {
+                log.event(.info, "redial-scheduled", ["peer": name, "after_ms": "\(delay)", "reason": reason])
+            }
+        }
+    }
+
+    public func connectionRefused(remote: String, reason: String) {
+        log.event(.warning, "connection-refused", ["remote": remote, "reason": reason])
+        counters.connectionRefused(reason: reason)
+    }
+
+    public func timerFired(_ token: UInt64) {
+        if token == Self.tickToken {
+            handle(core.tick(now: now()))
+            dialDue()
+            reportProgress()
+            loop.schedule(after: .milliseconds(250), token: Self.tickToken)
+            return
+        }
+        if let job = jobs.withLock({ $0.removeValue(forKey: token) }) { job(self) }
+    }
+
+    /// The configured peers that are active members, with their addresses as the roster gives them now.
+    func dialTargets() -> [DialTarget] {
+        member.dials.compactMap { name in
+            guard let rosterPeer = core.roster.member(named: name), rosterPeer.isActive,
+                  let peer = try? Self.describe(rosterPeer, genesis: genesis, options: NodeOptions(directory: "")) else { return nil }
+            return DialTarget(name: name, key: rosterPeer.key, routes: [DialRoute(host: peer.host, port: peer.port)])
+        }
+    }
+
+    /// Dials the peers whose next attempt is due (the 250 ms tick calls it; so do start and roster changes).
+    func dialDue() {
+        for case .dial(let target, let route) in dialer.tick(now: now()) {
+            let id = loop.dial(host: route.host, port: UInt16(clamping: route.port), expectedPeer: target.key.flatMap { try? $0.publicKey() })
+            dialing[id] = target.name
+        }
+    }
+
+    func send(_ frame: Frame, on id: ConnectionID) {
+        var queue = outbound.removeValue(forKey: id) ?? OutboundQueue()
+        let outcome = queue.send(frame) { transmit($0, on: id) }
+        if !queue.isEmpty { outbound[id] = queue }
+        if case .overLimit = outcome {
+            loop.close(id, reason: "peer too slow: more than \(queue.limit >> 20) MiB waiting to be sent")
+        }
+    }
+
+    /// Offers a frame to the network: false when its send queue is full (the frame then waits in `outbound`).
+    func transmit(_ frame: Frame, on id: ConnectionID) -> Bool {
+        switch loop.send(frame, on: id) {
+        case .queued, .closed: return true
+        case .frameTooLarge:
+            log.event(.error, "frame-too-large", ["bytes": "\(frame.payload.count)"])
+            return true
+        case .queueFull: return false
+        }
+    }
+
+    func peerName(_ link: LinkID) -> String {
+        guard let node = core.peerStatus[link]?.node else { return "link \(link)" }
+        return core.roster.member(ofKey: node)?.name ?? node.fingerprint
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import VigilAPI
+import VigilModel
+import VigilSync
+
+/// What the node reports about itself: `vigil status` and the metrics (computed on the loop thread).
+extension Node {
+    /// The node's status.
+    public func status() async -> NodeStatus {
+        await onLoop { node in node.makeStatus() }
+    }
+
+    /// Metrics for the textfile.
+    public func metrics() async -> MetricsSnapshot {
+        await onLoop { node in
+            var s = MetricsSnapshot(node: node.member.name)
+            s.entries = node.core.heldCount
+            s.entriesByKind = Dictionary(uniqueKeysWithValues: node.kindCounts.map { ($0.key.name, $0.value) })
+            s.configuredPeers = node.member.dials
+            let t = node.now()
+            s.peers = node.core.peerStatus.values.map { p in
+                MetricsSnapshot.Peer(name: node.core.roster.member(ofKey: p.node)?.name ?? p.node.fingerprint, entriesBehind: p.behind,
+                                     roundTripMs: p.roundTrip, lastSeenSeconds: Double(t - p.lastSeen) / 1000)
+            }
+            s.uptimeSeconds = Double(t) / 1000
+            node.counters.fill(&s)
+            return s
+        }
+    }
+
+    func makeStatus() -> NodeStatus {
+        let t = now()
+        let peers = core.peerStatus.values.sorted { $0.since < $1.since }.map { p in
+            NodeStatus.Peer(name: core.roster.member(ofKey: p.node)?.name ?? p.node.fingerprint, nodeId: p.node.hex, outbound: p.outbound,
+                            established: p.established, connectedSeconds: Double(t - p.since) / 1000,
+                            lastSeenSeconds: Double(t - p.lastSeen) / 1000, roundTripMs: p.roundTrip, entriesBehind: p.behind)
+        }
+        let connected = Set(peers.map(\.name))
+        let refusals = log.counts.filter { $0.key.hasSuffix("-refused") }
+        return NodeStatus(name: member.name, nodeId: member.nodeId, organisation: member.organisation, role: member.role,
+                          entries: core.heldCount, peers: peers,
+                          disconnected: member.dials.filter { !connected.contains($0) }.sorted(), refusals: refusals)
+    }
+}
