@@ -29,6 +29,8 @@ public final class LocalAPIServer: ByteStreamDelegate, @unchecked Sendable {
         var pending: [[UInt8]] = []
         var busy = false
         var follow: UInt64?
+        /// Entries held while this follower's backlog is being read (nil once it is written).
+        var followBuffer: [Entry]?
         var inputEnded = false
     }
 
@@ -157,12 +159,9 @@ public final class LocalAPIServer: ByteStreamDelegate, @unchecked Sendable {
     /// backlog, the marker, and what arrived meanwhile; after that every admission is written at once.
     private func startFollow(_ id: StreamID, _ request: FollowRequest) {
         node.loop.setStreamIdleTimeout(id, nil)
-        let early = EarlyEntries()
-        let token = node.addFollower { [weak self] entries in
-            guard let self else { return }
-            if early.buffering { early.entries += entries } else { self.write(entries, to: id) }
-        }
+        let token = node.addFollower { [weak self] entries in self?.followed(id, entries) }
         clients[id]?.follow = token
+        clients[id]?.followBuffer = []
         let last = max(0, min(request.last ?? 0, 1000))
         let node = self.node
         Task {
@@ -180,11 +179,17 @@ public final class LocalAPIServer: ByteStreamDelegate, @unchecked Sendable {
                 for summary in lines { out += APICodec.encodeAnswer(FollowLine(entry: summary)) }
                 out += APICodec.encodeAnswer(FollowLine.marker)
                 self.send(out, to: id)
-                early.buffering = false
-                self.write(early.entries.filter { !seen.contains($0.id) }, to: id)
-                early.entries = []
+                let early = self.clients[id]?.followBuffer ?? []
+                self.clients[id]?.followBuffer = nil
+                self.write(early.filter { !seen.contains($0.id) }, to: id)
             }
         }
+    }
+
+    /// Newly held entries for a follower (loop thread): kept while its backlog is read, else written.
+    private func followed(_ id: StreamID, _ entries: [Entry]) {
+        guard clients[id] != nil else { return }
+        if clients[id]!.followBuffer != nil { clients[id]!.followBuffer! += entries } else { write(entries, to: id) }
     }
 
     /// Writes newly held entries to a follower (loop thread).
@@ -201,11 +206,5 @@ public final class LocalAPIServer: ByteStreamDelegate, @unchecked Sendable {
             node.log.event(.warning, "local-api-client-dropped", ["reason": "more than \(Self.followQueueLimit >> 20) MiB of answers unread"])
             node.loop.closeStream(id, reason: "the client reads its answers too slowly", afterFlush: false)
         }
-    }
-
-    /// Entries held while a follower's backlog is being read (loop thread only).
-    final class EarlyEntries: @unchecked Sendable {
-        var buffering = true
-        var entries: [Entry] = []
     }
 }
