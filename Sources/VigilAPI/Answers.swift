@@ -52,10 +52,28 @@ public struct NodeStatus: Codable, Sendable, Equatable {
     public let disconnected: [String]
     /// Refused connections and entries so far, by log event.
     public let refusals: [String: Int]
+    /// Peers this node dials and is not in session with: when it tries again (absent from older nodes).
+    public let redials: [Redial]?
+
+    /// A peer this node is trying to reach.
+    public struct Redial: Codable, Sendable, Equatable {
+        /// Its name.
+        public let name: String
+        /// Attempts that failed since the last session.
+        public let failedAttempts: Int
+        /// Seconds until the next attempt; nil while an attempt is under way.
+        public let nextTrySeconds: Double?
+        /// A redial line.
+        public init(name: String, failedAttempts: Int, nextTrySeconds: Double?) {
+            self.name = name
+            self.failedAttempts = failedAttempts
+            self.nextTrySeconds = nextTrySeconds
+        }
+    }
 
     /// A status.
     public init(name: String, nodeId: String, organisation: String, role: String, entries: Int, peers: [Peer],
-                disconnected: [String], refusals: [String: Int]) {
+                disconnected: [String], refusals: [String: Int], redials: [Redial] = []) {
         self.name = name
         self.nodeId = nodeId
         self.organisation = organisation
@@ -64,6 +82,7 @@ public struct NodeStatus: Codable, Sendable, Equatable {
         self.peers = peers
         self.disconnected = disconnected
         self.refusals = refusals
+        self.redials = redials
     }
 }
 

@@ -37,8 +37,11 @@ extension Node {
         }
         let connected = Set(peers.map(\.name))
         let refusals = log.counts.filter { $0.key.hasSuffix("-refused") }
+        let redials = dialer.status(now: t).filter { !connected.contains($0.name) }.map { d in
+            NodeStatus.Redial(name: d.name, failedAttempts: d.failedAttempts, nextTrySeconds: d.nextAttemptIn.map { Double($0) / 1000 })
+        }
         return NodeStatus(name: member.name, nodeId: member.nodeId, organisation: member.organisation, role: member.role,
                           entries: core.heldCount, peers: peers,
-                          disconnected: member.dials.filter { !connected.contains($0) }.sorted(), refusals: refusals)
+                          disconnected: member.dials.filter { !connected.contains($0) }.sorted(), refusals: refusals, redials: redials)
     }
 }

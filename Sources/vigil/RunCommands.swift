@@ -140,6 +140,10 @@ enum StatusCommand: Command {
             let widths = (0..<7).map { c in rows.map { $0[c].count }.max() ?? 0 }
             for row in rows { output.out(row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")) }
         }
+        for r in status.redials ?? [] {
+            let when = r.nextTrySeconds.map { String(format: "next try in %.0f s", $0.rounded(.up)) } ?? "trying now"
+            output.out("\(r.name): not connected, \(when)" + (r.failedAttempts > 0 ? " (\(r.failedAttempts) failed attempt\(r.failedAttempts == 1 ? "" : "s"))" : ""))
+        }
         if !status.refusals.isEmpty {
             output.out("\nrefused: " + status.refusals.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }

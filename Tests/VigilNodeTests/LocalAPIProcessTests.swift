@@ -131,3 +131,24 @@ struct LocalAPIProcessTests {
         return out
     }
 }
+
+@Suite("vigil status while a peer is away", .serialized)
+struct RedialStatusTests {
+    @Test("a node whose peer went away says when it tries again")
+    func nextTry() throws {
+        let fed = try FederationHarness([.init(name: "a", role: "authority", organisation: "Centre A", dials: []),
+                                         .init(name: "b", role: "government", organisation: "Gov B", dials: ["a"])])
+        try fed.start("a")
+        try fed.start("b")
+        let first = try fed.post("a", text: "connected")
+        #expect(try fed.waitFor("b", [first]) == [])
+        fed.stop("a")
+        let b = try #require(fed.processes["b"])
+        #expect(b.waitForLog(anyOf: [["event=redial-scheduled", "peer=a"]]) != nil, "b did not schedule a redial: \(b.logs().suffix(5))")
+        let status = try fed.api("b").send(StatusRequest()).status
+        let redial = try #require(status.redials?.first { $0.name == "a" }, "\(status)")
+        #expect(redial.nextTrySeconds.map { $0 <= 60 } ?? true)
+        let shown = try fed.vigil("b", ["status"])
+        #expect(shown.status == 0 && shown.stdout.contains("a: not connected, "), "\(shown)")
+    }
+}
