@@ -11,9 +11,10 @@ enum ImportCommand: Command {
         Usage: vigil import --cap FILE --dir DIR [--dry-run] [--tlp LABEL --role ROLE --org ORG --to NAME] [--json]
 
         Reads a CAP 1.2 alert (any of UTF-8, UTF-16, ISO-8859-1, windows-1252; DTDs and external entities
-        are refused and never fetched), checks it against CAP 1.2 and Vigil's alert schema, and posts one
-        alert entry per <info> block from the node running in DIR. A CAP Cancel retracts the alerts this
-        node holds that were imported from the referenced CAP messages. --dry-run parses and validates
+        are refused and never fetched), checks it against CAP 1.2 and Vigil's alert schema, and posts it as
+        one alert entry from the node running in DIR; the whole message is kept and exports unchanged.
+        A CAP Update or Cancel becomes, on every node, an update or retraction of the alerts its
+        <references> name (when they arrive, if not yet held). --dry-run parses and validates
         and shows what would be posted, and posts nothing (a node need not be running).
         What was changed or left out on the way is listed as warnings. See docs/cap.md.
 
@@ -37,62 +38,41 @@ enum ImportCommand: Command {
             throw CommandFailure("cannot read \(file)", exitCode: ExitCode.environment)
         }
         let alert: CAPAlert
-        let bodies: [CAPImportedAlert]
+        let body: CAPImportedAlert
         do {
             alert = try CAPParser.parse(data)
-            bodies = try CAPImport.alertBodies(from: alert)
-            for body in bodies { try KindSchemas.validate(.alert, body.fields, createdAt: nil) }
-        } catch let error as CAPError {
+            body = try CAPImport.alertBody(from: alert)
+        } catch {
             throw CommandFailure("\(file) is not an acceptable CAP 1.2 alert: \(error)", exitCode: ExitCode.refused)
-        } catch let error as KindValidationError {
+        }
+        do { try KindSchemas.validate(.alert, body.fields, createdAt: nil) } catch {
             throw CommandFailure("\(file): the alert does not fit Vigil's alert schema: \(error)", exitCode: ExitCode.refused)
         }
-        var results: [[String: Any]] = []
         let dryRun = args.flag("dry-run")
-        let api = dryRun ? nil : try NodeAPI(args, command: name)
-        for body in bodies {
-            var result: [String: Any] = ["info": body.infoIndex, "msgType": body.msgType.rawValue, "warnings": body.warnings,
-                                         "summary": KindSchemas.summary(.alert, body.fields),
-                                         "fields": KindSchemas.humanJSONObject(.alert, body.fields)]
-            if let api {
-                if body.msgType == .cancel, !body.references.isEmpty {
-                    result["retracted"] = try retract(body.references, api: api)
-                } else {
-                    var request: [String: Any] = ["op": "compose", "kind": "alert", "fields": KindSchemas.humanJSONObject(.alert, body.fields)]
-                    if let audience = AudienceFlags.object(args) { request["audience"] = audience }
-                    result["id"] = try api.call(request)["id"] as? String ?? "?"
-                }
-            }
-            results.append(result)
+        let summary = KindSchemas.summary(.alert, body.fields)
+        var result: [String: Any] = ["msgType": body.msgType.rawValue, "warnings": body.warnings, "summary": summary,
+                                     "references": body.references.map(\.text),
+                                     "fields": KindSchemas.humanJSONObject(.alert, body.fields)]
+        if !dryRun {
+            // An Update or Cancel is posted like any alert: every node links it to the alerts its
+            // <references> name (docs/cap.md), whichever node imported them and in whatever order.
+            let api = try NodeAPI(args, command: name)
+            var request: [String: Any] = ["op": "compose", "kind": "alert", "fields": KindSchemas.humanJSONObject(.alert, body.fields)]
+            if let audience = AudienceFlags.object(args) { request["audience"] = audience }
+            result["id"] = try api.call(request)["id"] as? String ?? "?"
         }
         if args.flag("json") {
-            output.jsonObject(["identifier": alert.identifier, "sender": alert.sender, "dryRun": dryRun, "alerts": results])
+            output.jsonObject(["identifier": alert.identifier, "sender": alert.sender, "dryRun": dryRun, "alert": result])
             return ExitCode.success
         }
-        output.out("\(file): CAP 1.2 \(alert.msgType.rawValue) \(alert.identifier) from \(alert.sender), \(bodies.count) alert\(bodies.count == 1 ? "" : "s")\(dryRun ? " (dry run: nothing posted)" : "")")
-        for r in results {
-            let what = (r["id"] as? String).map { "posted \($0.prefix(16))…" } ?? (r["retracted"] as? [String]).map { "retracted \($0.count) alert(s)" } ?? "valid"
-            output.out("  info[\(r["info"] ?? 0)]: \(r["summary"] as? String ?? "") — \(what)")
-            for w in r["warnings"] as? [String] ?? [] { output.out("    warning: \(w)") }
+        output.out("\(file): CAP 1.2 \(alert.msgType.rawValue) \(alert.identifier) from \(alert.sender), \(alert.infos.count) info block\(alert.infos.count == 1 ? "" : "s")\(dryRun ? " (dry run: nothing posted)" : "")")
+        let what = (result["id"] as? String).map { "posted \($0.prefix(16))…" } ?? "valid"
+        output.out("  \(summary) — \(what)")
+        if !body.references.isEmpty {
+            output.out("  refers to \(body.references.map(\.text).joined(separator: " ")): becomes an \(alert.msgType == .cancel ? "retraction" : "update") of those alerts on every node that holds them")
         }
+        for w in body.warnings { output.out("    warning: \(w)") }
         return ExitCode.success
-    }
-
-    /// Retracts the held alerts imported from the referenced CAP messages.
-    static func retract(_ references: [CAPReference], api: NodeAPI) throws -> [String] {
-        let alerts = try api.call(["op": "entries", "kinds": ["alert"], "limit": 10_000])["entries"] as? [[String: Any]] ?? []
-        let wanted = Set(references.map(\.identifier))
-        var retracted: [String] = []
-        for alert in alerts {
-            guard let fields = alert["fields"] as? [String: Any], let identifier = fields["cap_identifier"] as? String,
-                  wanted.contains(identifier), let id = alert["id"] as? String else { continue }
-            _ = try api.call(["op": "compose", "kind": "update", "refs": [id], "fields": ["retract": "CAP Cancel of \(identifier)"]])
-            retracted.append(id)
-        }
-        guard !retracted.isEmpty else {
-            throw CommandFailure("this CAP Cancel refers to \(wanted.sorted().joined(separator: ", ")), which this node holds no imported alert for; nothing done", exitCode: ExitCode.refused)
-        }
-        return retracted
     }
 }
 
