@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Synchronization
 import VigilCrypto
+import VigilLog
 import VigilModel
 import VigilNet
 import VigilStore
@@ -104,7 +105,9 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
     private var nextToken: UInt64 = 0
     private var followers: [UInt64: @Sendable ([Entry]) -> Void] = [:]
     /// Held entries that refer to each entry (its updates, acknowledgements, replies), for `show`.
-    private var referrers: [EntryID: [EntryID]] = [:]
+    var referrers: [EntryID: [EntryID]] = [:]
+    /// CAP references between held alerts (NodeCAPIndex.swift), which also feed `referrers`.
+    var capReferences = CAPRelationIndex()
     /// Held entries by kind, for the metrics.
     private var kindCounts: [EntryKind: Int] = [:]
     private var progress = Progress()
@@ -509,6 +512,7 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
     private func index(_ entry: Entry) {
         kindCounts[entry.kind, default: 0] += 1
         for target in entry.refs { referrers[target, default: []].append(entry.id) }
+        indexCAPReferences(entry)
     }
 
     /// Posts this node's automatic receipt of a communication test (loop thread).

@@ -315,19 +315,23 @@ enum ShowCommand: Command {
     static let name = "show"
     static let summary = "Show an entry: current state, history of updates, who acknowledged"
     static let help = """
-        Usage: vigil show ID --dir DIR [--json]
+        Usage: vigil show ID --dir DIR [--lang TAG] [--json]
 
         Shows entry ID as the node running in DIR holds it: its fields after every update (last writer
         wins per field; a retraction wins), the history of updates, who received and who confirmed it,
         and for a communication test its results. ID may be the first 12+ hex digits shown by `list`.
+        Texts are shown in one language (--lang, else the node's default, falling back to English, then
+        to the body's own); --json carries every language.
+        \(LanguageOption.help)
 
         Examples:
           vigil show 3f2a9c1b7d0e --dir Certs/ncc
+          vigil show 3f2a9c1b7d0e --dir Certs/ncc --lang fr
           vigil show 3f2a9c1b7d0e --dir Certs/ncc --json
         """
 
     static func run(_ raw: [String], output: Output) throws -> Int32 {
-        let args = try Arguments(raw, command: name, valueFlags: ["dir"], switchFlags: ["json"])
+        let args = try Arguments(raw, command: name, valueFlags: ["dir", "lang"], switchFlags: ["json"])
         try args.expectPositionals(1, "the entry id")
         let api = try NodeAPI(args, command: name)
         let id = try EntryIDArgument.resolve(args.positionals[0], api: api, command: name)
@@ -337,8 +341,9 @@ enum ShowCommand: Command {
         if let retracted = entry["retracted"] as? [String: Any] {
             output.out("RETRACTED by \(retracted["by"] ?? "?") at \(retracted["time"] ?? "?"): \(retracted["reason"] ?? "")")
         }
-        if let current = entry["current"] {
-            output.out("current:")
+        if let body = entry["current"] {
+            let (current, language) = LanguageOption.localized(body, kind: entry["kind"] as? String ?? "", preferred: LanguageOption.preferred(args))
+            output.out("current\(language.map { " (\($0))" } ?? ""):")
             let data = (try? JSONSerialization.data(withJSONObject: current, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
             output.out(String(decoding: data, as: UTF8.self).split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
         }
