@@ -271,6 +271,10 @@ public struct CAPPolygon: Hashable, Sendable {
 
     /// The CAP text: as written when read from a document, else `lat,lon lat,lon …`.
     public var text: String { written ?? points.map(\.text).joined(separator: " ") }
+
+    /// Polygons are equal when their points are (however they were written).
+    public static func == (a: CAPPolygon, b: CAPPolygon) -> Bool { a.points == b.points }
+    public func hash(into hasher: inout Hasher) { hasher.combine(points) }
 }
 
 /// A `<circle>`: a centre and a radius.
@@ -291,6 +295,13 @@ public struct CAPCircle: Hashable, Sendable {
 
     /// The CAP text: as written when read from a document, else `lat,lon radius-km`.
     public var text: String { written ?? "\(center.text) \(CAPDecimal.format(micro: radiusMillimetres))" }
+
+    /// Circles are equal when centre and radius are (however they were written).
+    public static func == (a: CAPCircle, b: CAPCircle) -> Bool { a.center == b.center && a.radiusMillimetres == b.radiusMillimetres }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(center)
+        hasher.combine(radiusMillimetres)
+    }
 }
 
 /// `<status>`.
