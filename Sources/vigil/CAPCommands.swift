@@ -84,8 +84,9 @@ enum ExportCommand: Command {
         Usage: vigil export --cap --dir DIR [ID ...] [--out DIRECTORY] [--json]
 
         Writes the alerts held by the node running in DIR (the given ones, or the 100 newest) as CAP 1.2
-        documents, one per alert, in their current state: an amended alert is exported as msgType Update,
-        a retracted one as Cancel. The identifier is the original CAP identifier for imported alerts,
+        documents, one per alert, in their current state: an imported alert as the CAP message it holds
+        (or the newest CAP Update of it, or the CAP Cancel that retracted it), unchanged; an alert amended
+        in Vigil as msgType Update, one retracted in Vigil as Cancel. The identifier is the original CAP identifier for imported alerts,
         otherwise `vigil-<entry id>`. Without --out a single alert is printed on standard output.
 
         Examples:
@@ -112,16 +113,32 @@ enum ExportCommand: Command {
         for id in ids {
             let entry = try api.call(["op": "show", "id": id])["entry"] as? [String: Any] ?? [:]
             guard entry["kind"] as? String == "alert" else { throw CommandFailure("\(id) is not an alert", exitCode: ExitCode.refused) }
-            let current = entry["current"] as? [String: Any] ?? entry["fields"] as? [String: Any] ?? [:]
+            var current = entry["current"] as? [String: Any] ?? entry["fields"] as? [String: Any] ?? [:]
+            // The steps that changed the alert (ignored, unauthorised updates do not count). Steps made by
+            // CAP messages (alert entries: a CAP Update or Cancel linked by its <references>) are not
+            // Vigil's own: the current CAP message is exported as it is, a CAP Cancel as itself.
+            var steps: [[String: Any]] = []
+            var retractedByVigil = false
+            for step in (entry["history"] as? [[String: Any]] ?? []) where ["created", "amended", "retracted"].contains(step["change"] as? String) {
+                guard step["change"] as? String != "created", let stepID = step["entry"] as? String else { steps.append(step); continue }
+                let stepEntry = try api.call(["op": "show", "id": stepID])["entry"] as? [String: Any] ?? [:]
+                if stepEntry["kind"] as? String == "alert" {
+                    if step["change"] as? String == "retracted", entry["retracted"] is [String: Any], !retractedByVigil,
+                       let cancel = stepEntry["fields"] as? [String: Any] {
+                        current = cancel
+                    }
+                } else {
+                    steps.append(step)
+                    if step["change"] as? String == "retracted" { retractedByVigil = true }
+                }
+            }
             let fields: FieldMap
             do {
                 fields = try KindSchemas.fields(fromJSON: JSONSerialization.data(withJSONObject: current), kind: .alert)
             } catch {
                 throw CommandFailure("alert \(id.prefix(16))…: \(error)", exitCode: ExitCode.refused)
             }
-            // The steps that changed the alert (ignored, unauthorised updates do not count).
-            let steps = (entry["history"] as? [[String: Any]] ?? []).filter { ["created", "amended", "retracted"].contains($0["change"] as? String) }
-            let msgType: CAPMsgType = entry["retracted"] is [String: Any] ? .cancel : (steps.count > 1 ? .update : .alert)
+            let msgType: CAPMsgType = retractedByVigil ? .cancel : (steps.count > 1 ? .update : .alert)
             let identifier = current["cap_identifier"] as? String ?? "vigil-\(id)"
             let sender = current["cap_sender"] as? String ?? "\(entry["author"] as? String ?? "vigil")@vigil"
             let created = Int64(entry["time_ms"] as? Int ?? 0)
