@@ -106,4 +106,27 @@ struct CAPRoundTripTests {
                    .map(["language": .text("de-BE"), "event": .text("Hochwasser"), "headline": .text("Blijf binnen")])])
         })
     }
+
+    @Test("malformed CAP body fields are refused on export, naming the field")
+    func malformedBodyFields() throws {
+        let good = try CAPImport.alertBody(fromXML: try CAPFixtures.sample("oasis_spec_appendixA2.xml")).fields
+        func refusal(_ change: (inout FieldMap) -> Void) -> String? {
+            var f = good
+            change(&f)
+            do { _ = try CAPBody.alert(from: f); return nil } catch { return error.path }
+        }
+        #expect(refusal { _ in } == nil)
+        #expect(refusal { $0["cap"] = .text("x") } == "cap")
+        #expect(refusal { f in if case .map(var m)? = f["cap"] { m["msg_type"] = .text("Alarm"); f["cap"] = .map(m) } } == "cap.msg_type")
+        #expect(refusal { f in if case .map(var m)? = f["cap"] { m["sent"] = .text("yesterday"); f["cap"] = .map(m) } } == "cap.sent")
+        #expect(refusal { $0["cap_infos"] = .list([.integer(1)]) } == "cap_infos[0]")
+        #expect(refusal { $0["cap_areas"] = .list([.map(["info": .integer(5), "area_desc": .text("x")])]) } == "cap_areas[0].info")
+        #expect(refusal { $0["cap_areas"] = .list([.map(["info": .integer(0), "area_desc": .text("x"), "polygons": .list([.text("1,1 2,2")])])]) } == "cap_areas[0].polygons[0]")
+        #expect(refusal { $0["cap_resources"] = .list([.map(["info": .integer(0), "resource_desc": .text("x")])]) } == "cap_resources[0].mime_type")
+        #expect(refusal { f in
+            guard case .list(var infos)? = f["cap_infos"], case .map(var info) = infos[0] else { return }
+            info["categories"] = .list([.text("Weather")]); infos[0] = .map(info); f["cap_infos"] = .list(infos)
+        } == "cap_infos[0].categories[0]")
+        #expect(try CAPBody.alert(from: ["event": .text("no CAP here")]) == nil)
+    }
 }
