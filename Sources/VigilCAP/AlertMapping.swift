@@ -214,7 +214,8 @@ public enum CAPExport {
     ///
     /// A body imported from CAP (with the CAP fields, `CAPBody`) gives back the CAP message it holds,
     /// unchanged; only when `msgType` is not Alert (Vigil's own amendment or retraction of it) are
-    /// `identifier`, `sent`, `msgType` and `references` replaced by the arguments. Other bodies give one
+    /// `identifier`, `sent`, `msgType` and `references` replaced by the arguments, and the view fields
+    /// amended in Vigil written into the message (`applyAmendments`). Other bodies give one
     /// `<info>` from the view and one more per entry of `translations`.
     public static func capAlert(fields: FieldMap, identifier: String, sender: String, sentMilliseconds: Int64,
                                 msgType: CAPMsgType = .alert, references: [CAPReference] = [],
@@ -228,6 +229,7 @@ public enum CAPExport {
                 held.sent = sent
                 held.msgType = msgType
                 held.references = references.isEmpty ? nil : references.map(\.text).joined(separator: " ")
+                try applyAmendments(fields, to: &held)
             }
             return held
         }
@@ -256,6 +258,43 @@ public enum CAPExport {
         return CAPAlert(identifier: identifier, sender: sender, sent: sent, status: status, msgType: msgType, scope: scope,
                         references: references.isEmpty ? nil : references.map(\.text).joined(separator: " "),
                         infos: infos)
+    }
+
+    /// Vigil's own amendments of an imported alert: every view field that differs from the view the CAP
+    /// message gives (`CAPImport.view(of:)`) is written into the message (status into `<alert>`, the
+    /// others into the first `<info>`), so that an Update exported after an amendment carries it.
+    static func applyAmendments(_ fields: FieldMap, to alert: inout CAPAlert) throws(CAPError) {
+        let (derived, _) = CAPImport.view(of: alert)
+        let changed = Set(fields.names.filter { fields[$0] != derived[$0] && !CAPBody.fieldNames.contains($0) })
+        guard !changed.isEmpty else { return }
+        if changed.contains("status") { alert.status = try enumeration(fields, "status", CAPStatus.allCases) }
+        let infoFields: Set<String> = ["event", "urgency", "severity", "certainty", "categories", "areas", "headline", "description",
+                                       "instruction", "effective", "onset", "expires", "sender_name", "web", "language"]
+        guard !changed.isDisjoint(with: infoFields) else { return }
+        let amended = try info(fields)
+        if alert.infos.isEmpty { alert.infos = [amended]; return }
+        var first = alert.infos[0]
+        for name in changed {
+            switch name {
+            case "event": first.event = amended.event
+            case "urgency": first.urgency = amended.urgency
+            case "severity": first.severity = amended.severity
+            case "certainty": first.certainty = amended.certainty
+            case "categories": first.categories = amended.categories
+            case "areas": first.areas = amended.areas
+            case "headline": first.headline = amended.headline
+            case "description": first.description = amended.description
+            case "instruction": first.instruction = amended.instruction
+            case "effective": first.effective = amended.effective
+            case "onset": first.onset = amended.onset
+            case "expires": first.expires = amended.expires
+            case "sender_name": first.senderName = amended.senderName
+            case "web": first.web = amended.web
+            case "language": first.language = amended.language
+            default: break
+            }
+        }
+        alert.infos[0] = first
     }
 
     /// The same with `sent` as a `Date`.

@@ -129,4 +129,24 @@ struct CAPRoundTripTests {
         } == "cap_infos[0].categories[0]")
         #expect(try CAPBody.alert(from: ["event": .text("no CAP here")]) == nil)
     }
+
+    @Test("an imported alert amended in Vigil exports as an Update that carries the amendment, the rest unchanged")
+    func amendedImport() throws {
+        let data = try CAPFixtures.sample("oasis_spec_appendixA2.xml")
+        var fields = try CAPImport.alertBody(fromXML: data).fields
+        let original = try CAPExport.capAlert(fields: fields, identifier: "x", sender: "y", sentMilliseconds: 0, msgType: .update)
+        #expect(try CAPParser.parse(data).infos == original.infos, "no amendment: the message is unchanged")
+        fields["headline"] = .text("SEVERE THUNDERSTORM WARNING EXTENDED")
+        fields["severity"] = .text("extreme")
+        let update = try CAPExport.capAlert(fields: fields, identifier: "KSTO1055887203-2", sender: "KSTO@NWS.NOAA.GOV",
+                                            sentMilliseconds: 1_055_890_000_000, msgType: .update,
+                                            references: [CAPReference(sender: "KSTO@NWS.NOAA.GOV", identifier: "KSTO1055887203", sent: "2003-06-17T14:57:00-07:00")])
+        #expect(update.msgType == .update && update.identifier == "KSTO1055887203-2")
+        #expect(update.infos[0].headline == "SEVERE THUNDERSTORM WARNING EXTENDED" && update.infos[0].severity == .extreme)
+        var expected = try CAPParser.parse(data).infos[0]
+        expected.headline = update.infos[0].headline
+        expected.severity = .extreme
+        #expect(update.infos[0] == expected)
+        #expect(try XMLLint.problems(batch: [CAPWriter.xml(update)]) == [:])
+    }
 }
