@@ -59,6 +59,8 @@ let package = Package(
         .target(name: "VigilCAP", dependencies: ["VigilModel"]),
         // libFuzzer target for the CAP parser; built normally it replays files (Scripts/fuzz cap).
         .executableTarget(name: "vigil-fuzz-cap", dependencies: ["VigilFuzzSupport", "VigilCAP"]),
+        // CAP import/export rates against xmllint --noout (Scripts/bench-cap).
+        .executableTarget(name: "vigil-bench-cap", dependencies: ["VigilBenchSupport", "VigilCAP", "VigilModel"]),
 
         .testTarget(name: "VigilCryptoTests", dependencies: ["VigilCrypto"]),
         .testTarget(name: "VigilModelTests", dependencies: ["VigilModel", "VigilCrypto"]),

@@ -1,198 +1,204 @@
 import Foundation
 import VigilModel
 
-// CAP alert ↔ Vigil alert body (a FieldMap). Field names, enumerations and units are fixed and shared
-// with the alert schema (docs/cap.md has the table):
-//   event, status, urgency, severity, certainty, categories, areas[{description, polygons, circles}],
-//   headline, description, instruction, effective, onset, expires, sender_name, web, language,
-//   cap_identifier, cap_sender, cap_sent.
-// Enumerations are lowercase, timestamps integer milliseconds since the epoch, coordinates integer
-// micro-degrees, circle radii integer metres.
+// CAP alert ↔ Vigil alert body (a FieldMap). docs/cap.md has the table.
+//
+// One CAP message is one alert entry. Its body holds (1) the whole message, losslessly, in the CAP fields
+// (`CAPBody`: cap, cap_infos, cap_resources, cap_areas), from which export writes it back, and (2) the
+// Vigil view of it — the alert schema's own fields (event, urgency, areas, …) from the first <info>, and
+// `translations` from the first <info> of every other language — which Vigil shows, filters and
+// summarises. The view is fitted to the alert schema's limits (long texts cut, extra areas left out), with
+// a warning each time; the CAP fields are never cut.
 
-/// One Vigil alert body made from one CAP `<info>` block.
+/// The Vigil alert body made from one CAP message.
 public struct CAPImportedAlert: Hashable, Sendable {
-    /// The alert body.
+    /// The alert body: the Vigil view and the CAP fields.
     public var fields: FieldMap
-    /// What was changed or left out on the way (truncated headline, dropped parameters, …), for the operator.
+    /// Where the Vigil view differs from the CAP message (cut texts, areas left out, …), for the operator.
+    /// The CAP message itself is kept whole and exported unchanged.
     public var warnings: [String]
-    /// Which `<info>` of the CAP alert this body comes from (0-based).
-    public var infoIndex: Int
-    /// The CAP message type: for `.update` and `.cancel` the caller decides what to do (a Cancel may become
-    /// a retraction of the alert entries imported from the `references`).
+    /// The CAP message type. Update and Cancel become relations to the referenced alerts in the log.
     public var msgType: CAPMsgType
     /// The earlier CAP messages this one refers to (`<references>`).
     public var references: [CAPReference]
 
     /// An imported body.
-    public init(fields: FieldMap, warnings: [String], infoIndex: Int, msgType: CAPMsgType, references: [CAPReference]) {
+    public init(fields: FieldMap, warnings: [String], msgType: CAPMsgType, references: [CAPReference]) {
         self.fields = fields
         self.warnings = warnings
-        self.infoIndex = infoIndex
         self.msgType = msgType
         self.references = references
     }
 }
 
-/// CAP → Vigil alert bodies.
+/// CAP → a Vigil alert body.
 public enum CAPImport {
-    /// Areas in one Vigil alert.
+    /// Areas in the Vigil view; further ones stay in the CAP fields only.
     public static let maxAreas = 32
-    /// Characters (grapheme clusters) in a Vigil headline; longer CAP headlines are truncated with a warning.
+    /// Characters (grapheme clusters) in a Vigil headline.
     public static let maxHeadlineCharacters = 160
-    /// Points in one polygon: its flat list of integers must fit a field-map list.
-    public static let maxPolygonPoints = FieldMap.Limits.maxListItems / 2
+    /// Points in one polygon of the Vigil view.
+    public static let maxPolygonPoints = 512
     /// The description given to an `<info>` without any `<area>`.
     public static let unspecifiedArea = "unspecified area"
+    /// The event shown for a CAP message without `<info>` (an Ack, an Error, a Cancel without text).
+    public static let noInfoEvent = "CAP message without info"
 
-    /// Parses a CAP document and maps it: `CAPParser.parse` then `alertBodies(from:)`.
-    public static func alertBodies(fromXML data: Data) throws(CAPError) -> [CAPImportedAlert] {
-        try alertBodies(from: CAPParser.parse(data))
+    /// Parses a CAP document and maps it: `CAPParser.parse` then `alertBody(from:)`.
+    public static func alertBody(fromXML data: Data) throws(CAPError) -> CAPImportedAlert {
+        try alertBody(from: CAPParser.parse(data))
     }
 
-    /// One alert body per `<info>` block, in document order.
-    ///
-    /// Refuses status System and Draft, msgType Ack and Error, alerts without `<info>`, infos with more
-    /// than 32 areas or polygons of more than 512 points, and bodies larger than an entry can carry.
-    public static func alertBodies(from alert: CAPAlert) throws(CAPError) -> [CAPImportedAlert] {
-        let status: String
-        switch alert.status {
-        case .actual, .exercise, .test: status = alert.status.rawValue.lowercased()
-        case .system, .draft:
-            throw CAPError(path: "alert/status", reason: "status \(alert.status.rawValue) is not an alert to send; Vigil imports Actual, Exercise and Test")
+    /// The alert body for a CAP message: every message the CAP 1.2 schema accepts maps (status, msgType
+    /// and scope of any value, with or without `<info>`). Refused only when the whole message does not fit
+    /// an entry body (120 KiB; e.g. a large `derefUri`), naming the biggest part.
+    public static func alertBody(from alert: CAPAlert) throws(CAPError) -> CAPImportedAlert {
+        var (f, warnings) = view(of: alert)
+        CAPBody.store(alert, into: &f)
+        let size: Int
+        do { size = try f.encoded().count } catch {
+            throw CAPError(path: "alert", reason: "the alert body cannot be encoded: \(error)")
         }
-        switch alert.msgType {
-        case .alert, .update, .cancel: break
-        case .ack, .error:
-            throw CAPError(path: "alert/msgType", reason: "msgType \(alert.msgType.rawValue) answers another message and is not an alert; Vigil imports Alert, Update and Cancel")
+        guard size <= EntryLimits.maxBodyBytes else {
+            var biggest = ""
+            var most = 0
+            for (i, info) in alert.infos.enumerated() {
+                for (k, r) in info.resources.enumerated() where (r.derefUri?.utf8.count ?? 0) > most {
+                    most = r.derefUri?.utf8.count ?? 0
+                    biggest = "; the largest part is alert/info[\(i)]/resource[\(k)]/derefUri (\(most) bytes): embedded resources that large need attachments, which Vigil does not have yet — send the resource by <uri> instead"
+                }
+            }
+            throw CAPError(path: "alert", reason: "the alert body would be \(size) bytes; an entry body holds at most \(EntryLimits.maxBodyBytes)\(biggest)")
         }
-        guard !alert.infos.isEmpty else {
-            throw CAPError(path: "alert/info", reason: "the alert has no <info> block, so there is no alert to import")
+        return CAPImportedAlert(fields: f, warnings: warnings, msgType: alert.msgType, references: alert.parsedReferences)
+    }
+
+    /// `text` cut to `limit` characters, with a warning; nil (and a warning) when blank.
+    private static func fitted(_ text: String?, _ limit: Int, _ path: String, _ warnings: inout [String]) -> FieldValue? {
+        guard let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
+        guard text.count > limit else { return .text(text) }
+        warnings.append("\(path) has \(text.count) characters; the Vigil view shows the first \(limit) (the CAP message keeps all)")
+        return .text(String(text.prefix(limit)))
+    }
+
+    /// A CAP time as a Vigil timestamp (1970…9999), or nil with a warning.
+    private static func time(_ t: CAPDateTime?, _ path: String, _ warnings: inout [String]) -> FieldValue? {
+        guard let t else { return nil }
+        guard t.milliseconds >= 0 else {
+            warnings.append("\(path) \(t.text) is before 1970; the Vigil view leaves it out (the CAP message keeps it)")
+            return nil
         }
-        var alertWarnings: [String] = []
-        var dropped: [String] = []
-        func note(_ name: String, _ count: Int) { if count > 0 { dropped.append(count == 1 ? "<\(name)>" : "\(count) <\(name)>") } }
-        note("source", alert.source == nil ? 0 : 1)
-        note("restriction", alert.restriction == nil ? 0 : 1)
-        note("addresses", alert.addresses == nil ? 0 : 1)
-        note("code", alert.codes.count)
-        note("note", alert.note == nil ? 0 : 1)
-        note("incidents", alert.incidents == nil ? 0 : 1)
+        return .integer(t.milliseconds)
+    }
+
+    /// Whether a language tag fits the alert schema's `language` (2–3 letter primary subtag).
+    static func isVigilLanguage(_ tag: String) -> Bool {
+        let parts = tag.split(separator: "-", omittingEmptySubsequences: false)
+        return (2...35).contains(tag.count) && (2...3).contains(parts[0].count) && parts[0].allSatisfy { $0.isASCII && $0.isLetter }
+            && parts.dropFirst().allSatisfy { (1...8).contains($0.count) && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } }
+    }
+
+    /// The Vigil view of a CAP message, fitted to the alert schema, and the warnings.
+    static func view(of alert: CAPAlert) -> (FieldMap, [String]) {
+        var warnings: [String] = []
+        var f = FieldMap()
+        f["status"] = .text(alert.status.rawValue.lowercased())
+        f["cap_identifier"] = fitted(alert.identifier, 256, "alert/identifier", &warnings)
+        f["cap_sender"] = fitted(alert.sender, 256, "alert/sender", &warnings)
+        f["cap_sent"] = time(alert.sent, "alert/sent", &warnings)
         if alert.scope != .public {
-            alertWarnings.append("CAP scope is \(alert.scope.rawValue): choose the Vigil audience accordingly (the import does not set one)")
+            warnings.append("CAP scope is \(alert.scope.rawValue): choose the Vigil audience accordingly (the import does not set one)")
         }
-        if alert.msgType != .alert {
-            alertWarnings.append("CAP msgType is \(alert.msgType.rawValue), referring to \(alert.parsedReferences.count) earlier message(s): decide whether this updates or retracts them")
+        guard let info = alert.infos.first else {
+            // No <info> (an Ack, an Error, a Cancel, or an Alert without one): the view says so.
+            f["event"] = .text(noInfoEvent)
+            f["urgency"] = .text("unknown")
+            f["severity"] = .text("unknown")
+            f["certainty"] = .text("unknown")
+            f["categories"] = .list([.text("other")])
+            f["areas"] = .list([.map(["description": .text(unspecifiedArea)])])
+            warnings.append("the CAP \(alert.msgType.rawValue) has no <info>; the Vigil view shows \"\(noInfoEvent)\" with unknown urgency, severity and certainty")
+            return (f, warnings)
         }
-        if let references = alert.references, alert.parsedReferences.count != references.split(whereSeparator: \.isWhitespace).count {
-            alertWarnings.append("some <references> entries are not sender,identifier,sent triples and were skipped")
-        }
-        let alertDropped = dropped
+        let path = "alert/info[0]"
+        texts(info, path, into: &f, &warnings)
+        f["urgency"] = .text(info.urgency.rawValue.lowercased())
+        f["severity"] = .text(info.severity.rawValue.lowercased())
+        f["certainty"] = .text(info.certainty.rawValue.lowercased())
+        var categories: [FieldValue] = []
+        for c in info.categories where !categories.contains(.text(c.rawValue.lowercased())) { categories.append(.text(c.rawValue.lowercased())) }
+        f["categories"] = .list(categories)
 
-        var result: [CAPImportedAlert] = []
-        for (i, info) in alert.infos.enumerated() {
-            let path = "alert/info[\(i)]"
-            var warnings = alertWarnings
-            var f = FieldMap()
-            let event = info.event.trimmingCharacters(in: .whitespacesAndNewlines)
-            f["event"] = .text(event.isEmpty ? "unspecified event" : info.event)
-            if event.isEmpty { warnings.append("\(path)/event is empty; the event is \"unspecified event\"") }
-            f["status"] = .text(status)
-            f["urgency"] = .text(info.urgency.rawValue.lowercased())
-            f["severity"] = .text(info.severity.rawValue.lowercased())
-            f["certainty"] = .text(info.certainty.rawValue.lowercased())
-            f["categories"] = .list(info.categories.map { .text($0.rawValue.lowercased()) })
-
-            var areas: [FieldValue] = []
-            if info.areas.isEmpty {
-                areas.append(.map(["description": .text(unspecifiedArea)]))
-                warnings.append("\(path) has no <area>; the alert gets one area described as \"\(unspecifiedArea)\"")
-            }
-            guard info.areas.count <= maxAreas else {
-                throw CAPError(path: "\(path)/area[\(maxAreas)]", reason: "\(info.areas.count) areas; a Vigil alert holds 1-\(maxAreas) areas")
-            }
-            var geocodes = 0, altitudes = 0
-            for (j, area) in info.areas.enumerated() {
-                var a = FieldMap()
-                let described = !area.areaDesc.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
-                a["description"] = .text(described ? area.areaDesc : unspecifiedArea)
-                if !described { warnings.append("\(path)/area[\(j)]/areaDesc is empty; described as \"\(unspecifiedArea)\"") }
-                if !area.polygons.isEmpty {
-                    guard area.polygons.count <= FieldMap.Limits.maxListItems else {
-                        throw CAPError(path: "\(path)/area[\(j)]/polygon[\(FieldMap.Limits.maxListItems)]", reason: "\(area.polygons.count) polygons; an area holds at most \(FieldMap.Limits.maxListItems)")
-                    }
-                    var polygons: [FieldValue] = []
-                    for (k, polygon) in area.polygons.enumerated() {
-                        guard polygon.points.count <= maxPolygonPoints else {
-                            throw CAPError(path: "\(path)/area[\(j)]/polygon[\(k)]", reason: "\(polygon.points.count) points; a Vigil polygon holds at most \(maxPolygonPoints) points")
-                        }
-                        polygons.append(.list(polygon.points.flatMap { [FieldValue.integer($0.latitude), .integer($0.longitude)] }))
-                    }
-                    a["polygons"] = .list(polygons)
+        var areas: [FieldValue] = []
+        for (j, area) in info.areas.prefix(maxAreas).enumerated() {
+            let apath = "\(path)/area[\(j)]"
+            var a = FieldMap()
+            a["description"] = fitted(area.areaDesc, 1000, "\(apath)/areaDesc", &warnings) ?? .text(unspecifiedArea)
+            var polygons: [FieldValue] = []
+            for (k, polygon) in area.polygons.enumerated() {
+                guard polygon.points.count <= maxPolygonPoints, polygons.count < 32 else {
+                    warnings.append("\(apath)/polygon[\(k)] (\(polygon.points.count) points) is not in the Vigil view (at most 32 polygons of \(maxPolygonPoints) points); the CAP message keeps it")
+                    continue
                 }
-                if !area.circles.isEmpty {
-                    guard area.circles.count <= FieldMap.Limits.maxListItems else {
-                        throw CAPError(path: "\(path)/area[\(j)]/circle[\(FieldMap.Limits.maxListItems)]", reason: "\(area.circles.count) circles; an area holds at most \(FieldMap.Limits.maxListItems)")
-                    }
-                    a["circles"] = .list(area.circles.map { c in
-                        .map(["lat": .integer(c.center.latitude), "lon": .integer(c.center.longitude),
-                              "radius_m": .integer((c.radiusMillimetres + 500) / 1000)])
-                    })
-                    for (k, c) in area.circles.enumerated() where c.radiusMillimetres % 1000 != 0 {
-                        warnings.append("\(path)/area[\(j)]/circle[\(k)] radius \(CAPDecimal.format(micro: c.radiusMillimetres)) km is rounded to whole metres")
-                    }
+                polygons.append(.list(polygon.points.flatMap { [FieldValue.integer($0.latitude), .integer($0.longitude)] }))
+            }
+            if !polygons.isEmpty { a["polygons"] = .list(polygons) }
+            var circles: [FieldValue] = []
+            for (k, c) in area.circles.enumerated() {
+                let metres = (c.radiusMillimetres + 500) / 1000
+                guard metres <= 20_000_000, circles.count < 32 else {
+                    warnings.append("\(apath)/circle[\(k)] is not in the Vigil view (at most 32 circles of radius up to 20,000 km); the CAP message keeps it")
+                    continue
                 }
-                geocodes += area.geocodes.count
-                altitudes += (area.altitude == nil ? 0 : 1) + (area.ceiling == nil ? 0 : 1)
-                areas.append(.map(a))
+                circles.append(.map(["lat": .integer(c.center.latitude), "lon": .integer(c.center.longitude), "radius_m": .integer(metres)]))
             }
-            f["areas"] = .list(areas)
-
-            if let headline = info.headline, !headline.isEmpty {
-                if headline.count > maxHeadlineCharacters {
-                    f["headline"] = .text(String(headline.prefix(maxHeadlineCharacters)))
-                    warnings.append("\(path)/headline has \(headline.count) characters; truncated to \(maxHeadlineCharacters)")
-                } else {
-                    f["headline"] = .text(headline)
-                }
-            }
-            func text(_ name: String, _ value: String?) {
-                if let value, !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { f[name] = .text(value) }
-            }
-            text("description", info.description)
-            text("instruction", info.instruction)
-            text("sender_name", info.senderName)
-            text("web", info.web)
-            text("language", info.language)
-            if let t = info.effective { f["effective"] = .integer(t.milliseconds) }
-            if let t = info.onset { f["onset"] = .integer(t.milliseconds) }
-            if let t = info.expires { f["expires"] = .integer(t.milliseconds) }
-            f["cap_identifier"] = .text(alert.identifier)
-            f["cap_sender"] = .text(alert.sender)
-            f["cap_sent"] = .integer(alert.sent.milliseconds)
-
-            dropped = alertDropped
-            note("responseType", info.responseTypes.count)
-            note("audience", info.audience == nil ? 0 : 1)
-            note("eventCode", info.eventCodes.count)
-            note("contact", info.contact == nil ? 0 : 1)
-            note("parameter", info.parameters.count)
-            note("resource", info.resources.count)
-            note("geocode", geocodes)
-            note("altitude/ceiling", altitudes)
-            if !dropped.isEmpty {
-                warnings.append("\(path): not carried into the Vigil alert: \(dropped.joined(separator: ", "))")
-            }
-
-            let size: Int
-            do { size = try f.encoded().count } catch {
-                throw CAPError(path: path, reason: "the alert body cannot be encoded: \(error)")
-            }
-            guard size <= EntryLimits.maxBodyBytes else {
-                throw CAPError(path: path, reason: "the alert body would be \(size) bytes; an entry body holds at most \(EntryLimits.maxBodyBytes)")
-            }
-            result.append(CAPImportedAlert(fields: f, warnings: warnings, infoIndex: i, msgType: alert.msgType, references: alert.parsedReferences))
+            if !circles.isEmpty { a["circles"] = .list(circles) }
+            areas.append(.map(a))
         }
-        return result
+        if info.areas.count > maxAreas {
+            warnings.append("\(path) has \(info.areas.count) areas; the Vigil view shows the first \(maxAreas) (the CAP message keeps all)")
+        }
+        if areas.isEmpty {
+            areas.append(.map(["description": .text(unspecifiedArea)]))
+            warnings.append("\(path) has no <area>; the Vigil view shows one area described as \"\(unspecifiedArea)\"")
+        }
+        f["areas"] = .list(areas)
+        f["sender_name"] = fitted(info.senderName, 200, "\(path)/senderName", &warnings)
+        f["web"] = fitted(info.web, 1000, "\(path)/web", &warnings)
+        f["effective"] = time(info.effective, "\(path)/effective", &warnings)
+        f["onset"] = time(info.onset, "\(path)/onset", &warnings)
+        f["expires"] = time(info.expires, "\(path)/expires", &warnings)
+        func ms(_ name: String) -> Int64? { if case .integer(let n)? = f[name] { n } else { nil } }
+        if let e = ms("expires"), [ms("effective"), ms("onset")].contains(where: { ($0 ?? Int64.min) > e }) {
+            f["expires"] = nil
+            warnings.append("\(path)/expires is before effective or onset; the Vigil view leaves it out (the CAP message keeps it)")
+        }
+        if let language = info.language {
+            if isVigilLanguage(language) { f["language"] = .text(language) } else {
+                warnings.append("\(path)/language \"\(language)\" is not a tag Vigil can select by; the CAP message keeps it")
+            }
+        }
+        // One translation per further language, from its first <info>.
+        var seen = Set([(info.language ?? "en-US").lowercased()])
+        var translations: [FieldValue] = []
+        for (i, other) in alert.infos.enumerated().dropFirst() {
+            guard let language = other.language, isVigilLanguage(language), !seen.contains(language.lowercased()) else { continue }
+            seen.insert(language.lowercased())
+            var t = FieldMap()
+            t["language"] = .text(language)
+            texts(other, "alert/info[\(i)]", into: &t, &warnings)
+            translations.append(.map(t))
+        }
+        if !translations.isEmpty { f[LocalizedText.fieldName] = .list(Array(translations.prefix(LocalizedText.maxTranslations))) }
+        return (f, warnings)
+    }
+
+    /// The translatable texts of an info: event, headline, description, instruction.
+    private static func texts(_ info: CAPInfo, _ path: String, into f: inout FieldMap, _ warnings: inout [String]) {
+        f["event"] = fitted(info.event, 256, "\(path)/event", &warnings) ?? .text("unspecified event")
+        f["headline"] = fitted(info.headline, maxHeadlineCharacters, "\(path)/headline", &warnings)
+        f["description"] = fitted(info.description, 20_000, "\(path)/description", &warnings)
+        f["instruction"] = fitted(info.instruction, 20_000, "\(path)/instruction", &warnings)
     }
 }
 
@@ -205,9 +211,28 @@ public enum CAPExport {
     /// gets CAP category Other. Fails, naming the field, when a required field (event, status, urgency,
     /// severity, certainty) is missing, a value is not one of the Vigil enumerations, or a coordinate,
     /// time or language cannot be written as CAP.
+    ///
+    /// A body imported from CAP (with the CAP fields, `CAPBody`) gives back the CAP message it holds,
+    /// unchanged; only when `msgType` is not Alert (Vigil's own amendment or retraction of it) are
+    /// `identifier`, `sent`, `msgType` and `references` replaced by the arguments, and the view fields
+    /// amended in Vigil written into the message (`applyAmendments`). Other bodies give one
+    /// `<info>` from the view and one more per entry of `translations`.
     public static func capAlert(fields: FieldMap, identifier: String, sender: String, sentMilliseconds: Int64,
                                 msgType: CAPMsgType = .alert, references: [CAPReference] = [],
                                 scope: CAPScope = .public) throws(CAPError) -> CAPAlert {
+        if var held = try CAPBody.alert(from: fields) {
+            if msgType != .alert {
+                guard let sent = CAPDateTime(milliseconds: sentMilliseconds) else {
+                    throw CAPError(path: "sent", reason: "\(sentMilliseconds) ms is outside the years 1-9999")
+                }
+                held.identifier = identifier
+                held.sent = sent
+                held.msgType = msgType
+                held.references = references.isEmpty ? nil : references.map(\.text).joined(separator: " ")
+                try applyAmendments(fields, to: &held)
+            }
+            return held
+        }
         guard !identifier.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw CAPError(path: "identifier", reason: "the CAP identifier must not be empty")
         }
@@ -217,11 +242,59 @@ public enum CAPExport {
         guard let sent = CAPDateTime(milliseconds: sentMilliseconds) else {
             throw CAPError(path: "sent", reason: "\(sentMilliseconds) ms is outside the years 1-9999")
         }
-        let status: CAPStatus = try enumeration(fields, "status", [.actual, .exercise, .test])
-        let info = try self.info(fields)
+        let status: CAPStatus = try enumeration(fields, "status", CAPStatus.allCases)
+        var infos = [try self.info(fields)]
+        if case .list(let items)? = fields[LocalizedText.fieldName] {
+            for (i, item) in items.enumerated() {
+                guard case .map(let t) = item else { throw CAPError(path: "\(LocalizedText.fieldName)[\(i)]", reason: "expected a map, found \(kind(item))") }
+                var merged = fields
+                merged[LocalizedText.fieldName] = nil
+                for (name, value) in t.fields { merged[name] = value }
+                do { infos.append(try self.info(merged)) } catch {
+                    throw CAPError(path: "\(LocalizedText.fieldName)[\(i)].\(error.path)", reason: error.reason)
+                }
+            }
+        }
         return CAPAlert(identifier: identifier, sender: sender, sent: sent, status: status, msgType: msgType, scope: scope,
                         references: references.isEmpty ? nil : references.map(\.text).joined(separator: " "),
-                        infos: [info])
+                        infos: infos)
+    }
+
+    /// Vigil's own amendments of an imported alert: every view field that differs from the view the CAP
+    /// message gives (`CAPImport.view(of:)`) is written into the message (status into `<alert>`, the
+    /// others into the first `<info>`), so that an Update exported after an amendment carries it.
+    static func applyAmendments(_ fields: FieldMap, to alert: inout CAPAlert) throws(CAPError) {
+        let (derived, _) = CAPImport.view(of: alert)
+        let changed = Set(fields.names.filter { fields[$0] != derived[$0] && !CAPBody.fieldNames.contains($0) })
+        guard !changed.isEmpty else { return }
+        if changed.contains("status") { alert.status = try enumeration(fields, "status", CAPStatus.allCases) }
+        let infoFields: Set<String> = ["event", "urgency", "severity", "certainty", "categories", "areas", "headline", "description",
+                                       "instruction", "effective", "onset", "expires", "sender_name", "web", "language"]
+        guard !changed.isDisjoint(with: infoFields) else { return }
+        let amended = try info(fields)
+        if alert.infos.isEmpty { alert.infos = [amended]; return }
+        var first = alert.infos[0]
+        for name in changed {
+            switch name {
+            case "event": first.event = amended.event
+            case "urgency": first.urgency = amended.urgency
+            case "severity": first.severity = amended.severity
+            case "certainty": first.certainty = amended.certainty
+            case "categories": first.categories = amended.categories
+            case "areas": first.areas = amended.areas
+            case "headline": first.headline = amended.headline
+            case "description": first.description = amended.description
+            case "instruction": first.instruction = amended.instruction
+            case "effective": first.effective = amended.effective
+            case "onset": first.onset = amended.onset
+            case "expires": first.expires = amended.expires
+            case "sender_name": first.senderName = amended.senderName
+            case "web": first.web = amended.web
+            case "language": first.language = amended.language
+            default: break
+            }
+        }
+        alert.infos[0] = first
     }
 
     /// The same with `sent` as a `Date`.

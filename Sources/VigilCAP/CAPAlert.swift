@@ -2,8 +2,8 @@
 ///
 /// A faithful model of the `<alert>` element: every element of the CAP 1.2 schema has a property, in
 /// schema order. Optional elements that were present but empty (`<note />`) are `""`, absent ones `nil`.
-/// XML signatures (`ds:Signature`, allowed by the schema after the last `<info>`) are not kept: Vigil
-/// does not verify them and re-serialisation would invalidate them anyway.
+/// Elements of the XML signature namespace (`ds:Signature`, which the schema allows after the last
+/// `<info>`) are kept opaque in `extensions`, as self-contained XML text; Vigil does not verify them.
 public struct CAPAlert: Hashable, Sendable {
     /// `<identifier>`: the sender's unique id of this message.
     public var identifier: String
@@ -34,12 +34,16 @@ public struct CAPAlert: Hashable, Sendable {
     public var incidents: String?
     /// `<info>*`.
     public var infos: [CAPInfo]
+    /// The elements of other namespaces at the end of `<alert>` (XML signatures), each as self-contained
+    /// XML text (with the namespace declarations in scope), at most `CAPParser.maxExtensionBytes` each.
+    public var extensions: [String]
 
     /// An alert; every optional element absent unless given.
     public init(identifier: String, sender: String, sent: CAPDateTime, status: CAPStatus, msgType: CAPMsgType,
                 source: String? = nil, scope: CAPScope = .public, restriction: String? = nil, addresses: String? = nil,
                 codes: [String] = [], note: String? = nil, references: String? = nil, incidents: String? = nil,
-                infos: [CAPInfo] = []) {
+                infos: [CAPInfo] = [], extensions: [String] = []) {
+        self.extensions = extensions
         self.identifier = identifier
         self.sender = sender
         self.sent = sent
@@ -256,12 +260,21 @@ public struct CAPPoint: Hashable, Sendable {
 public struct CAPPolygon: Hashable, Sendable {
     /// The points, closing point included.
     public var points: [CAPPoint]
+    /// The text as written in the document it was read from (kept so that export loses no decimals).
+    public var written: String?
 
     /// A polygon.
-    public init(points: [CAPPoint]) { self.points = points }
+    public init(points: [CAPPoint], written: String? = nil) {
+        self.points = points
+        self.written = written
+    }
 
-    /// The CAP text: `lat,lon lat,lon …`.
-    public var text: String { points.map(\.text).joined(separator: " ") }
+    /// The CAP text: as written when read from a document, else `lat,lon lat,lon …`.
+    public var text: String { written ?? points.map(\.text).joined(separator: " ") }
+
+    /// Polygons are equal when their points are (however they were written).
+    public static func == (a: CAPPolygon, b: CAPPolygon) -> Bool { a.points == b.points }
+    public func hash(into hasher: inout Hasher) { hasher.combine(points) }
 }
 
 /// A `<circle>`: a centre and a radius.
@@ -270,15 +283,25 @@ public struct CAPCircle: Hashable, Sendable {
     public var center: CAPPoint
     /// The radius in millionths of a kilometre (millimetres): CAP's kilometres exactly to six decimals.
     public var radiusMillimetres: Int64
+    /// The text as written in the document it was read from.
+    public var written: String?
 
     /// A circle.
-    public init(center: CAPPoint, radiusMillimetres: Int64) {
+    public init(center: CAPPoint, radiusMillimetres: Int64, written: String? = nil) {
         self.center = center
         self.radiusMillimetres = radiusMillimetres
+        self.written = written
     }
 
-    /// The CAP text: `lat,lon radius-km`.
-    public var text: String { "\(center.text) \(CAPDecimal.format(micro: radiusMillimetres))" }
+    /// The CAP text: as written when read from a document, else `lat,lon radius-km`.
+    public var text: String { written ?? "\(center.text) \(CAPDecimal.format(micro: radiusMillimetres))" }
+
+    /// Circles are equal when centre and radius are (however they were written).
+    public static func == (a: CAPCircle, b: CAPCircle) -> Bool { a.center == b.center && a.radiusMillimetres == b.radiusMillimetres }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(center)
+        hasher.combine(radiusMillimetres)
+    }
 }
 
 /// `<status>`.

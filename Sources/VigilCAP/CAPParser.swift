@@ -15,6 +15,8 @@ public enum CAPParser {
     static let xmldsig = "http://www.w3.org/2000/09/xmldsig#"
     /// Elements nested deeper than this are refused (CAP itself needs 5; signatures need a few more).
     static let maxDepth = 32
+    /// The largest element of another namespace (an XML signature) kept, as XML text in bytes.
+    public static let maxExtensionBytes = 32 * 1024
 
     /// Parses and checks a CAP 1.2 document (any supported encoding, at most 1 MiB).
     public static func parse(_ data: Data) throws(CAPError) -> CAPAlert {
@@ -41,6 +43,9 @@ public enum CAPParser {
         let line: Int
         var text = ""
         var children: [Node] = []
+        /// For an element of the XML signature namespace directly inside `<alert>`: the element as
+        /// self-contained XML text.
+        var xml: String?
         init(name: String, namespace: String?, line: Int) {
             self.name = name
             self.namespace = namespace
@@ -52,6 +57,41 @@ public enum CAPParser {
         var stack: [(node: Node, path: String, counts: [String: Int])] = []
         var root: Node?
         var error: CAPError?
+        /// Namespace declarations reported for the next element, and those in scope per open element.
+        var pendingMappings: [(prefix: String, uri: String)] = []
+        var scopes: [[(prefix: String, uri: String)]] = []
+        /// The element of another namespace being written as text: its depth and the bytes so far.
+        var recording: (depth: Int, bytes: [UInt8])?
+
+        func parser(_ parser: XMLParser, didStartMappingPrefix prefix: String, toURI namespaceURI: String) {
+            pendingMappings.append((prefix, namespaceURI))
+        }
+
+        private func record(_ bytes: [UInt8], parser: XMLParser) {
+            guard recording != nil else { return }
+            recording!.bytes.append(contentsOf: bytes)
+            if recording!.bytes.count > CAPParser.maxExtensionBytes {
+                error = CAPError(path: currentPath, reason: "an element of the XML signature namespace is larger than \(CAPParser.maxExtensionBytes) bytes; Vigil keeps signatures opaque up to that size")
+                parser.abortParsing()
+            }
+        }
+
+        private func recordStart(_ qName: String, attributes: [String: String], declarations: [(prefix: String, uri: String)], parser: XMLParser) {
+            var out: [UInt8] = [0x3C]
+            out += qName.utf8
+            for (prefix, uri) in declarations {
+                out += Array((prefix.isEmpty ? " xmlns=\"" : " xmlns:\(prefix)=\"").utf8)
+                CAPWriter.appendEscaped(uri, to: &out)
+                out.append(0x22)
+            }
+            for (name, value) in attributes.sorted(by: { $0.key < $1.key }) {
+                out.append(0x20); out += name.utf8; out += [0x3D, 0x22]
+                CAPWriter.appendEscaped(value, to: &out)
+                out.append(0x22)
+            }
+            out.append(0x3E)
+            record(out, parser: parser)
+        }
 
         var currentPath: String { stack.last?.path ?? "" }
 
@@ -63,6 +103,20 @@ public enum CAPParser {
                 return
             }
             let node = Node(name: elementName, namespace: namespaceURI.flatMap { $0.isEmpty ? nil : $0 }, line: parser.lineNumber)
+            let declared = pendingMappings
+            pendingMappings = []
+            if recording == nil, stack.count == 1, node.namespace == CAPParser.xmldsig {
+                // A signature directly inside <alert>: keep it as text that carries every declaration in scope.
+                var inScope: [String: String] = [:]
+                for scope in scopes { for m in scope { inScope[m.prefix] = m.uri } }
+                for m in declared { inScope[m.prefix] = m.uri }
+                recording = (stack.count, [])
+                recordStart(qName ?? elementName, attributes: attributeDict,
+                            declarations: inScope.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, parser: parser)
+            } else if recording != nil {
+                recordStart(qName ?? elementName, attributes: attributeDict, declarations: declared, parser: parser)
+            }
+            scopes.append(declared)
             let name = CAPParser.shown(elementName, limit: 32)
             var path = name
             if !stack.isEmpty {
@@ -76,19 +130,33 @@ public enum CAPParser {
 
         func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
             guard let (node, _, _) = stack.popLast() else { return }
+            _ = scopes.popLast()
+            if let r = recording {
+                record([0x3C, 0x2F] + Array((qName ?? elementName).utf8) + [0x3E], parser: parser)
+                if r.depth == stack.count, let bytes = recording?.bytes {
+                    node.xml = String(decoding: bytes, as: UTF8.self)
+                    recording = nil
+                }
+            }
             if let parent = stack.last { parent.node.children.append(node) } else { root = node }
         }
 
         func parser(_ parser: XMLParser, foundCharacters string: String) {
+            if recording != nil {
+                var out: [UInt8] = []
+                CAPWriter.appendEscaped(string, to: &out)
+                record(out, parser: parser)
+                return
+            }
             stack.last?.node.text += string
         }
 
         func parser(_ parser: XMLParser, foundIgnorableWhitespace whitespaceString: String) {
-            stack.last?.node.text += whitespaceString
+            self.parser(parser, foundCharacters: whitespaceString)
         }
 
         func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
-            stack.last?.node.text += String(decoding: CDATABlock, as: UTF8.self)
+            self.parser(parser, foundCharacters: String(decoding: CDATABlock, as: UTF8.self))
         }
 
         func parser(_ parser: XMLParser, resolveExternalEntityName name: String, systemID: String?) -> Data? {
@@ -111,7 +179,7 @@ public enum CAPParser {
     static func buildTree(_ utf8: Data) throws(CAPError) -> Node {
         let parser = XMLParser(data: utf8)
         parser.shouldProcessNamespaces = true
-        parser.shouldReportNamespacePrefixes = false
+        parser.shouldReportNamespacePrefixes = true
         parser.shouldResolveExternalEntities = false
         let builder = TreeBuilder()
         parser.delegate = builder
@@ -132,6 +200,8 @@ public enum CAPParser {
         let parentName: String
         let order: [String]
         var items: [Node]
+        /// The XML signatures at the end (only when they are allowed).
+        var trailing: [Node] = []
         var index = 0
         var counts: [String: Int] = [:]
 
@@ -147,6 +217,7 @@ public enum CAPParser {
             for child in node.children {
                 if allowTrailingSignatures && child.namespace == CAPParser.xmldsig {
                     signatures = true
+                    trailing.append(child)
                     continue
                 }
                 guard child.namespace == CAPParser.namespace else {
@@ -301,7 +372,7 @@ public enum CAPParser {
         try s.end()
         return CAPAlert(identifier: identifier, sender: sender, sent: sent, status: status, msgType: msgType, source: source,
                         scope: scope, restriction: restriction, addresses: addresses, codes: codes, note: note,
-                        references: references, incidents: incidents, infos: infos)
+                        references: references, incidents: incidents, infos: infos, extensions: s.trailing.compactMap(\.xml))
     }
 
     private static func isLanguageTag(_ s: String) -> Bool {
@@ -405,7 +476,7 @@ public enum CAPParser {
         guard points.first == points.last else {
             return .failure(CAPError(path: "", reason: "the polygon is not closed: the first point \(points[0].text) differs from the last \(points[points.count - 1].text); \(syntax)"))
         }
-        return .success(CAPPolygon(points: points))
+        return .success(CAPPolygon(points: points, written: text))
     }
 
     /// Parses circle text: `lat,lon radius` with the radius in kilometres.
@@ -421,7 +492,7 @@ public enum CAPParser {
         guard let radius = CAPDecimal.parseMicro(tokens[1]), radius >= 0 else {
             return .failure(CAPError(path: "", reason: "radius \"\(shown(tokens[1]))\" is not a non-negative decimal number of kilometres; \(syntax)"))
         }
-        return .success(CAPCircle(center: center, radiusMillimetres: radius))
+        return .success(CAPCircle(center: center, radiusMillimetres: radius, written: text))
     }
 
     private static func area(_ item: (node: Node, path: String)) throws(CAPError) -> CAPArea {

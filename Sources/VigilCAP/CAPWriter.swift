@@ -34,6 +34,11 @@ public enum CAPWriter {
         w.element("references", alert.references)
         w.element("incidents", alert.incidents)
         for info in alert.infos { w.info(info) }
+        for x in alert.extensions {
+            w.indent()
+            w.out += Array(x.utf8)
+            w.out.append(0x0A)
+        }
         w.out += Array("</alert>\n".utf8)
         return w.out
     }

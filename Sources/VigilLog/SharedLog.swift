@@ -58,6 +58,8 @@ public struct SharedLog: Sendable {
     private var waitingForAuthor: [NodeID: [Entry]] = [:]
     private var pendingReasons: [EntryID: PendingReason] = [:]
     private var refusedIDs: [EntryID: String] = [:]
+    /// CAP Update and Cancel messages as relations between alert entries.
+    public private(set) var capRelations = CAPRelationIndex()
 
     /// An empty log.
     public init(policy: any LogPolicy = AuthorOnlyPolicy()) {
@@ -136,6 +138,9 @@ public struct SharedLog: Sendable {
             }
             admitted[id] = EntryMeta(timestamp: entry.timestamp, author: entry.author, kind: entry.kind,
                                      target: target, acknowledgement: ack)
+            if entry.kind == .alert, let fields = try? FieldMap(canonicalBytes: entry.body), let facts = AlertCAPFacts(alertBody: fields) {
+                capRelations.insert(id, facts: facts)
+            }
             if let target {
                 if entry.kind == .update { updatesByTarget[target, default: []].append(id) }
                 else { acksByTarget[target, default: []].append(id) }
@@ -233,6 +238,9 @@ public struct SharedLog: Sendable {
                 history.append(item)
             }
         }
+        if meta.kind == .alert {
+            applyCAPRelations(of: id, from: source, winners: &winners, history: &history, retraction: &retraction)
+        }
         var fields = FieldMap()
         var writers: [String: EntryID] = [:]
         for (name, winner) in winners {
@@ -243,6 +251,59 @@ public struct SharedLog: Sendable {
                             bodyIsFieldMap: rootFields != nil, fields: fields, fieldWriters: writers,
                             retraction: retraction, history: history, acknowledgements: acknowledgements(of: id))
     }
+}
+
+extension SharedLog {
+    /// CAP Update and Cancel messages held for alert `id` (`CAPRelationIndex.effectiveReferrers`): the
+    /// newest Update (by CAP sent, then display order) replaces the alert's fields, Vigil amendments made
+    /// after it still apply; a Cancel retracts it (a Vigil retraction that comes first in display order
+    /// stays the one shown). Each becomes a history step.
+    func applyCAPRelations(of id: EntryID, from source: some EntrySource, winners: inout [String: (key: OrderKey, value: FieldValue)],
+                           history: inout [HistoryItem], retraction: inout HistoryItem?) {
+        var steps: [CAPStep] = []
+        for r in capRelations.effectiveReferrers(of: id) {
+            guard let m = admitted[r], let facts = capRelations.facts(of: r), let entry = source.entry(r),
+                  let fields = try? FieldMap(canonicalBytes: entry.body) else { continue }
+            steps.append(CAPStep(key: OrderKey(timestamp: m.timestamp, author: m.author, id: r), facts: facts, fields: fields))
+        }
+        guard !steps.isEmpty else { return }
+        steps.sort { $0.key < $1.key }
+        let updates = steps.filter { $0.facts.msgType == "Update" }.sorted {
+            ($0.facts.sentMilliseconds ?? Int64.min, $0.key) < ($1.facts.sentMilliseconds ?? Int64.min, $1.key)
+        }
+        if let newest = updates.last {
+            var replaced: [String: (key: OrderKey, value: FieldValue)] = [:]
+            for (name, value) in newest.fields.fields { replaced[name] = (newest.key, value) }
+            for (name, winner) in winners where winner.key > newest.key && winner.key.id != id { replaced[name] = winner }
+            winners = replaced
+        }
+        for step in steps {
+            let what = "CAP \(step.facts.msgType) \(step.facts.key.identifier) from \(step.facts.key.sender)"
+            let change: HistoryItem.Change
+            switch step.facts.msgType {
+            case "Cancel": change = .retracted(what)
+            case "Update": change = .amended(step.fields)
+            default: change = .ignored("\(what) refers to this alert but is neither an Update nor a Cancel")
+            }
+            let item = HistoryItem(entry: step.key.id, author: step.key.author, timestamp: step.key.timestamp, change: change)
+            history.append(item)
+            if case .retracted = change {
+                if let current = retraction, let m = admitted[current.entry],
+                   OrderKey(timestamp: m.timestamp, author: m.author, id: current.entry) < step.key { continue }
+                retraction = item
+            }
+        }
+        let root = history.removeFirst()
+        history.sort { OrderKey(timestamp: $0.timestamp, author: $0.author, id: $0.entry) < OrderKey(timestamp: $1.timestamp, author: $1.author, id: $1.entry) }
+        history.insert(root, at: 0)
+    }
+}
+
+/// One CAP message that relates to an alert: its order key, facts and body.
+struct CAPStep {
+    let key: OrderKey
+    let facts: AlertCAPFacts
+    let fields: FieldMap
 }
 
 /// The display-order key: HLC, then author, then id.

@@ -3,6 +3,7 @@ import Foundation
 import Synchronization
 import VigilAPI
 import VigilCrypto
+import VigilLog
 import VigilModel
 import VigilNet
 import VigilStore
@@ -78,6 +79,8 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
     var followers: [UInt64: @Sendable ([Entry]) -> Void] = [:]
     /// Held entries that refer to each entry (its updates, acknowledgements, replies), for `show`.
     var referrerIndex: [EntryID: [EntryID]] = [:]
+    /// CAP references between held alerts (NodeCAPIndex.swift), which also feed `referrerIndex`.
+    var capReferences = CAPRelationIndex()
     /// Held entries by kind, for the metrics.
     var kindCounts: [EntryKind: Int] = [:]
     var progress = Progress()

@@ -87,6 +87,7 @@ extension Node {
     func index(_ entry: Entry) {
         kindCounts[entry.kind, default: 0] += 1
         for target in entry.refs { referrerIndex[target, default: []].append(entry.id) }
+        indexCAPReferences(entry)
     }
 
     /// Posts this node's automatic receipt of a communication test (loop thread).

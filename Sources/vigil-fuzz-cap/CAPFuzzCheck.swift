@@ -45,37 +45,31 @@ enum CAPFuzzCheck {
         guard again == alert else { return .violation("parse(write(alert)) differs from alert") }
         guard CAPWriter.xml(again) == xml else { return .violation("writing is not idempotent") }
 
-        // Mapping: every body encodes within the entry limits, exports, and the export parses and re-imports.
-        let bodies: [CAPImportedAlert]
+        // Mapping: the body is a valid alert body within the entry limits; after crossing to another node
+        // (canonical bytes, decoded again) it exports a document equivalent to the input.
+        let body: CAPImportedAlert
         do {
-            bodies = try CAPImport.alertBodies(from: alert)
+            body = try CAPImport.alertBody(from: alert)
         } catch {
             guard !error.reason.isEmpty else { return .violation("an import refusal without a reason") }
             return .parsedNotImported
         }
-        guard bodies.count == alert.infos.count else { return .violation("\(bodies.count) bodies for \(alert.infos.count) infos") }
-        for body in bodies {
-            guard let encoded = try? body.fields.encoded(), encoded.count <= EntryLimits.maxBodyBytes else {
-                return .violation("info \(body.infoIndex): the body does not encode within \(EntryLimits.maxBodyBytes) bytes")
-            }
-            let exported: Data
-            do {
-                exported = try CAPExport.xml(fields: body.fields, identifier: alert.identifier, sender: alert.sender,
-                                             sentMilliseconds: alert.sent.milliseconds, msgType: body.msgType, references: body.references)
-            } catch {
-                return .violation("info \(body.infoIndex): an imported body does not export: \(error)")
-            }
-            let back: [CAPImportedAlert]
-            do {
-                back = try CAPImport.alertBodies(fromXML: exported)
-            } catch {
-                return .violation("info \(body.infoIndex): the export of an imported body is refused: \(error)")
-            }
-            // `web` may gain percent-escapes on export; everything else comes back unchanged.
-            var a = body.fields, b = back.first?.fields ?? FieldMap()
-            a["web"] = nil
-            b["web"] = nil
-            guard back.count == 1, a == b else { return .violation("info \(body.infoIndex): import(export(body)) differs from body") }
+        do { try KindSchemas.validate(.alert, body.fields, createdAt: nil) } catch {
+            return .violation("the imported body is not a valid alert body: \(error)")
+        }
+        guard let encoded = try? body.fields.encoded(), encoded.count <= EntryLimits.maxBodyBytes,
+              let crossed = try? FieldMap(canonicalBytes: encoded) else {
+            return .violation("the body does not encode and decode within \(EntryLimits.maxBodyBytes) bytes")
+        }
+        let exported: Data
+        do {
+            exported = try CAPExport.xml(fields: crossed, identifier: alert.identifier, sender: alert.sender,
+                                         sentMilliseconds: alert.sent.milliseconds)
+        } catch {
+            return .violation("an imported body does not export: \(error)")
+        }
+        if let difference = CAPCanonical.difference(Data(bytes), exported) {
+            return .violation("the export is not equivalent to the input: \(difference)")
         }
         return .imported
     }

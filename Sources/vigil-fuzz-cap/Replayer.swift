@@ -45,7 +45,7 @@ enum Replayer {
             }
             let parse = median(201) { _ = try? CAPParser.parse(data) }
             let write = median(201) { _ = CAPWriter.xml(alert) }
-            let bodies = median(201) { _ = try? CAPImport.alertBodies(from: alert) }
+            let bodies = median(201) { _ = try? CAPImport.alertBody(from: alert) }
             print("\((file as NSString).lastPathComponent): \(data.count) bytes, parse \(Int(parse)) µs, write \(Int(write)) µs, import \(Int(bodies)) µs")
         }
         return 0

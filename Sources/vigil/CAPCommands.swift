@@ -12,9 +12,10 @@ enum ImportCommand: Command {
         Usage: vigil import --cap FILE --dir DIR [--dry-run] [--tlp LABEL --role ROLE --org ORG --to NAME] [--json]
 
         Reads a CAP 1.2 alert (any of UTF-8, UTF-16, ISO-8859-1, windows-1252; DTDs and external entities
-        are refused and never fetched), checks it against CAP 1.2 and Vigil's alert schema, and posts one
-        alert entry per <info> block from the node running in DIR. A CAP Cancel retracts the alerts this
-        node holds that were imported from the referenced CAP messages. --dry-run parses and validates
+        are refused and never fetched), checks it against CAP 1.2 and Vigil's alert schema, and posts it as
+        one alert entry from the node running in DIR; the whole message is kept and exports unchanged.
+        A CAP Update or Cancel becomes, on every node, an update or retraction of the alerts its
+        <references> name (when they arrive, if not yet held). --dry-run parses and validates
         and shows what would be posted, and posts nothing (a node need not be running).
         What was changed or left out on the way is listed as warnings. See docs/cap.md.
 
@@ -38,42 +39,38 @@ enum ImportCommand: Command {
             throw CommandFailure("cannot read \(file)", exitCode: ExitCode.environment)
         }
         let alert: CAPAlert
-        let bodies: [CAPImportedAlert]
+        let body: CAPImportedAlert
         do {
             alert = try CAPParser.parse(data)
-            bodies = try CAPImport.alertBodies(from: alert)
-            for body in bodies { try KindSchemas.validate(.alert, body.fields, createdAt: nil) }
-        } catch let error as CAPError {
+            body = try CAPImport.alertBody(from: alert)
+        } catch {
             throw CommandFailure("\(file) is not an acceptable CAP 1.2 alert: \(error)", exitCode: ExitCode.refused)
-        } catch let error as KindValidationError {
+        }
+        do { try KindSchemas.validate(.alert, body.fields, createdAt: nil) } catch {
             throw CommandFailure("\(file): the alert does not fit Vigil's alert schema: \(error)", exitCode: ExitCode.refused)
         }
-        var results: [ImportResult] = []
         let dryRun = args.flag("dry-run")
-        let api = dryRun ? nil : try NodeAPI(args, command: name)
-        for body in bodies {
-            var result = ImportResult(info: body.infoIndex, msgType: body.msgType.rawValue, warnings: body.warnings,
-                                      summary: KindSchemas.summary(.alert, body.fields), fields: KindSchemas.humanValue(.alert, body.fields))
-            if let api {
-                if body.msgType == .cancel, !body.references.isEmpty {
-                    result.retracted = try retract(body.references, api: api)
-                } else {
-                    let request = ComposeRequest(kind: EntryKind.alert.name, fields: KindSchemas.humanValue(.alert, body.fields), audience: AudienceFlags.spec(args))
-                    result.id = try api.call(request).id
-                }
-            }
-            results.append(result)
+        let summary = KindSchemas.summary(.alert, body.fields)
+        var result = ImportResult(msgType: body.msgType.rawValue, warnings: body.warnings, summary: summary,
+                                  references: body.references.map(\.text), fields: KindSchemas.humanValue(.alert, body.fields))
+        if !dryRun {
+            // An Update or Cancel is posted like any alert: every node links it to the alerts its
+            // <references> name (docs/cap.md), whichever node imported them and in whatever order.
+            let api = try NodeAPI(args, command: name)
+            let request = ComposeRequest(kind: EntryKind.alert.name, fields: KindSchemas.humanValue(.alert, body.fields), audience: AudienceFlags.spec(args))
+            result.id = try api.call(request).id
         }
         if args.flag("json") {
-            output.json(ImportReport(identifier: alert.identifier, sender: alert.sender, dryRun: dryRun, alerts: results))
+            output.json(ImportReport(identifier: alert.identifier, sender: alert.sender, dryRun: dryRun, alert: result))
             return ExitCode.success
         }
-        output.out("\(file): CAP 1.2 \(alert.msgType.rawValue) \(alert.identifier) from \(alert.sender), \(bodies.count) alert\(bodies.count == 1 ? "" : "s")\(dryRun ? " (dry run: nothing posted)" : "")")
-        for r in results {
-            let what = r.id.map { "posted \($0.hex.prefix(16))…" } ?? r.retracted.map { "retracted \($0.count) alert(s)" } ?? "valid"
-            output.out("  info[\(r.info)]: \(r.summary) — \(what)")
-            for w in r.warnings { output.out("    warning: \(w)") }
+        output.out("\(file): CAP 1.2 \(alert.msgType.rawValue) \(alert.identifier) from \(alert.sender), \(alert.infos.count) info block\(alert.infos.count == 1 ? "" : "s")\(dryRun ? " (dry run: nothing posted)" : "")")
+        let what = result.id.map { "posted \($0.hex.prefix(16))…" } ?? "valid"
+        output.out("  \(summary) — \(what)")
+        if !body.references.isEmpty {
+            output.out("  refers to \(body.references.map(\.text).joined(separator: " ")): becomes an \(alert.msgType == .cancel ? "retraction" : "update") of those alerts on every node that holds them")
         }
+        for w in body.warnings { output.out("    warning: \(w)") }
         return ExitCode.success
     }
 
@@ -82,37 +79,17 @@ enum ImportCommand: Command {
         let identifier: String
         let sender: String
         let dryRun: Bool
-        let alerts: [ImportResult]
+        let alert: ImportResult
     }
 
-    /// One `<info>` block's outcome.
+    /// The imported alert's outcome.
     struct ImportResult: Encodable {
-        let info: Int
         let msgType: String
         let warnings: [String]
         let summary: String
+        let references: [String]
         let fields: JSONValue
         var id: EntryID?
-        var retracted: [EntryID]?
-    }
-
-    /// Retracts the held alerts imported from the referenced CAP messages.
-    static func retract(_ references: [CAPReference], api: NodeAPI) throws -> [EntryID] {
-        var request = EntriesRequest()
-        request.kinds = [EntryKind.alert.name]
-        request.limit = 10_000
-        let alerts = try api.call(request).entries
-        let wanted = Set(references.map(\.identifier))
-        var retracted: [EntryID] = []
-        for alert in alerts {
-            guard let identifier = alert.fields["cap_identifier"]?.stringValue, wanted.contains(identifier) else { continue }
-            _ = try api.call(ComposeRequest(kind: EntryKind.update.name, fields: .object(["retract": .string("CAP Cancel of \(identifier)")]), refs: [alert.id]))
-            retracted.append(alert.id)
-        }
-        guard !retracted.isEmpty else {
-            throw CommandFailure("this CAP Cancel refers to \(wanted.sorted().joined(separator: ", ")), which this node holds no imported alert for; nothing done", exitCode: ExitCode.refused)
-        }
-        return retracted
     }
 }
 
@@ -124,8 +101,9 @@ enum ExportCommand: Command {
         Usage: vigil export --cap --dir DIR [ID ...] [--out DIRECTORY] [--json]
 
         Writes the alerts held by the node running in DIR (the given ones, or the 100 newest) as CAP 1.2
-        documents, one per alert, in their current state: an amended alert is exported as msgType Update,
-        a retracted one as Cancel. The identifier is the original CAP identifier for imported alerts,
+        documents, one per alert, in their current state: an imported alert as the CAP message it holds
+        (or the newest CAP Update of it, or the CAP Cancel that retracted it), unchanged; an alert amended
+        in Vigil as msgType Update, one retracted in Vigil as Cancel. The identifier is the original CAP identifier for imported alerts,
         otherwise `vigil-<entry id>`. Without --out a single alert is printed on standard output.
 
         Examples:
@@ -155,16 +133,31 @@ enum ExportCommand: Command {
             let id = entryID.hex
             let entry = try api.call(ShowRequest(id: entryID)).entry
             guard entry.summary.kind == EntryKind.alert.name else { throw CommandFailure("\(id) is not an alert", exitCode: ExitCode.refused) }
-            let current = entry.current == .object([:]) ? entry.summary.fields : entry.current
+            var current = entry.current == .object([:]) ? entry.summary.fields : entry.current
+            // The steps that changed the alert (ignored, unauthorised updates do not count). Steps made by
+            // CAP messages (alert entries: a CAP Update or Cancel linked by its <references>) are not
+            // Vigil's own: the current CAP message is exported as it is, a CAP Cancel as itself.
+            var steps: [HistoryStep] = []
+            var retractedByVigil = false
+            for step in entry.history where step.change != .ignored {
+                guard step.change != .created else { steps.append(step); continue }
+                let stepEntry = try api.call(ShowRequest(id: step.entry)).entry
+                if stepEntry.summary.kind == EntryKind.alert.name {
+                    if step.change == .retracted, entry.retractedBy != nil, !retractedByVigil {
+                        current = stepEntry.summary.fields
+                    }
+                } else {
+                    steps.append(step)
+                    if step.change == .retracted { retractedByVigil = true }
+                }
+            }
             let fields: FieldMap
             do {
                 fields = try KindSchemas.fields(fromJSONValue: current, kind: .alert)
             } catch {
                 throw CommandFailure("alert \(id.prefix(16))…: \(error)", exitCode: ExitCode.refused)
             }
-            // The steps that changed the alert (ignored, unauthorised updates do not count).
-            let steps = entry.history.filter { $0.change != .ignored }
-            let msgType: CAPMsgType = entry.retractedBy != nil ? .cancel : (steps.count > 1 ? .update : .alert)
+            let msgType: CAPMsgType = retractedByVigil ? .cancel : (steps.count > 1 ? .update : .alert)
             let identifier = current["cap_identifier"]?.stringValue ?? "vigil-\(id)"
             let sender = current["cap_sender"]?.stringValue ?? "\(entry.summary.author)@vigil"
             let created = Int64(entry.summary.timeMs)

@@ -323,19 +323,23 @@ enum ShowCommand: Command {
     static let name = "show"
     static let summary = "Show an entry: current state, history of updates, who acknowledged"
     static let help = """
-        Usage: vigil show ID --dir DIR [--json]
+        Usage: vigil show ID --dir DIR [--lang TAG] [--json]
 
         Shows entry ID as the node running in DIR holds it: its fields after every update (last writer
         wins per field; a retraction wins), the history of updates, who received and who confirmed it,
         and for a communication test its results. ID may be the first 12+ hex digits shown by `list`.
+        Texts are shown in one language (--lang, else the node's default, falling back to English, then
+        to the body's own); --json carries every language.
+        \(LanguageOption.help)
 
         Examples:
           vigil show 3f2a9c1b7d0e --dir Certs/ncc
+          vigil show 3f2a9c1b7d0e --dir Certs/ncc --lang fr
           vigil show 3f2a9c1b7d0e --dir Certs/ncc --json
         """
 
     static func run(_ raw: [String], output: Output) throws -> Int32 {
-        let args = try Arguments(raw, command: name, valueFlags: ["dir"], switchFlags: ["json"])
+        let args = try Arguments(raw, command: name, valueFlags: ["dir", "lang"], switchFlags: ["json"])
         try args.expectPositionals(1, "the entry id")
         let api = try NodeAPI(args, command: name)
         let id = try EntryIDArgument.resolve(args.positionals[0], api: api, command: name)
@@ -345,9 +349,10 @@ enum ShowCommand: Command {
         if let retraction = entry.retractedBy {
             output.out("RETRACTED by \(retraction.by) at \(retraction.time): \(retraction.reason)")
         }
-        if case .object(let current) = entry.current, !current.isEmpty {
-            output.out("current:")
-            output.out(Output.jsonText(entry.current).split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+        if case .object(let fields) = entry.current, !fields.isEmpty {
+            let (current, language) = LanguageOption.localized(entry.current, kind: entry.summary.kind, preferred: LanguageOption.preferred(args))
+            output.out("current\(language.map { " (\($0))" } ?? ""):")
+            output.out(Output.jsonText(current).split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
         }
         output.out("history:")
         for h in entry.history {

@@ -93,4 +93,38 @@ enum XMLLint {
         process.waitUntilExit()
         return process.terminationStatus == 0 ? nil : String(decoding: output, as: UTF8.self)
     }
+
+    /// Validates many documents with one xmllint run; returns the complaints of the invalid ones, by index.
+    static func problems(batch documents: [Data], sourceLocation: SourceLocation = #_sourceLocation) throws -> [Int: String] {
+        guard let tool = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            Issue.record("xmllint is not installed: install libxml2-utils (apt-get install -y libxml2-utils) to validate CAP output against cap12.xsd", sourceLocation: sourceLocation)
+            return [-1: "xmllint missing"]
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-cap-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var paths: [String] = []
+        for (i, d) in documents.enumerated() {
+            let file = dir.appendingPathComponent("doc\(i).xml")
+            try d.write(to: file)
+            paths.append(file.path)
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = ["--nonet", "--noout", "--schema", CAPFixtures.schema.path] + paths
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let output = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        var result: [Int: String] = [:]
+        for line in output.split(separator: "\n") where !line.hasSuffix(" validates") {
+            guard let range = line.range(of: "/doc"), let dot = line[range.upperBound...].firstIndex(of: "."),
+                  let i = Int(line[range.upperBound..<dot]) else { continue }
+            result[i, default: ""] += line + "\n"
+        }
+        if process.terminationStatus != 0 && result.isEmpty { result[-1] = output }
+        return result
+    }
 }

@@ -55,7 +55,7 @@ struct KindFormTests {
         expectRefusal(field: "body", reason: "not valid JSON") {
             _ = try json(#"{"subject": "s""#, .message)
         }
-        expectRefusal(field: "body", reason: "expected an object with fields subject, text, got an array") {
+        expectRefusal(field: "body", reason: "expected an object with fields subject, text, language, translations, got an array") {
             _ = try json(#"[1, 2]"#, .message)
         }
         expectRefusal(field: "recurs_with[0]", reason: "\"abc\" is not an entry id (64 hex digits)") {

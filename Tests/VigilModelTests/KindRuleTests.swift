@@ -263,8 +263,8 @@ struct KindRuleTests {
         expectRefusal(field: "categories[0]", reason: "\"weather\" is not one of geo, met, safety") {
             try KindSchemas.validate(.alert, try modified(.alert) { $0["categories"] = .list([.text("weather")]) }, createdAt: nil)
         }
-        expectRefusal(field: "status", reason: "\"draft\" is not one of actual, exercise, test") {
-            try KindSchemas.validate(.alert, try modified(.alert) { $0["status"] = .text("draft") }, createdAt: nil)
+        expectRefusal(field: "status", reason: "\"urgent\" is not one of actual, exercise, test, system, draft") {
+            try KindSchemas.validate(.alert, try modified(.alert) { $0["status"] = .text("urgent") }, createdAt: nil)
         }
         expectRefusal(field: "headline", reason: "161 characters is not 1–160") {
             try KindSchemas.validate(.alert, try modified(.alert) { $0["headline"] = .text(String(repeating: "h", count: 161)) }, createdAt: nil)
@@ -274,13 +274,13 @@ struct KindRuleTests {
         }
     }
 
-    @Test("alert: expires after effective and onset")
+    @Test("alert: expires not before effective and onset (equal is fine, as CAP allows)")
     func alertTimes() throws {
         let early = try modified(.alert) {
             $0["effective"] = .integer(ms("2026-11-24T10:00:00Z"))
             $0["expires"] = .integer(ms("2026-11-24T09:00:00Z"))
         }
-        expectRefusal(field: "expires", reason: "2026-11-24T09:00:00Z is before effective 2026-11-24T10:00:00Z; an alert must expire after it takes effect") {
+        expectRefusal(field: "expires", reason: "2026-11-24T09:00:00Z is before effective 2026-11-24T10:00:00Z; an alert must not expire before it takes effect") {
             try KindSchemas.validate(.alert, early, createdAt: nil)
         }
         let onset = try modified(.alert) {

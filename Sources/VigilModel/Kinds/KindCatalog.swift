@@ -41,6 +41,44 @@ enum KindCatalog {
         return ok ? nil : "\"\(text)\" is not a language tag"
     }
 
+    /// The body's `language` and `translations` fields for a kind whose translatable fields are `texts`
+    /// (the same specs as at the top level, all optional in a translation).
+    static func languageFields(_ texts: [FieldSpec]) -> [FieldSpec] {
+        [
+            optional("language", .text(2...35, check: languageTag), "language of the texts (BCP 47 tag), e.g. nl-BE, fr, de, en"),
+            optional(LocalizedText.fieldName, .list(.map(MapSchema(noun: "a translation", fields:
+                [required("language", .text(2...35, check: languageTag), "the translation's language (BCP 47 tag), e.g. fr-BE")]
+                + texts.map { optional($0.name, $0.type, $0.doc + " (in this language)") })),
+                count: 0...LocalizedText.maxTranslations, unique: false),
+                "the texts in other languages: one map per language with language and the translated fields"),
+        ]
+    }
+
+    /// Translations: one per language, none in the body's own language.
+    static let distinctLanguages = Rule(doc: "each translation has its own language, other than the body's language") { map, path, _ throws(KindValidationError) in
+        guard case .list(let items)? = map[LocalizedText.fieldName] else { return }
+        var seen: [String: Int] = [:]
+        if let own = map.text("language") { seen[own.lowercased()] = -1 }
+        for (i, item) in items.enumerated() {
+            guard case .map(let t) = item, let tag = t.text("language") else { continue }
+            if let earlier = seen[tag.lowercased()] {
+                let other = earlier < 0 ? "the body's own language" : "translation [\(earlier)]"
+                throw KindValidationError(field: joinPath(path, "\(LocalizedText.fieldName)[\(i)].language"),
+                                          reason: "\"\(tag)\" is already \(other); give one translation per language")
+            }
+            seen[tag.lowercased()] = i
+        }
+    }
+
+    /// `later` (when present) is not before `earlier` (when present).
+    static func notBefore(_ later: String, _ earlier: String, _ why: String) -> Rule {
+        Rule(doc: "\(later) is not before \(earlier): \(why)") { map, path, _ throws(KindValidationError) in
+            guard let l = map.integer(later), let e = map.integer(earlier), l < e else { return }
+            throw KindValidationError(field: joinPath(path, later),
+                                      reason: "\(KindTime.format(l)) is before \(earlier) \(KindTime.format(e)); \(why)")
+        }
+    }
+
     /// Both fields or neither.
     static func bothOrNeither(_ a: String, _ b: String) -> Rule {
         Rule(doc: "\(a) and \(b) are given together or not at all") { map, path, _ throws(KindValidationError) in
@@ -64,6 +102,12 @@ enum KindCatalog {
 
     // MARK: sitrep
 
+    static let sitrepTexts = [
+        optional("incident_name", .text(1...200), "the incident's name"),
+        optional("summary", .text(1...10_000), "the situation now"),
+        optional("actions_taken", .text(1...10_000), "what has been done"),
+    ]
+
     static let sitrep = KindSchema(
         kind: .situationReport, title: "situation report",
         about: "A situation report on an incident, after OASIS EDXL-SitRep: what happened, where, how severe, what was done and what is needed. Reports on one incident are numbered; the first is the initial report, the last the final one.",
@@ -79,7 +123,7 @@ enum KindCatalog {
             optional("actions_taken", .text(1...10_000), "what has been done"),
             optional("resources_requested", .list(.text(1...500), count: 0...100, unique: false), "resources needed, one per item"),
             optional("next_report_due", .timestamp, "when the next report is expected"),
-        ], rules: [
+        ] + languageFields(sitrepTexts), rules: [distinctLanguages,
             Rule(doc: "an initial report (report_type initial) is report number 1") { map, _, _ throws(KindValidationError) in
                 if map.text("report_type") == "initial", let n = map.integer("report_number"), n != 1 {
                     throw KindValidationError(field: "report_number", reason: "\(n) with report_type initial; an initial report is number 1 (use report_type update for later reports)")
@@ -112,6 +156,12 @@ enum KindCatalog {
 
     // MARK: threat
 
+    static let threatTexts = [
+        optional("title", .text(1...200), "short title"),
+        optional("description", .text(1...10_000), "the threat in more detail"),
+        optional("measures", .list(.text(1...1000), count: 0...100, unique: false), "recommended measures, one per item"),
+    ]
+
     static let threat = KindSchema(
         kind: .threatNotice, title: "threat notice",
         about: "A threat notice: the threat level for sectors, regions or events, from when it applies and until when, with recommended measures.",
@@ -134,7 +184,7 @@ enum KindCatalog {
             optional("valid_until", .timestamp, "when it stops applying (after valid_from); open-ended when absent"),
             optional("measures", .list(.text(1...1000), count: 0...100, unique: false), "recommended measures, one per item"),
             optional("description", .text(1...10_000), "the threat in more detail"),
-        ], rules: [after("valid_until", "valid_from", "a threat notice must end after it starts")]),
+        ] + languageFields(threatTexts), rules: [after("valid_until", "valid_from", "a threat notice must end after it starts"), distinctLanguages]),
         exampleJSON: """
         {
           "level": 3,
@@ -198,12 +248,82 @@ enum KindCatalog {
         ])), count: 0...32, unique: false), "circles (CAP circle): centre and radius in metres"),
     ])
 
+    static let alertTexts = [
+        optional("event", .text(1...256), "the event (CAP event)"),
+        optional("headline", .text(1...160), "short headline (CAP headline)"),
+        optional("description", .text(1...20_000), "the event in detail (CAP description)"),
+        optional("instruction", .text(1...20_000), "what people should do (CAP instruction)"),
+    ]
+
+    // The CAP message kept whole in an imported alert (VigilCAP's CAPBody writes and reads it). Texts are
+    // as written in the CAP XML, dates and coordinates included; the entry body limit bounds them.
+    static let capText = FieldType.text(0...EntryLimits.maxBodyBytes)
+    static let capList = 0...FieldMap.Limits.maxListItems
+    static let capPair = FieldType.map(MapSchema(noun: "a CAP value pair", fields: [
+        required("name", capText, "valueName"), required("value", capText, "value"),
+    ]))
+    static let capMessage = MapSchema(noun: "a CAP alert header", fields: [
+        required("identifier", .text(1...EntryLimits.maxBodyBytes), "identifier"),
+        required("sender", .text(1...EntryLimits.maxBodyBytes), "sender"),
+        required("sent", capText, "sent, as written (YYYY-MM-DDThh:mm:ss±hh:mm)"),
+        required("status", .text(1...16), "status: Actual, Exercise, System, Test, Draft"),
+        required("msg_type", .text(1...16), "msgType: Alert, Update, Cancel, Ack, Error"),
+        optional("source", capText, "source"),
+        required("scope", .text(1...16), "scope: Public, Restricted, Private"),
+        optional("restriction", capText, "restriction"),
+        optional("addresses", capText, "addresses"),
+        optional("codes", .list(capText, count: capList, unique: false), "code, each"),
+        optional("note", capText, "note"),
+        optional("references", capText, "references: sender,identifier,sent triples"),
+        optional("incidents", capText, "incidents"),
+        optional("extensions", .list(.text(1...32 * 1024), count: 0...64, unique: false), "XML signatures at the end of <alert>, each as XML text"),
+    ])
+    static let capInfo = MapSchema(noun: "a CAP info", fields: [
+        optional("language", capText, "language"),
+        required("categories", .list(.text(1...16), count: capList, unique: false), "category, each"),
+        required("event", capText, "event"),
+        optional("response_types", .list(.text(1...16), count: capList, unique: false), "responseType, each"),
+        required("urgency", .text(1...16), "urgency"),
+        required("severity", .text(1...16), "severity"),
+        required("certainty", .text(1...16), "certainty"),
+        optional("audience", capText, "audience"),
+        optional("event_codes", .list(capPair, count: capList, unique: false), "eventCode, each"),
+        optional("effective", capText, "effective, as written"),
+        optional("onset", capText, "onset, as written"),
+        optional("expires", capText, "expires, as written"),
+        optional("sender_name", capText, "senderName"),
+        optional("headline", capText, "headline"),
+        optional("description", capText, "description"),
+        optional("instruction", capText, "instruction"),
+        optional("web", capText, "web"),
+        optional("contact", capText, "contact"),
+        optional("parameters", .list(capPair, count: capList, unique: false), "parameter, each"),
+    ])
+    static let capResource = MapSchema(noun: "a CAP resource", fields: [
+        required("info", .integer(0...Int64(FieldMap.Limits.maxListItems - 1)), "index of its info in cap_infos"),
+        required("resource_desc", capText, "resourceDesc"),
+        required("mime_type", capText, "mimeType"),
+        optional("size", .integer(0...Int64.max), "size in bytes"),
+        optional("uri", capText, "uri"),
+        optional("deref_uri", capText, "derefUri: the content, base64"),
+        optional("digest", capText, "digest"),
+    ])
+    static let capArea = MapSchema(noun: "a CAP area", fields: [
+        required("info", .integer(0...Int64(FieldMap.Limits.maxListItems - 1)), "index of its info in cap_infos"),
+        required("area_desc", capText, "areaDesc"),
+        optional("polygons", .list(capText, count: capList, unique: false), "polygon, each as written"),
+        optional("circles", .list(capText, count: capList, unique: false), "circle, each as written"),
+        optional("geocodes", .list(capPair, count: capList, unique: false), "geocode, each"),
+        optional("altitude", capText, "altitude"),
+        optional("ceiling", capText, "ceiling"),
+    ])
+
     static let alert = KindSchema(
         kind: .alert, title: "alert",
         about: "An alert aligned with CAP 1.2 (OASIS Common Alerting Protocol): the event, its urgency, severity and certainty, the areas concerned and what to do. The field names are fixed: CAP XML maps onto them.",
         body: MapSchema(noun: "an alert", fields: [
             required("event", .text(1...256), "the event (CAP event), e.g. Chemical release"),
-            required("status", .choice(["actual", "exercise", "test"]), "CAP status"),
+            required("status", .choice(["actual", "exercise", "test", "system", "draft"]), "CAP status"),
             required("urgency", .choice(["immediate", "expected", "future", "past", "unknown"]), "CAP urgency"),
             required("severity", .choice(["extreme", "severe", "moderate", "minor", "unknown"]), "CAP severity"),
             required("certainty", .choice(["observed", "likely", "possible", "unlikely", "unknown"]), "CAP certainty"),
@@ -218,13 +338,31 @@ enum KindCatalog {
             optional("sender_name", .text(1...200), "the sender for people (CAP senderName)"),
             optional("web", .text(1...1000), "a web page with more information (CAP web)"),
             optional("language", .text(2...35, check: languageTag), "language of the texts (CAP language), e.g. en-US"),
+            languageFields(alertTexts)[1],
             optional("target_roles", .list(.role, count: 0...Role.allCases.count, unique: true), "roles the alert is meant for; sets the default audience"),
             optional("cap_identifier", .text(1...256), "identifier of the original CAP message"),
             optional("cap_sender", .text(1...256), "sender of the original CAP message"),
             optional("cap_sent", .timestamp, "sent time of the original CAP message"),
+            optional("cap", .map(capMessage), "the CAP message's <alert> level, as written (CAP import; docs/cap.md)"),
+            optional("cap_infos", .list(.map(capInfo), count: 0...FieldMap.Limits.maxListItems, unique: false), "the CAP message's <info> blocks, as written"),
+            optional("cap_resources", .list(.map(capResource), count: 0...FieldMap.Limits.maxListItems, unique: false), "the <resource>s of every <info>, as written"),
+            optional("cap_areas", .list(.map(capArea), count: 0...FieldMap.Limits.maxListItems, unique: false), "the <area>s of every <info>, as written"),
         ], rules: [
-            after("expires", "effective", "an alert must expire after it takes effect"),
-            after("expires", "onset", "an alert must expire after the event's onset"),
+            notBefore("expires", "effective", "an alert must not expire before it takes effect"),
+            notBefore("expires", "onset", "an alert must not expire before the event's onset"),
+            distinctLanguages,
+            Rule(doc: "cap_infos, cap_resources and cap_areas come with cap; each resource and area names one of the cap_infos") { map, _, _ throws(KindValidationError) in
+                let infos = map.list("cap_infos")?.count ?? 0
+                for name in ["cap_infos", "cap_resources", "cap_areas"] where map[name] != nil && map["cap"] == nil {
+                    throw KindValidationError(field: name, reason: "given without cap; the CAP fields hold one CAP message together")
+                }
+                for name in ["cap_resources", "cap_areas"] {
+                    for (i, item) in (map.list(name) ?? []).enumerated() {
+                        guard case .map(let m) = item, let n = m.integer("info"), n >= Int64(infos) else { continue }
+                        throw KindValidationError(field: "\(name)[\(i)].info", reason: "\(n) is not the index of one of the \(infos) cap_infos")
+                    }
+                }
+            },
         ]),
         exampleJSON: """
         {
@@ -265,7 +403,10 @@ enum KindCatalog {
         body: MapSchema(noun: "a message", fields: [
             required("subject", .text(1...200), "subject line"),
             required("text", .text(1...20_000), "the message"),
-        ]),
+        ] + languageFields([
+            optional("subject", .text(1...200), "subject line"),
+            optional("text", .text(1...20_000), "the message"),
+        ]), rules: [distinctLanguages]),
         exampleJSON: """
         {
           "subject": "Liaison officer at the provincial crisis centre",
