@@ -39,9 +39,9 @@ enum CommandLineTool {
 
     /// The command list of `vigil --help`: names in a column as wide as the longest, then the summary.
     static var commandTable: String {
-        let names = commands.map(\.name) + ["help COMMAND"]
+        let names = commands.map { $0.name } + ["help COMMAND"]
         let width = (names.map(\.count).max() ?? 0) + 2
-        let summaries = commands.map(\.summary) + ["Show a command's options and examples"]
+        let summaries = commands.map { $0.summary } + ["Show a command's options and examples"]
         return zip(names, summaries).map { "  " + $0.padding(toLength: width, withPad: " ", startingAt: 0) + $1 }.joined(separator: "\n")
     }
 
