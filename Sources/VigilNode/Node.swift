@@ -318,9 +318,9 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
     public func admit(peerKey: PublicKey, peerName: String?, inbound: Bool, remote: String) -> PeerAdmission {
         let node = NodeID(peerKey)
         if let refusal = core.roster.sessionRefusal(node) {
-            let reason = "\(refusal) (certificate name \(peerName ?? "none")); not a member of \(genesis.federation) now"
-            log.event(.warning, "connection-refused", ["remote": remote, "reason": reason])
-            counters.connectionRefused(reason: reason)
+            let reason = CloseReason(refusal, message: "\(refusal) (certificate name \(peerName ?? "none")); not a member of \(genesis.federation) now")
+            log.event(.warning, "connection-refused", ["remote": remote, "code": reason.code.rawValue, "reason": reason.message])
+            counters.connectionRefused(reason)
             return .refuse(reason: reason)
         }
         return .allow
@@ -352,7 +352,7 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
         if queued.isEmpty { overflowBytes[id] = nil }
     }
 
-    public func connectionClosed(_ id: ConnectionID, reason: String) {
+    public func connectionClosed(_ id: ConnectionID, reason: CloseReason) {
         overflow[id] = nil
         overflowBytes[id] = nil
         if let link = linkOf.removeValue(forKey: id) {
@@ -363,14 +363,14 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
             dials[name]?.connection = nil
             var rng = SystemRandomNumberGenerator()
             let delay = dials[name]!.backoff.nextDelay(using: &rng)
-            log.event(.info, "redial-scheduled", ["peer": name, "after_ms": "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)", "reason": reason])
+            log.event(.info, "redial-scheduled", ["peer": name, "after_ms": "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)", "code": reason.code.rawValue, "reason": reason.message])
             runOnLoop(after: delay) { $0.dial(name) }
         }
     }
 
-    public func connectionRefused(remote: String, reason: String) {
-        log.event(.warning, "connection-refused", ["remote": remote, "reason": reason])
-        counters.connectionRefused(reason: reason)
+    public func connectionRefused(remote: String, reason: CloseReason) {
+        log.event(.warning, "connection-refused", ["remote": remote, "code": reason.code.rawValue, "reason": reason.message])
+        counters.connectionRefused(reason)
     }
 
     public func timerFired(_ token: UInt64) {
@@ -405,7 +405,7 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
             send(frame, on: id)
         case .close(let link, let reason):
             guard let id = connectionOf[link] else { return }
-            log.event(.info, "session-closing", ["peer": peerName(link), "reason": reason])
+            log.event(.info, "session-closing", ["peer": peerName(link), "code": reason.code.rawValue, "reason": reason.message])
             loop.close(id, reason: reason)
         case .verify(let link, let list):
             verifyQueue.async { [verifier] in
@@ -448,7 +448,7 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
             if let id = connectionOf[link], let name = dials.first(where: { $0.value.connection == id })?.key { dials[name]?.backoff.reset() }
             log.event(.info, "session-established", ["peer": peerName(link)])
         case .sessionClosed(let link, let node, let reason):
-            log.event(.info, "session-closed", ["peer": node.flatMap { core.roster.member(ofKey: $0)?.name } ?? "link \(link)", "reason": reason])
+            log.event(.info, "session-closed", ["peer": node.flatMap { core.roster.member(ofKey: $0)?.name } ?? "link \(link)", "code": reason.code.rawValue, "reason": reason.message])
         case .rosterChanged:
             log.event(.info, "roster-changed", ["members": "\(core.roster.activeMembers.count)", "changes": "\(core.roster.changeCount)"])
         case .withdrawn(let ids, let reason):
@@ -572,7 +572,7 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
             }
         }
         if overflowBytes[id, default: 0] > Self.overflowLimit {
-            loop.close(id, reason: "peer too slow: more than \(Self.overflowLimit >> 20) MiB waiting to be sent")
+            loop.close(id, reason: CloseReason(.slowPeer, "peer too slow: more than \(Self.overflowLimit >> 20) MiB waiting to be sent"))
         }
     }
 
