@@ -13,10 +13,35 @@ public struct TLSError: Error, CustomStringConvertible, Equatable, Sendable {
         /// The engine could not be set up (certificate and key do not match, …).
         case configuration
     }
+
+    /// What the failure comes down to, read once from OpenSSL's verification result and error
+    /// queue where the error is made, so that nobody downstream reads the message.
+    public enum Cause: String, Sendable {
+        /// This side refused the peer's certificate: it failed verification (another CA, expired,
+        /// …) or none was presented.
+        case peerCertificateRefused = "peer-certificate-refused"
+        /// The peer refused this side's certificate (it sent a TLS alert saying so).
+        case certificateRefusedByPeer = "certificate-refused-by-peer"
+        /// The peer does not speak TLS 1.3 (plain text, another protocol, an older TLS).
+        case notTLS13 = "not-tls13"
+        /// Anything else (a bad record, an internal error, a set-up failure).
+        case other
+    }
+
     /// The category.
     public let code: Code
     /// The reason.
     public let message: String
+    /// What the failure comes down to.
+    public let cause: Cause
+
+    /// An error of `code` with a sentence and, when known, its cause.
+    public init(code: Code, message: String, cause: Cause = .other) {
+        self.code = code
+        self.message = message
+        self.cause = cause
+    }
+
     public var description: String { message }
 }
 
@@ -148,7 +173,7 @@ public final class TLSConnection {
     /// The peer's Ed25519 identity key, from its verified certificate (after the handshake).
     public func peerPublicKey() throws -> PublicKey {
         guard let cert = SSL_get1_peer_certificate(ssl) else {
-            throw TLSError(code: .handshakeFailed, message: "the peer presented no certificate")
+            throw TLSError(code: .handshakeFailed, message: "the peer presented no certificate", cause: .peerCertificateRefused)
         }
         return try Certificate(owning: cert).publicKey()
     }
@@ -211,7 +236,9 @@ public final class TLSConnection {
         let queue = OpenSSLErrorQueue.drain()
         let verify = SSL_get_verify_result(ssl)
         var message = "\(what) failed"
+        var cause = TLSError.Cause.other
         if verify != Int(X509_V_OK) {
+            cause = .peerCertificateRefused
             let reason = String(cString: X509_verify_cert_error_string(verify))
             message += ": the peer's certificate was refused: \(reason)"
             switch Int32(verify) {
@@ -223,15 +250,20 @@ public final class TLSConnection {
             default: break
             }
         } else if queue.contains("peer did not return a certificate") {
+            cause = .peerCertificateRefused
             message += ": the peer presented no certificate (every Vigil node must present its node certificate)"
         } else if let alert = ["unknown ca", "bad certificate", "certificate expired", "certificate required",
                                "certificate unknown", "certificate revoked", "access denied"].first(where: { queue.contains("alert " + $0) }) {
+            cause = .certificateRefusedByPeer
             message += ": the peer refused this node's certificate (TLS alert: \(alert)); check that this node's certificate was issued by the federation CA and is valid"
         } else if ["wrong version number", "packet length too long", "record layer failure", "http request", "unknown protocol"].contains(where: queue.contains) {
+            cause = .notTLS13
             message += ": the peer does not speak TLS 1.3 (\(queue))"
         } else if !queue.isEmpty {
+            // OpenSSL names a certificate failure it reports some other way ("certificate verify failed").
+            if queue.contains("certificate") { cause = .peerCertificateRefused }
             message += ": \(queue)"
         }
-        return TLSError(code: code, message: message)
+        return TLSError(code: code, message: message, cause: cause)
     }
 }

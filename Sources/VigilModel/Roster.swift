@@ -233,13 +233,14 @@ public struct Roster: Sendable {
         return member.profile
     }
 
-    /// Why `key` may not open a session now, or nil when it may.
-    public func sessionRefusal(_ key: NodeID) -> String? {
+    /// Why `key` may not open a session now — `notMember` for an unknown key, `revoked` for a key
+    /// revoked or rotated away — or nil when it may.
+    public func sessionRefusal(_ key: NodeID) -> Refusal? {
         guard let record = keys[key], let member = members[record.identity] else {
-            return "node \(key.fingerprint) is not a member of the federation"
+            return Refusal(.notMember, "node \(key.fingerprint) is not a member of the federation")
         }
         if let until = record.until {
-            return "node \(member.name) (\(key.fingerprint)): this key was \(record.why ?? "retired") at \(until)"
+            return Refusal(.revoked, "node \(member.name) (\(key.fingerprint)): this key was \(record.why ?? "retired") at \(until)")
         }
         return nil
     }

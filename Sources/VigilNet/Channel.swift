@@ -30,7 +30,7 @@ final class Channel {
         /// Whole frames, in order.
         case frames([Frame])
         /// The session is over for this reason; `outbound` holds whatever alert should still go out.
-        case failed(String)
+        case failed(CloseReason)
         /// The peer sent close_notify; our close_notify is in `outbound`.
         case peerClosed
     }
@@ -124,7 +124,7 @@ final class Channel {
                 drainEngine()
                 state = .closed
                 pendingBytes -= released
-                return .failure(ChannelFailure(reason: "cannot encrypt for the peer: \(Self.describe(error))"))
+                return .failure(ChannelFailure(reason: Self.reason(error).prefixed("cannot encrypt for the peer: ")))
             }
             drainEngine()
         }
@@ -174,14 +174,14 @@ final class Channel {
             do {
                 key = try tls.peerPublicKey()
             } catch {
-                return fail("the peer's certificate does not hold an Ed25519 node key: \(Self.describe(error))")
+                return fail(CloseReason(.certificateRefused, "the peer's certificate does not hold an Ed25519 node key: \(Self.reason(error))"))
             }
             state = .awaitingAdmission
             return [.handshakeCompleted(peerKey: key, peerName: tls.peerCommonName)]
         } catch {
             drainEngine()   // the alert tells the peer why
             state = .closed
-            return [.failed(Self.describe(error))]
+            return [.failed(Self.reason(error))]
         }
     }
 
@@ -193,7 +193,7 @@ final class Channel {
         } catch {
             drainEngine()
             state = .closed
-            return [.failed(Self.describe(error))]
+            return [.failed(Self.reason(error))]
         }
         var events: [Event] = []
         if !plaintext.isEmpty {
@@ -204,7 +204,8 @@ final class Channel {
                     decoder = FrameDecoder(maxLength: decoder.maxLength)   // drop the buffer a large frame grew
                 }
             } catch {
-                return events + fail("malformed frame from the peer: \(error)")
+                let code: CloseReason.Code = decoder.refusedLength != nil ? .frameTooLarge : .malformed
+                return events + fail(CloseReason(code, "malformed frame from the peer: \(error)"))
             }
         }
         if tls.peerClosed {
@@ -217,7 +218,7 @@ final class Channel {
         return events
     }
 
-    private func fail(_ reason: String) -> [Event] {
+    private func fail(_ reason: CloseReason) -> [Event] {
         close(flush: false)
         return [.failed(reason)]
     }
@@ -227,12 +228,20 @@ final class Channel {
         if !bytes.isEmpty { outbound.append(bytes) }
     }
 
-    private static func describe(_ error: any Error) -> String {
-        (error as? TLSError)?.message ?? "\(error)"
+    /// The close reason for an error of the TLS engine: its message, and the code its cause maps to.
+    static func reason(_ error: any Error) -> CloseReason {
+        guard let tls = error as? TLSError else { return CloseReason(.tlsFailure, "\(error)") }
+        let code: CloseReason.Code = switch tls.cause {
+        case .peerCertificateRefused: .certificateRefused
+        case .certificateRefusedByPeer: .refusedByPeer
+        case .notTLS13: .notTLS
+        case .other: .tlsFailure
+        }
+        return CloseReason(code, tls.message)
     }
 }
 
 /// Why a channel ended while the loop was driving it.
 struct ChannelFailure: Error {
-    let reason: String
+    let reason: CloseReason
 }

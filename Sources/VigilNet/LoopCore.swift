@@ -142,7 +142,7 @@ final class LoopCore: @unchecked Sendable {
                 listeners[listener.id] = ListenerRecord(listener: listener, fd: fd)
             } catch {
                 close(fd)
-                delegate?.connectionRefused(remote: listener.address, reason: "cannot serve \(listener): \(error)")
+                delegate?.connectionRefused(remote: listener.address, reason: CloseReason(.localFailure, "cannot serve \(listener): \(error)"))
             }
         case .stopListening(let id):
             if let record = listeners.removeValue(forKey: id) {
@@ -158,7 +158,7 @@ final class LoopCore: @unchecked Sendable {
                 connection.addresses = addresses
                 connectNextAddress(connection)
             case .failure(let error):
-                end(connection, reason: "cannot dial \(connection.remote): \(error.message)", linger: false)
+                end(connection, reason: CloseReason(.connectFailed, "cannot dial \(connection.remote): \(error.message)"), linger: false)
             }
         case .send(let id, let bytes):
             guard let connection = connections[id], connection.phase != .closing else { return }
@@ -186,7 +186,7 @@ final class LoopCore: @unchecked Sendable {
             channel = try Channel(context: configuration.tls, isClient: true, maxFrameLength: configuration.maxFrameLength)
         } catch {
             releaseBudget(of: id)
-            delegate?.connectionClosed(id, reason: "cannot start a TLS session for \(remote): \(error)")
+            delegate?.connectionClosed(id, reason: CloseReason(.localFailure, "cannot start a TLS session for \(remote): \(error)"))
             return
         }
         let connection = Connection(id: id, inbound: false, remote: remote, expectedPeer: expectedPeer,
@@ -218,7 +218,7 @@ final class LoopCore: @unchecked Sendable {
                 connection.lastConnectError = "\(address): \(reason)"
             }
         }
-        end(connection, reason: "cannot connect to \(connection.remote): \(connection.lastConnectError ?? "no address to try")", linger: false)
+        end(connection, reason: CloseReason(.connectFailed, "cannot connect to \(connection.remote): \(connection.lastConnectError ?? "no address to try")"), linger: false)
     }
 
     private func finishConnect(_ connection: Connection) {
@@ -248,7 +248,7 @@ final class LoopCore: @unchecked Sendable {
                     channel = try Channel(context: configuration.tls, isClient: false, maxFrameLength: configuration.maxFrameLength)
                 } catch {
                     close(fd)
-                    delegate?.connectionRefused(remote: remote, reason: "cannot start a TLS session: \(error)")
+                    delegate?.connectionRefused(remote: remote, reason: CloseReason(.localFailure, "cannot start a TLS session: \(error)"))
                     continue
                 }
                 let id = ConnectionID(rawValue: shared.allocateID())
@@ -263,7 +263,7 @@ final class LoopCore: @unchecked Sendable {
                     listeners[listenerID]?.paused = true
                     timers.push(.resumeListener(listenerID), at: now &+ Self.acceptPause)
                     delegate?.connectionRefused(remote: record.listener.address,
-                                                reason: "cannot accept a connection: \(errnoDescription(code)); raise the open-file limit (ulimit -n) or serve fewer peers")
+                                                reason: CloseReason(.localFailure, "cannot accept a connection: \(errnoDescription(code)); raise the open-file limit (ulimit -n) or serve fewer peers"))
                     return
                 }
                 // ECONNABORTED and the like: that one connection is gone; keep accepting.
@@ -281,7 +281,7 @@ final class LoopCore: @unchecked Sendable {
             try poller.add(fd, token: connection.id.rawValue, events: LinuxCalls.EPOLLIN)
             return true
         } catch {
-            end(connection, reason: "cannot watch the socket of \(connection.remote): \(error)", linger: false)
+            end(connection, reason: CloseReason(.localFailure, "cannot watch the socket of \(connection.remote): \(error)"), linger: false)
             return false
         }
     }
@@ -321,11 +321,11 @@ final class LoopCore: @unchecked Sendable {
                 case .handshaking: "the peer closed the TCP connection during the TLS handshake"
                 default: "the peer closed the TCP connection without a TLS close_notify"
                 }
-                end(connection, reason: reason, linger: false)
+                end(connection, reason: CloseReason(.transportError, reason), linger: false)
                 return
             case .failed(let code):
                 connection.channel.abandon()
-                end(connection, reason: "cannot read from the peer: \(errnoDescription(code))", linger: false)
+                end(connection, reason: CloseReason(.transportError, "cannot read from the peer: \(errnoDescription(code))"), linger: false)
                 return
             }
         }
@@ -342,7 +342,7 @@ final class LoopCore: @unchecked Sendable {
             case .failed(let reason):
                 end(connection, reason: reason, linger: true)
             case .peerClosed:
-                end(connection, reason: "the peer closed the session (TLS close_notify)", linger: true)
+                end(connection, reason: CloseReason(.peerClosed, "the peer closed the session (TLS close_notify)"), linger: true)
             }
         }
     }
@@ -351,13 +351,13 @@ final class LoopCore: @unchecked Sendable {
         let who = "node \(NodeID(key).fingerprint)" + (name.map { " (\"\($0)\")" } ?? "")
         if let expected = connection.expectedPeer, expected != key {
             connection.channel.close(flush: false)
-            end(connection, reason: "\(connection.remote) presented the certificate of \(who), but node \(NodeID(expected).fingerprint) was expected there; check the peer's address and key in the configuration", linger: true)
+            end(connection, reason: CloseReason(.wrongPeer, "\(connection.remote) presented the certificate of \(who), but node \(NodeID(expected).fingerprint) was expected there; check the peer's address and key in the configuration"), linger: true)
             return
         }
-        let decision = delegate?.admit(peerKey: key, peerName: name, inbound: connection.inbound, remote: connection.remote) ?? .refuse(reason: "the loop is shutting down")
+        let decision = delegate?.admit(peerKey: key, peerName: name, inbound: connection.inbound, remote: connection.remote) ?? .refuse(reason: CloseReason(.shutdown, "the loop is shutting down"))
         if case .refuse(let reason) = decision {
             connection.channel.close(flush: false)
-            end(connection, reason: "\(who) was refused: \(reason)", linger: true)
+            end(connection, reason: reason.prefixed("\(who) was refused: "), linger: true)
             return
         }
         connection.phase = .established
@@ -375,7 +375,7 @@ final class LoopCore: @unchecked Sendable {
     /// Reports `connection` closed for `reason` (once), then closes its socket — at once, or with
     /// `linger` after the close_notify or alert waiting in its channel went out (bounded by
     /// `closeLinger`).
-    private func end(_ connection: Connection, reason: String, linger: Bool) {
+    private func end(_ connection: Connection, reason: CloseReason, linger: Bool) {
         report(connection, reason: reason)
         guard connections[connection.id] != nil else { return }
         if linger && connection.fd >= 0 && !connection.channel.outbound.isEmpty && configuration.closeLinger > .zero {
@@ -387,7 +387,7 @@ final class LoopCore: @unchecked Sendable {
         }
     }
 
-    private func report(_ connection: Connection, reason: String) {
+    private func report(_ connection: Connection, reason: CloseReason) {
         guard !connection.reported else { return }
         connection.reported = true
         releaseBudget(of: connection.id)
@@ -440,7 +440,7 @@ final class LoopCore: @unchecked Sendable {
             switch connection.channel.outbound.withReadableBytes({ Sockets.write(connection.fd, $0) }) {
             case .failure(let error):
                 connection.channel.abandon()
-                end(connection, reason: "cannot write to the peer: \(error.description)", linger: false)
+                end(connection, reason: CloseReason(.transportError, "cannot write to the peer: \(error.description)"), linger: false)
                 return
             case .success(let count):
                 connection.channel.outbound.consume(count)
@@ -526,11 +526,11 @@ final class LoopCore: @unchecked Sendable {
     private func timerExpired(_ connection: Connection) {
         switch connection.phase {
         case .resolving, .connecting:
-            end(connection, reason: "cannot connect to \(connection.remote) within \(configuration.connectTimeout.spoken)"
-                + (connection.lastConnectError.map { " (last error: \($0))" } ?? ""), linger: false)
+            end(connection, reason: CloseReason(.connectFailed, "cannot connect to \(connection.remote) within \(configuration.connectTimeout.spoken)"
+                + (connection.lastConnectError.map { " (last error: \($0))" } ?? "")), linger: false)
         case .handshaking:
             connection.channel.close(flush: false)
-            end(connection, reason: "the TLS handshake with \(connection.remote) did not complete within \(configuration.handshakeTimeout.spoken)", linger: false)
+            end(connection, reason: CloseReason(.handshakeTimeout, "the TLS handshake with \(connection.remote) did not complete within \(configuration.handshakeTimeout.spoken)"), linger: false)
         case .established:
             guard let idle = configuration.idleTimeout else { return }
             let due = connection.lastReceived &+ idle.nanosecondsClamped
@@ -538,7 +538,7 @@ final class LoopCore: @unchecked Sendable {
                 arm(connection, at: due)
             } else {
                 connection.channel.close(flush: false)
-                end(connection, reason: "nothing was received from the peer for \(idle.spoken) (idle timeout)", linger: true)
+                end(connection, reason: CloseReason(.idleTimeout, "nothing was received from the peer for \(idle.spoken) (idle timeout)"), linger: true)
             }
         case .closing:
             finish(connection)
@@ -552,7 +552,7 @@ final class LoopCore: @unchecked Sendable {
     /// listener's socket is closed, a queued dial is reported closed). Runs on the loop thread as
     /// it ends, or on the caller of `shutdown` when the loop never started.
     func teardown() {
-        let reason = "the network loop was shut down"
+        let reason = CloseReason(.shutdown, "the network loop was shut down")
         let leftover = shared.state.withLock { state -> [Command] in
             state.phase = .stopped
             let commands = state.commands

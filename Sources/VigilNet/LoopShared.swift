@@ -1,6 +1,7 @@
 import Glibc
 import Synchronization
 import VigilCrypto
+import VigilSync
 
 /// Work handed to the loop thread by any thread (the loop thread included).
 enum Command: Sendable {
@@ -15,7 +16,7 @@ enum Command: Sendable {
     /// Queue an encoded frame (its bytes are already counted in the connection's send budget).
     case send(ConnectionID, [UInt8])
     /// Close a connection with a reason.
-    case close(ConnectionID, reason: String)
+    case close(ConnectionID, reason: CloseReason)
     /// Start a delegate timer.
     case schedule(TimerID, token: UInt64, after: Duration)
     /// Cancel a delegate timer.

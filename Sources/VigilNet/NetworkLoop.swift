@@ -151,7 +151,7 @@ public final class NetworkLoop: Sendable {
     /// Closes `id`: frames already queued are flushed (bounded by `closeLinger`), then TLS
     /// close_notify. The delegate gets `connectionClosed(id, reason:)` with this reason, unless the
     /// connection had already ended for another.
-    public func close(_ id: ConnectionID, reason: String) {
+    public func close(_ id: ConnectionID, reason: CloseReason) {
         shared.submit(.close(id, reason: reason))
     }
 

@@ -40,12 +40,12 @@ public protocol NetworkLoopDelegate: AnyObject, Sendable {
     func writable(_ id: ConnectionID)
 
     /// `id` is closed, for `reason`. Delivered once per id; after it, `send` on `id` returns `.closed`.
-    func connectionClosed(_ id: ConnectionID, reason: String)
+    func connectionClosed(_ id: ConnectionID, reason: CloseReason)
 
     /// An inbound connection from `remote` was refused before it got an id (see the lifecycle above).
     /// Log it: this is how an operator learns that a node's certificate expired or was not issued by
     /// the federation CA.
-    func connectionRefused(remote: String, reason: String)
+    func connectionRefused(remote: String, reason: CloseReason)
 
     /// A timer set with `NetworkLoop.schedule(after:token:)` is due.
     func timerFired(_ token: UInt64)

@@ -1,3 +1,5 @@
+import VigilSync
+
 /// A connection of one `NetworkLoop`, dialled or accepted. Never reused while the loop lives (a loop
 /// numbers connections, listeners and timers from one counter). The node maps these to the sync
 /// core's `LinkID`s; `rawValue` is the same number.
@@ -49,6 +51,7 @@ public enum PeerAdmission: Equatable, Sendable {
     /// Admit the peer: `connectionEstablished` follows.
     case allow
     /// Refuse it (unknown node, revoked node, …): the connection is closed with this reason, which
-    /// is logged through `connectionRefused` (accepted connections) or `connectionClosed` (dialled).
-    case refuse(reason: String)
+    /// is logged through `connectionRefused` (accepted connections) or `connectionClosed` (dialled),
+    /// with its code kept and the peer named before its message.
+    case refuse(reason: CloseReason)
 }

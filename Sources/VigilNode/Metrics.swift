@@ -5,14 +5,15 @@ import Glibc
 #endif
 import Synchronization
 import VigilModel
+import VigilSync
 
 // Prometheus metrics for node_exporter's textfile collector (docs/operations.md): a snapshot of the node,
 // its text exposition (format 0.0.4), an atomic file write, and a timer that writes it periodically.
 
 // MARK: Refusal categories
 
-/// Why a connection was refused or ended before it was useful, as a small fixed set of label values.
-/// Free-text reasons (as logged with `connection-refused`) go through `categorise(_:)`.
+/// Why a connection was refused or ended before it was useful, as a small fixed set of label values,
+/// from the close reason's typed code.
 public enum ConnectionRefusalReason: String, CaseIterable, Sendable, Comparable {
     /// The peer's key is not in the genesis (unknown node).
     case notMember = "not-member"
@@ -33,20 +34,19 @@ public enum ConnectionRefusalReason: String, CaseIterable, Sendable, Comparable 
 
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 
-    /// Maps a free-text reason (from `NetworkLoopDelegate.connectionRefused` / `connectionClosed`, from
-    /// `Node.admit`, or a session's own close reason such as "idle: …" or "protocol: …") to its category. Checked in this order, first match wins: frame too large, handshake
-    /// timeout, idle timeout, not a member, certificate problems, revoked, malformed, other.
-    public static func categorise(_ reason: String) -> Self {
-        let r = reason.lowercased()
-        func has(_ words: String...) -> Bool { words.contains { r.contains($0) } }
-        if has("over the limit", "too large", "too long") && has("frame") { return .frameTooLarge }
-        if has("handshake") && has("did not complete", "timed out", "timeout") || has("no hello within") { return .handshakeTimeout }
-        if has("idle timeout", "idle-timeout", "idle: nothing received") { return .idleTimeout }
-        if has("not a member", "not a federation member", "unknown node") { return .notMember }
-        if has("certificate", "unknown ca", "no certificate") { return .badCertificate }
-        if has("revoked") { return .revoked }
-        if has("malformed", "does not speak tls", "unknown frame type", "not a valid frame") || r.hasPrefix("protocol:") { return .malformed }
-        return .other
+    /// The metrics category of a close reason's code (a stable label set for dashboards and alert rules).
+    public init(_ code: CloseReason.Code) {
+        switch code {
+        case .notMember: self = .notMember
+        case .revoked: self = .revoked
+        case .certificateRefused, .refusedByPeer, .wrongPeer: self = .badCertificate
+        case .handshakeTimeout: self = .handshakeTimeout
+        case .idleTimeout: self = .idleTimeout
+        case .malformed, .protocolViolation, .notTLS: self = .malformed
+        case .frameTooLarge: self = .frameTooLarge
+        case .connectFailed, .localFailure, .transportError, .tlsFailure, .peerClosed, .shutdown, .slowPeer,
+             .roundTimeout, .reconciliationFailed, .connectedToItself: self = .other
+        }
     }
 }
 
@@ -158,9 +158,9 @@ public final class MetricsCounters: Sendable {
 
     public init() {}
 
-    /// A connection was refused or ended with `reason` (free text; categorised).
-    public func connectionRefused(reason: String) {
-        let category = ConnectionRefusalReason.categorise(reason)
+    /// A connection was refused or ended before it was useful (counted by its code's category).
+    public func connectionRefused(_ reason: CloseReason) {
+        let category = ConnectionRefusalReason(reason.code)
         state.withLock { $0.refusedConnections[category, default: 0] += 1 }
     }
 

@@ -19,7 +19,7 @@ extension Node {
             send(frame, on: id)
         case .close(let link, let reason):
             guard let id = connectionOf[link] else { return }
-            log.event(.info, "session-closing", ["peer": peerName(link), "reason": reason])
+            log.event(.info, "session-closing", ["peer": peerName(link), "code": reason.code.rawValue, "reason": reason.message])
             loop.close(id, reason: reason)
         case .verify(let link, let list):
             verifyQueue.async { [verifier] in
@@ -65,7 +65,7 @@ extension Node {
             if let id = connectionOf[link], let name = dialing[id] { dialer.sessionEstablished(name) }
             log.event(.info, "session-established", ["peer": peerName(link)])
         case .sessionClosed(let link, let node, let reason):
-            log.event(.info, "session-closed", ["peer": node.flatMap { core.roster.member(ofKey: $0)?.name } ?? "link \(link)", "reason": reason])
+            log.event(.info, "session-closed", ["peer": node.flatMap { core.roster.member(ofKey: $0)?.name } ?? "link \(link)", "code": reason.code.rawValue, "reason": reason.message])
         case .rosterChanged:
             var random = SystemRandomNumberGenerator()
             dialer.rosterChanged(dialTargets(), now: now(), using: &random)

@@ -10,9 +10,9 @@ extension Node {
     public func admit(peerKey: PublicKey, peerName: String?, inbound: Bool, remote: String) -> PeerAdmission {
         let node = NodeID(peerKey)
         if let refusal = core.roster.sessionRefusal(node) {
-            let reason = "\(refusal) (certificate name \(peerName ?? "none")); not a member of \(genesis.federation) now"
-            log.event(.warning, "connection-refused", ["remote": remote, "reason": reason])
-            counters.connectionRefused(reason: reason)
+            let reason = CloseReason(refusal, message: "\(refusal) (certificate name \(peerName ?? "none")); not a member of \(genesis.federation) now")
+            log.event(.warning, "connection-refused", ["remote": remote, "code": reason.code.rawValue, "reason": reason.message])
+            counters.connectionRefused(reason)
             return .refuse(reason: reason)
         }
         return .allow
@@ -38,7 +38,7 @@ extension Node {
         if !queue.isEmpty { outbound[id] = queue }
     }
 
-    public func connectionClosed(_ id: ConnectionID, reason: String) {
+    public func connectionClosed(_ id: ConnectionID, reason: CloseReason) {
         outbound[id] = nil
         if let link = linkOf.removeValue(forKey: id) {
             connectionOf.removeValue(forKey: link)
@@ -47,14 +47,14 @@ extension Node {
         if let name = dialing.removeValue(forKey: id) {
             var random = SystemRandomNumberGenerator()
             if let delay = dialer.closed(name, now: now(), using: &random) {
-                log.event(.info, "redial-scheduled", ["peer": name, "after_ms": "\(delay)", "reason": reason])
+                log.event(.info, "redial-scheduled", ["peer": name, "after_ms": "\(delay)", "code": reason.code.rawValue, "reason": reason.message])
             }
         }
     }
 
-    public func connectionRefused(remote: String, reason: String) {
-        log.event(.warning, "connection-refused", ["remote": remote, "reason": reason])
-        counters.connectionRefused(reason: reason)
+    public func connectionRefused(remote: String, reason: CloseReason) {
+        log.event(.warning, "connection-refused", ["remote": remote, "code": reason.code.rawValue, "reason": reason.message])
+        counters.connectionRefused(reason)
     }
 
     public func timerFired(_ token: UInt64) {
@@ -90,7 +90,7 @@ extension Node {
         let outcome = queue.send(frame) { transmit($0, on: id) }
         if !queue.isEmpty { outbound[id] = queue }
         if case .overLimit = outcome {
-            loop.close(id, reason: "peer too slow: more than \(queue.limit >> 20) MiB waiting to be sent")
+            loop.close(id, reason: CloseReason(.slowPeer, "peer too slow: more than \(queue.limit >> 20) MiB waiting to be sent"))
         }
     }
 

@@ -350,7 +350,7 @@ public final class Simulation {
             report.partitions += 1
             report.trace(8, now, UInt64(side.count))
             for (id, link) in links.sorted(by: { $0.key < $1.key }) where side.contains(link.a) != side.contains(link.b) {
-                closeLink(id, reason: "network partition")
+                closeLink(id, reason: CloseReason(.transportError, "network partition"))
             }
             queue.push(.heal, at: now + 1_000 + UInt64.random(in: 0...config.maxPartition, using: &rng))
         case .heal:
@@ -380,7 +380,7 @@ public final class Simulation {
             partition = side
             report.partitions += 1
             for (id, link) in links.sorted(by: { $0.key < $1.key }) where side.contains(link.a) != side.contains(link.b) {
-                closeLink(id, reason: "scripted partition")
+                closeLink(id, reason: CloseReason(.transportError, "scripted partition"))
             }
         case .heal:
             partition = nil
@@ -440,7 +440,7 @@ public final class Simulation {
         }
         node.pendingPosts = [:]
         for (id, link) in links.sorted(by: { $0.key < $1.key }) where link.a == i || link.b == i {
-            closeLink(id, reason: "node \(i) crashed")
+            closeLink(id, reason: CloseReason(.transportError, "node \(i) crashed"))
         }
     }
 
@@ -471,7 +471,7 @@ public final class Simulation {
         }
     }
 
-    private func closeLink(_ id: Int, reason: String) {
+    private func closeLink(_ id: Int, reason: CloseReason) {
         guard let link = links.removeValue(forKey: id) else { return }
         for conn in [link.connA, link.connB] {
             connToLink.removeValue(forKey: conn)
@@ -542,8 +542,8 @@ public final class Simulation {
             case .send(let conn, let frame):
                 send(from: i, conn: conn, frame: frame)
             case .close(let conn, let reason):
-                if reason.contains("revoked") { report.revokedSessionsRefused += 1 }
-                if let id = connToLink[conn] { closeLink(id, reason: "closed by node \(i)") }
+                if reason.code == .revoked { report.revokedSessionsRefused += 1 }
+                if let id = connToLink[conn] { closeLink(id, reason: CloseReason(.peerClosed, "closed by node \(i)")) }
             case .verify(let conn, let list):
                 let results = list.map(verify)
                 var c = nodes[i].core!
@@ -612,7 +612,7 @@ public final class Simulation {
         case .overLimit(let bytes):
             report.framesQueued += 1
             report.slowPeersClosed += 1
-            closeLink(linkID, reason: "peer too slow: \(bytes) bytes waiting to be sent by node \(i)")
+            closeLink(linkID, reason: CloseReason(.slowPeer, "peer too slow: \(bytes) bytes waiting to be sent by node \(i)"))
         }
     }
 

@@ -62,6 +62,9 @@ public struct FrameDecoder: Sendable {
 
     /// Bytes held that are not yet a whole frame.
     public var bufferedBytes: Int { buffer.count - start }
+    /// The announced length of the frame refused for being over `maxLength`, once `feed` threw for
+    /// that reason (a session closes with "frame too large" rather than "malformed").
+    public private(set) var refusedLength: Int?
 
     /// Appends received bytes and returns every whole frame they complete.
     public mutating func feed(_ bytes: some Collection<UInt8>) throws(DecodingError) -> [Frame] {
@@ -74,6 +77,7 @@ public struct FrameDecoder: Sendable {
                 throw DecodingError(field: "frame.length", offset: start, reason: "a frame length of 0 has no type byte")
             }
             guard length <= maxLength else {
+                refusedLength = length
                 throw DecodingError(field: "frame.length", offset: start, reason: "frame of \(length) bytes is over the limit of \(maxLength)")
             }
             guard buffer.count - start >= 4 + length else { break }

@@ -21,8 +21,8 @@ public enum EntryOrigin: Hashable, Sendable {
 public enum NodeDirective: Sendable {
     /// Send a frame on a connection.
     case send(LinkID, Frame)
-    /// Close a connection, with the reason (log it).
-    case close(LinkID, reason: String)
+    /// Close a connection, with the typed reason (log it with its code).
+    case close(LinkID, reason: CloseReason)
     /// Decode and verify these received entries (in parallel if it likes), then call
     /// `NodeCore.verified(_:from:now:)` with one result per input, in order.
     case verify(LinkID, [[UInt8]])
@@ -40,8 +40,8 @@ public enum NodeDirective: Sendable {
     case withdrawn([EntryID], reason: String)
     /// A session is established with this peer.
     case sessionEstablished(LinkID, NodeID)
-    /// A session ended.
-    case sessionClosed(LinkID, NodeID?, reason: String)
+    /// A session ended, with the typed reason.
+    case sessionClosed(LinkID, NodeID?, reason: CloseReason)
     /// A reconciliation round with the peer finished.
     case reconciled(LinkID, have: Int, need: Int, roundTrips: Int)
     /// A local post is durable: answer the poster.
@@ -204,9 +204,9 @@ public struct NodeCore {
     /// A TLS session is up with `peer` (its certificate verified). Refuses peers that are not members.
     public mutating func connectionOpened(_ conn: LinkID, peer: NodeID, outbound: Bool, now: UInt64) -> [NodeDirective] {
         guard let profile = roster.profile(ofKey: peer) else {
-            return [.close(conn, reason: roster.sessionRefusal(peer) ?? "node \(peer.fingerprint) is not a member of the federation")]
+            return [.close(conn, reason: CloseReason(roster.sessionRefusal(peer) ?? Refusal(.notMember, "node \(peer.fingerprint) is not a member of the federation")))]
         }
-        guard profile.node != me.node else { return [.close(conn, reason: "connected to itself")] }
+        guard profile.node != me.node else { return [.close(conn, reason: CloseReason(.connectedToItself, "connected to itself"))] }
         let (session, first) = PeerSession.start(isInitiator: outbound, clock: clock.last, now: now, settings: settings)
         sessions[conn] = session
         peerProfiles[conn] = profile
@@ -226,7 +226,7 @@ public struct NodeCore {
             } catch {
                 let reason = "malformed \(frame.type) message: \(error)"
                 out.append(.send(conn, SyncMessage.goodbye(code: 2, reason: reason).frame()))
-                out += apply(conn, sessions[conn]!.connectionLost(reason: reason), now: now)
+                out += apply(conn, sessions[conn]!.connectionLost(reason: CloseReason(.malformed, reason)), now: now)
                 break
             }
             // Mutated in place: a copy would make every change to its want sets copy them whole.
@@ -237,7 +237,7 @@ public struct NodeCore {
     }
 
     /// The transport closed the connection.
-    public mutating func connectionClosed(_ conn: LinkID, reason: String) -> [NodeDirective] {
+    public mutating func connectionClosed(_ conn: LinkID, reason: CloseReason) -> [NodeDirective] {
         let peer = peers.removeValue(forKey: conn)
         sessions.removeValue(forKey: conn)
         readableMemo.removeValue(forKey: conn)
@@ -402,7 +402,7 @@ public struct NodeCore {
             if let profile = roster.profile(ofKey: peer.node) {
                 peerProfiles[conn] = profile
             } else {
-                out.append(.close(conn, reason: roster.sessionRefusal(peer.node) ?? "no longer a member"))
+                out.append(.close(conn, reason: CloseReason(roster.sessionRefusal(peer.node) ?? Refusal(.notMember, "no longer a member"))))
             }
         }
         // Only a narrowed key interval (revocation, rotation, a conflicting earlier add) can invalidate
@@ -497,7 +497,7 @@ public struct NodeCore {
                     let reconciler = try NegentropySetReconciler(items: items, isInitiator: isInitiator)
                     more = sessions[conn]!.reconciliationSnapshotReady(reconciler, now: now)
                 } catch {
-                    more = sessions[conn]!.connectionLost(reason: "could not build a reconciliation snapshot: \(error)")
+                    more = sessions[conn]!.connectionLost(reason: CloseReason(.reconciliationFailed, "could not build a reconciliation snapshot: \(error)"))
                 }
                 queue = queue + more
             case .established(let peerClock):

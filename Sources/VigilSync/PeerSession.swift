@@ -32,7 +32,7 @@ public enum SessionDirective: Hashable, Sendable {
     /// A round-trip time measurement, in milliseconds.
     case roundTrip(milliseconds: UInt64)
     /// Close the connection with this reason (a GOODBYE was already queued when the peer should hear it).
-    case close(reason: String)
+    case close(reason: CloseReason)
 }
 
 /// Timing settings of a session (milliseconds).
@@ -137,10 +137,10 @@ public struct PeerSession: Sendable {
         lastReceived = now
         if phase == .awaitingHello {
             guard case .hello(let hello) = message else {
-                return close("protocol: the first message must be HELLO, got \(message.name)", tell: true)
+                return close(.protocolViolation, "protocol: the first message must be HELLO, got \(message.name)", tell: true)
             }
             guard hello.protocolVersion == Hello.currentVersion else {
-                return close("protocol: peer speaks sync protocol version \(hello.protocolVersion), this node speaks \(Hello.currentVersion); upgrade the older node", tell: true)
+                return close(.protocolViolation, "protocol: peer speaks sync protocol version \(hello.protocolVersion), this node speaks \(Hello.currentVersion); upgrade the older node", tell: true)
             }
             phase = .established
             var out: [SessionDirective] = [.established(peerClock: hello.clock)]
@@ -152,9 +152,9 @@ public struct PeerSession: Sendable {
         }
         switch message {
         case .hello:
-            return close("protocol: a second HELLO", tell: true)
+            return close(.protocolViolation, "protocol: a second HELLO", tell: true)
         case .reconcileBegin(let bytes):
-            guard !isInitiator else { return close("protocol: only the dialing side begins reconciliation rounds", tell: true) }
+            guard !isInitiator else { return close(.protocolViolation, "protocol: only the dialing side begins reconciliation rounds", tell: true) }
             responder = nil
             bufferedQueries = [bytes]
             if awaitingSnapshot { return [] }
@@ -173,7 +173,7 @@ public struct PeerSession: Sendable {
             return [.roundTrip(milliseconds: now >= sent ? now - sent : 0)]
         case .goodbye(_, let reason):
             phase = .closed
-            return [.close(reason: "peer closed the session: \(reason)")]
+            return [.close(reason: CloseReason(.peerClosed, "peer closed the session: \(reason)"))]
         }
     }
 
@@ -198,7 +198,7 @@ public struct PeerSession: Sendable {
                 roundNeed = 0
                 return [.send(.reconcileBegin(first))]
             } catch {
-                return close("reconciliation could not start: \(error)", tell: true)
+                return close(.reconciliationFailed, "reconciliation could not start: \(error)", tell: true)
             }
         }
         responder = reconciler
@@ -221,10 +221,10 @@ public struct PeerSession: Sendable {
         case .closed:
             return []
         case .awaitingHello:
-            return now >= helloDeadline ? close("no HELLO within \(settings.helloTimeout) ms of the TLS handshake", tell: true) : []
+            return now >= helloDeadline ? close(.handshakeTimeout, "no HELLO within \(settings.helloTimeout) ms of the TLS handshake", tell: true) : []
         case .established:
             if now >= lastReceived + settings.idleTimeout {
-                return close("idle: nothing received for \(settings.idleTimeout) ms", tell: true)
+                return close(.idleTimeout, "idle: nothing received for \(settings.idleTimeout) ms", tell: true)
             }
             var out: [SessionDirective] = []
             if now >= nextPing {
@@ -235,7 +235,7 @@ public struct PeerSession: Sendable {
                 nextPing = now + settings.pingInterval
             }
             if initiator != nil && now >= roundDeadline {
-                return close("reconciliation round got no answer for \(settings.roundTimeout) ms", tell: true)
+                return close(.roundTimeout, "reconciliation round got no answer for \(settings.roundTimeout) ms", tell: true)
             }
             if isInitiator && initiator == nil && !awaitingSnapshot && now >= nextAntiEntropy {
                 awaitingSnapshot = true
@@ -246,7 +246,7 @@ public struct PeerSession: Sendable {
     }
 
     /// The shell could not carry out the session (write failed, connection lost).
-    public mutating func connectionLost(reason: String) -> [SessionDirective] {
+    public mutating func connectionLost(reason: CloseReason) -> [SessionDirective] {
         guard phase != .closed else { return [] }
         phase = .closed
         return [.close(reason: reason)]
@@ -256,7 +256,7 @@ public struct PeerSession: Sendable {
 
     private mutating func handleReconcile(_ bytes: [UInt8], now: UInt64) -> [SessionDirective] {
         if isInitiator {
-            guard var r = initiator else { return close("protocol: a reconciliation answer with no round open", tell: true) }
+            guard var r = initiator else { return close(.protocolViolation, "protocol: a reconciliation answer with no round open", tell: true) }
             do {
                 let (next, have, need) = try r.handleResponse(bytes)
                 roundHave += have.count
@@ -276,24 +276,24 @@ public struct PeerSession: Sendable {
                 }
                 return out
             } catch {
-                return close("malformed reconciliation message: \(error)", tell: true)
+                return close(.malformed, "malformed reconciliation message: \(error)", tell: true)
             }
         }
         guard var r = responder else {
             if awaitingSnapshot {
                 // Still waiting for the snapshot of this round: keep the query in order.
                 bufferedQueries.append(bytes)
-                guard bufferedQueries.count <= 4 else { return close("protocol: reconciliation messages flood in before the first is answered", tell: true) }
+                guard bufferedQueries.count <= 4 else { return close(.protocolViolation, "protocol: reconciliation messages flood in before the first is answered", tell: true) }
                 return []
             }
-            return close("protocol: a reconciliation message outside a round (expected RECONCILE_BEGIN first)", tell: true)
+            return close(.protocolViolation, "protocol: a reconciliation message outside a round (expected RECONCILE_BEGIN first)", tell: true)
         }
         do {
             let answer = try r.respond(bytes)
             responder = r
             return [.send(.reconcile(answer))]
         } catch {
-            return close("malformed reconciliation message: \(error)", tell: true)
+            return close(.malformed, "malformed reconciliation message: \(error)", tell: true)
         }
     }
 
@@ -337,11 +337,11 @@ public struct PeerSession: Sendable {
         return flushWants()
     }
 
-    private mutating func close(_ reason: String, tell: Bool) -> [SessionDirective] {
+    private mutating func close(_ code: CloseReason.Code, _ message: String, tell: Bool) -> [SessionDirective] {
         phase = .closed
         var out: [SessionDirective] = []
-        if tell { out.append(.send(.goodbye(code: 1, reason: reason))) }
-        out.append(.close(reason: reason))
+        if tell { out.append(.send(.goodbye(code: 1, reason: message))) }
+        out.append(.close(reason: CloseReason(code, message)))
         return out
     }
 }

@@ -139,13 +139,13 @@ final class SimulatedPeer: NetworkLoopDelegate, @unchecked Sendable {
         }
     }
 
-    func connectionClosed(_ id: ConnectionID, reason: String) {
+    func connectionClosed(_ id: ConnectionID, reason: CloseReason) {
         connection = nil
         counters.closed.add(1, ordering: .relaxed)
-        counters.reasons.withLock { if $0.count < 5 { $0.append(reason) } }
+        counters.reasons.withLock { if $0.count < 5 { $0.append("\(reason.code.rawValue): \(reason.message)") } }
     }
 
-    func connectionRefused(remote: String, reason: String) {}
+    func connectionRefused(remote: String, reason: CloseReason) {}
 }
 
 enum HubBench {

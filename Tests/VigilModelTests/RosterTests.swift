@@ -84,9 +84,12 @@ struct RosterTests {
         if case .valid = at(5, 400) {} else { Issue.record("gov's new key at the rotation") }
         if case .notYetValid = at(3, 99) {} else { Issue.record("police before its add") }
         if case .unknown = at(8, 1_000) {} else { Issue.record("an unknown key") }
-        #expect(r.sessionRefusal(Self.id(2))?.contains("revoked") == true)
-        #expect(r.sessionRefusal(Self.id(1))?.contains("rotated") == true)
+        #expect(r.sessionRefusal(Self.id(2))?.message.contains("revoked") == true)
+        #expect(r.sessionRefusal(Self.id(2))?.code == .revoked)
+        #expect(r.sessionRefusal(Self.id(1))?.message.contains("rotated") == true)
+        #expect(r.sessionRefusal(Self.id(1))?.code == .revoked)
         #expect(r.sessionRefusal(Self.id(5)) == nil)
+        #expect(r.sessionRefusal(Self.id(8))?.code == .notMember)
     }
 
     @Test("refused: roster entries not signed by the authority, not for everyone, with refs, or with bad bodies")

@@ -75,7 +75,8 @@ struct ChannelTests {
         _ = try client.encryptPending(outboundLimit: .max).get()
         let events = pump(client, server)
         guard case .failed(let reason)? = events.server.last else { throw TestFailure("\(events.server)") }
-        #expect(reason.contains("over the limit of 1000"), "\(reason)")
+        #expect(reason.message.contains("over the limit of 1000"), "\(reason)")
+        #expect(reason.code == .frameTooLarge)
         #expect(server.state == .closed)
         guard case .peerClosed? = events.client.last else { throw TestFailure("\(events.client)") }
     }

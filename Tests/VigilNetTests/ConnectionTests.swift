@@ -100,11 +100,12 @@ extension NetworkTests {
 
             let goodbye = Frame(type: .goodbye, payload: Array("maintenance".utf8))
             #expect(clientLoop.send(goodbye, on: id) == .queued)
-            clientLoop.close(id, reason: "closing for maintenance")
-            #expect(try client.waitClosed(id, "the client's close") == "closing for maintenance")
+            clientLoop.close(id, reason: CloseReason(.shutdown, "closing for maintenance"))
+            #expect(try client.waitClosed(id, "the client's close") == CloseReason(.shutdown, "closing for maintenance"))
             #expect(try server.waitFrames(on: atServer.id, count: 1, "the goodbye") == [goodbye])
             let reason = try server.waitClosed(atServer.id, "the server's close")
-            #expect(reason.contains("close_notify"), "\(reason)")
+            #expect(reason.message.contains("close_notify"), "\(reason)")
+            #expect(reason.code == .peerClosed)
             #expect(clientLoop.send(numberedFrame(1), on: id) == .closed)
             #expect(serverLoop.send(numberedFrame(1), on: atServer.id) == .closed)
             #expect(client.closedReasons(id).count == 1 && server.closedReasons(atServer.id).count == 1)
@@ -134,7 +135,8 @@ extension NetworkTests {
             _ = try recorder.wait("the barrier") { events in events.contains { if case .timer(1) = $0 { true } else { false } } ? true : nil }
             let id = loop.dial(host: "127.0.0.1", port: listener.port)
             let reason = try recorder.waitClosed(id, "the refused dial")
-            #expect(reason.contains("Connection refused"), "\(reason)")
+            #expect(reason.message.contains("Connection refused"), "\(reason)")
+            #expect(reason.code == .connectFailed)
         }
 
         @Test("a dial that the server never answers is closed by the connect timeout")
@@ -152,7 +154,7 @@ extension NetworkTests {
             defer { occupant.close() }
             let id = loop.dial(host: "127.0.0.1", port: bound.port)
             let reason = try recorder.waitClosed(id, "the connect timeout")
-            #expect(reason == "cannot connect to 127.0.0.1:\(bound.port) within 200 ms", "\(reason)")
+            #expect(reason == CloseReason(.connectFailed, "cannot connect to 127.0.0.1:\(bound.port) within 200 ms"), "\(reason)")
         }
 
         @Test("an established session on which nothing arrives is closed by the idle timeout")
@@ -168,8 +170,11 @@ extension NetworkTests {
             let id = clientLoop.dial(host: "127.0.0.1", port: port)
             let atServer = try server.waitEstablished("the server's session")
             let reason = try server.waitClosed(atServer.id, "the idle timeout")
-            #expect(reason.contains("idle timeout") && reason.contains("200 ms"), "\(reason)")
-            #expect(try client.waitClosed(id, "the client hears of it").contains("close_notify"))
+            #expect(reason.message.contains("idle timeout") && reason.message.contains("200 ms"), "\(reason)")
+            #expect(reason.code == .idleTimeout)
+            let heard = try client.waitClosed(id, "the client hears of it")
+            #expect(heard.message.contains("close_notify"), "\(heard)")
+            #expect(heard.code == .peerClosed)
         }
 
         @Test("delegate timers fire on the loop in deadline order; a cancelled timer does not fire")

@@ -67,8 +67,8 @@ final class Recorder: NetworkLoopDelegate {
         case established(ConnectionID, peerKey: PublicKey, peerName: String?, inbound: Bool)
         case frames(ConnectionID, [Frame])
         case writable(ConnectionID)
-        case closed(ConnectionID, reason: String)
-        case refused(remote: String, reason: String)
+        case closed(ConnectionID, reason: CloseReason)
+        case refused(remote: String, reason: CloseReason)
         case timer(UInt64)
     }
 
@@ -90,8 +90,8 @@ final class Recorder: NetworkLoopDelegate {
     }
     func framesReceived(_ id: ConnectionID, _ frames: [Frame]) { record(.frames(id, frames)) }
     func writable(_ id: ConnectionID) { record(.writable(id)) }
-    func connectionClosed(_ id: ConnectionID, reason: String) { record(.closed(id, reason: reason)) }
-    func connectionRefused(remote: String, reason: String) { record(.refused(remote: remote, reason: reason)) }
+    func connectionClosed(_ id: ConnectionID, reason: CloseReason) { record(.closed(id, reason: reason)) }
+    func connectionRefused(remote: String, reason: CloseReason) { record(.refused(remote: remote, reason: reason)) }
     func timerFired(_ token: UInt64) { record(.timer(token)) }
 
     private func record(_ event: Event) {
@@ -124,14 +124,14 @@ final class Recorder: NetworkLoopDelegate {
         }
     }
 
-    func waitClosed(_ id: ConnectionID, _ what: String) throws -> String {
+    func waitClosed(_ id: ConnectionID, _ what: String) throws -> CloseReason {
         try wait(what) { events in
             for case .closed(let closed, let reason) in events where closed == id { return reason }
             return nil
         }
     }
 
-    func waitRefused(_ what: String) throws -> (remote: String, reason: String) {
+    func waitRefused(_ what: String) throws -> (remote: String, reason: CloseReason) {
         try wait(what) { events in
             for case .refused(let remote, let reason) in events { return (remote, reason) }
             return nil
@@ -152,7 +152,7 @@ final class Recorder: NetworkLoopDelegate {
         return out
     }
 
-    func closedReasons(_ id: ConnectionID) -> [String] {
+    func closedReasons(_ id: ConnectionID) -> [CloseReason] {
         events.compactMap { if case .closed(id, let reason) = $0 { reason } else { nil } }
     }
 
@@ -162,8 +162,8 @@ final class Recorder: NetworkLoopDelegate {
             case .established(let id, _, let name, let inbound): "established(\(id), \(name ?? "?"), inbound: \(inbound))"
             case .frames(let id, let frames): "frames(\(id), \(frames.count))"
             case .writable(let id): "writable(\(id))"
-            case .closed(let id, let reason): "closed(\(id), \(reason))"
-            case .refused(let remote, let reason): "refused(\(remote), \(reason))"
+            case .closed(let id, let reason): "closed(\(id), \(reason.code.rawValue): \(reason))"
+            case .refused(let remote, let reason): "refused(\(remote), \(reason.code.rawValue): \(reason))"
             case .timer(let token): "timer(\(token))"
             }
         }.joined(separator: "; ")

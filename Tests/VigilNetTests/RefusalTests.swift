@@ -21,7 +21,7 @@ extension NetworkTests {
             let serverNode = try PKI.node(ca, "server"), good = try PKI.node(ca, "good"), banned = try PKI.node(ca, "banned")
             let bannedKey = banned.key.publicKey
             let server = Recorder(admission: { key in
-                key == bannedKey ? .refuse(reason: "not a member of the federation roster") : .allow
+                key == bannedKey ? .refuse(reason: CloseReason(.notMember, "not a member of the federation roster")) : .allow
             })
             let serverLoop = try makeLoop(serverNode, trusting: ca, recorder: server) {
                 // Short only where the timeout is what is tested: the good client must not race it.
@@ -40,11 +40,13 @@ extension NetworkTests {
                 defer { loop.shutdown() }
                 let id = loop.dial(host: "127.0.0.1", port: port)
                 let refused = try server.waitRefused("the server's refusal")
-                #expect(refused.reason.contains("no certificate"), "\(refused.reason)")
+                #expect(refused.reason.message.contains("no certificate"), "\(refused.reason)")
+                #expect(refused.reason.code == .certificateRefused)
                 #expect(refused.remote.hasPrefix("127.0.0.1:"))
                 // TLS 1.3: the client learns of it on its first read after its own handshake.
                 let reason = try client.waitClosed(id, "the client's close")
-                #expect(reason.contains("refused this node's certificate"), "\(reason)")
+                #expect(reason.message.contains("refused this node's certificate"), "\(reason)")
+                #expect(reason.code == .refusedByPeer)
 
             case .certificateFromAnotherCA:
                 let rogue = try PKI.ca("Test Federation CA")   // same name, another key
@@ -53,8 +55,11 @@ extension NetworkTests {
                 defer { loop.shutdown() }
                 let id = loop.dial(host: "127.0.0.1", port: port)
                 let refused = try server.waitRefused("the server's refusal")
-                #expect(refused.reason.contains("not issued by this federation's CA"), "\(refused.reason)")
-                #expect(try client.waitClosed(id, "the intruder's close").contains("refused this node's certificate"))
+                #expect(refused.reason.message.contains("not issued by this federation's CA"), "\(refused.reason)")
+                #expect(refused.reason.code == .certificateRefused)
+                let closed = try client.waitClosed(id, "the intruder's close")
+                #expect(closed.message.contains("refused this node's certificate"), "\(closed)")
+                #expect(closed.code == .refusedByPeer)
 
             case .expiredCertificate:
                 let old = try PKI.node(ca, "old", from: PKI.start, to: PKI.start.addingTimeInterval(86_400))
@@ -62,16 +67,20 @@ extension NetworkTests {
                 defer { loop.shutdown() }
                 let id = loop.dial(host: "127.0.0.1", port: port)
                 let refused = try server.waitRefused("the server's refusal")
-                #expect(refused.reason.contains("expired"), "\(refused.reason)")
-                #expect(try client.waitClosed(id, "the client's close").contains("certificate expired"))
+                #expect(refused.reason.message.contains("expired"), "\(refused.reason)")
+                #expect(refused.reason.code == .certificateRefused)
+                let closed = try client.waitClosed(id, "the client's close")
+                #expect(closed.message.contains("certificate expired"), "\(closed)")
+                #expect(closed.code == .refusedByPeer)
 
             case .refusedByAdmission:
                 let loop = try makeLoop(banned, trusting: ca, recorder: client)
                 defer { loop.shutdown() }
                 let id = loop.dial(host: "127.0.0.1", port: port)
                 let refused = try server.waitRefused("the server's refusal")
-                #expect(refused.reason.contains("\(NodeID(bannedKey).fingerprint)") && refused.reason.contains("\"banned\"")
-                        && refused.reason.contains("not a member of the federation roster"), "\(refused.reason)")
+                #expect(refused.reason.message.contains("\(NodeID(bannedKey).fingerprint)") && refused.reason.message.contains("\"banned\"")
+                        && refused.reason.message.contains("not a member of the federation roster"), "\(refused.reason)")
+                #expect(refused.reason.code == .notMember, "the admission's code is kept")
                 _ = try client.waitClosed(id, "the banned node's close")
                 #expect(!server.events.contains { if case .established = $0 { true } else { false } })
 
@@ -79,7 +88,8 @@ extension NetworkTests {
                 let raw = try RawSocket(port: port)
                 try raw.write(Array("GET / HTTP/1.1\r\nHost: vigil\r\n\r\n".utf8))
                 let refused = try server.waitRefused("the server's refusal")
-                #expect(refused.reason.contains("does not speak TLS"), "\(refused.reason)")
+                #expect(refused.reason.message.contains("does not speak TLS"), "\(refused.reason)")
+                #expect(refused.reason.code == .notTLS)
                 _ = try raw.readToEnd()   // the server closed the socket
 
             case .oversizedFrame:
@@ -89,8 +99,11 @@ extension NetworkTests {
                 let atServer = try server.waitEstablished("the server's session")
                 #expect(loop.send(Frame(type: .entries, payload: [UInt8](repeating: 0xab, count: 100_000)), on: id) == .queued)
                 let reason = try server.waitClosed(atServer.id, "the server's close")
-                #expect(reason.contains("malformed frame") && reason.contains("over the limit of 65536"), "\(reason)")
-                #expect(try client.waitClosed(id, "the client's close").contains("close_notify"))
+                #expect(reason.message.contains("malformed frame") && reason.message.contains("over the limit of 65536"), "\(reason)")
+                #expect(reason.code == .frameTooLarge)
+                let closed = try client.waitClosed(id, "the client's close")
+                #expect(closed.message.contains("close_notify"), "\(closed)")
+                #expect(closed.code == .peerClosed)
 
             case .malformedFrame:
                 let raw = try RawTLSClient(port: port, context: PKI.context(good, trusting: ca))
@@ -98,12 +111,14 @@ extension NetworkTests {
                 let atServer = try server.waitEstablished("the server's session")
                 try raw.send([0, 0, 0, 3, 0xee, 1, 2], recordSize: 100)
                 let reason = try server.waitClosed(atServer.id, "the server's close")
-                #expect(reason.contains("unknown frame type 0xee"), "\(reason)")
+                #expect(reason.message.contains("unknown frame type 0xee"), "\(reason)")
+                #expect(reason.code == .malformed)
 
             case .silentPeer:
                 let raw = try RawSocket(port: port)
                 let refused = try server.waitRefused("the handshake timeout")
-                #expect(refused.reason.contains("did not complete within 300 ms"), "\(refused.reason)")
+                #expect(refused.reason.message.contains("did not complete within 300 ms"), "\(refused.reason)")
+                #expect(refused.reason.code == .handshakeTimeout)
                 #expect(try raw.readToEnd().isEmpty)
 
             case .expectedPeerMismatch:
@@ -112,8 +127,9 @@ extension NetworkTests {
                 let expected = try PKI.node(ca, "someone-else").key.publicKey
                 let id = loop.dial(host: "127.0.0.1", port: port, expectedPeer: expected)
                 let reason = try client.waitClosed(id, "the client's close")
-                #expect(reason.contains(NodeID(expected).fingerprint) && reason.contains("was expected")
-                        && reason.contains(NodeID(serverNode.key.publicKey).fingerprint), "\(reason)")
+                #expect(reason.message.contains(NodeID(expected).fingerprint) && reason.message.contains("was expected")
+                        && reason.message.contains(NodeID(serverNode.key.publicKey).fingerprint), "\(reason)")
+                #expect(reason.code == .wrongPeer)
                 #expect(!client.events.contains { if case .established = $0 { true } else { false } })
             }
 

@@ -97,8 +97,8 @@ struct ScaleCheck {
             frames.add(received.count, ordering: .relaxed)
             signal.signal()
         }
-        func connectionClosed(_ id: ConnectionID, reason: String) { failures.add(1, ordering: .relaxed); signal.signal() }
-        func connectionRefused(remote: String, reason: String) { failures.add(1, ordering: .relaxed); signal.signal() }
+        func connectionClosed(_ id: ConnectionID, reason: CloseReason) { failures.add(1, ordering: .relaxed); signal.signal() }
+        func connectionRefused(remote: String, reason: CloseReason) { failures.add(1, ordering: .relaxed); signal.signal() }
 
         func wait(established target: Int) throws { try wait { established.load(ordering: .relaxed) >= target } }
         func wait(frames target: Int) throws { try wait { frames.load(ordering: .relaxed) >= target } }

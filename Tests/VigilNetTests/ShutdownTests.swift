@@ -40,7 +40,7 @@ extension NetworkTests {
             serverLoop.shutdown()
             serverLoop.shutdown()   // idempotent
 
-            for id in ids { #expect(client.closedReasons(id) == ["the network loop was shut down"]) }
+            for id in ids { #expect(client.closedReasons(id) == [CloseReason(.shutdown, "the network loop was shut down")]) }
             #expect(server.events.filter { if case .closed = $0 { true } else { false } }.count == 5)
             #expect(clientLoop.send(numberedFrame(2), on: ids[0]) == .closed)
             #expect(throws: NetworkError.self) { try serverLoop.listen(host: "127.0.0.1", port: 0) }

@@ -43,7 +43,7 @@ struct FederationProcessTests {
         for n in ["a", "b"] { try reduced.write(to: URL(fileURLWithPath: fed.nodeDir(n) + "/genesis.json")) }
         for n in ["b", "a", "stranger"] { try fed.start(n) }
         let b = try #require(fed.processes["b"])
-        #expect(b.waitForLog(["event=connection-refused", "not a member"]), "b did not log the refusal: \(b.logs().suffix(5))")
+        #expect(b.waitForLog(["event=connection-refused", "code=not-member", "not a member"]), "b did not log the refusal: \(b.logs().suffix(5))")
         let id = try fed.post("a", text: "still served")
         #expect(try fed.waitFor("b", [id]) == [])
         #expect(try fed.waitFor("stranger", [id], timeoutMs: 300) == [id.hex], "the stranger must not receive anything")

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import VigilModel
 import VigilNode
+import VigilSync
 
 @Suite("Metrics: Prometheus textfile exposition")
 struct MetricsTests {
@@ -233,32 +234,21 @@ struct MetricsTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == [])
     }
 
-    @Test("connection refusal reasons map to their categories")
+    @Test("close reason codes map to their categories")
     func connectionCategories() {
-        let cases: [(String, ConnectionRefusalReason)] = [
-            ("node 1a2b3c (stranger) is not a member of demo: unknown or revoked", .notMember),
-            ("stranger was refused: node 1a2b3c (stranger) is not a member of demo: unknown or revoked", .notMember),
-            ("TLS handshake failed: the peer's certificate was refused: certificate has expired (ask the federation CA for a new certificate)", .badCertificate),
-            ("TLS handshake failed: the peer refused this node's certificate (TLS alert: unknown ca); check that this node's certificate was issued by the federation CA and is valid", .badCertificate),
-            ("TLS handshake failed: the peer presented no certificate (every Vigil node must present its node certificate)", .badCertificate),
-            ("127.0.0.1:7401 presented the certificate of x, but node y was expected there; check the peer's address and key in the configuration", .badCertificate),
-            ("the peer's certificate does not hold an Ed25519 node key: bad key", .badCertificate),
-            ("the TLS handshake with 127.0.0.1:5555 did not complete within 10 s", .handshakeTimeout),
-            ("nothing was received from the peer for 60 s (idle timeout)", .idleTimeout),
-            ("idle: nothing received for 90000 ms", .idleTimeout),
-            ("no HELLO within 10000 ms of the TLS handshake", .handshakeTimeout),
-            ("protocol: the first message must be HELLO, got PING", .malformed),
-            ("malformed reconciliation message: negentropy at byte 3: bad mode", .malformed),
-            ("malformed frame from the peer: frame.length at byte 0: frame of 99999999 bytes is over the limit of 16777216", .frameTooLarge),
-            ("malformed frame from the peer: frame.type at byte 4: unknown frame type 0x7f", .malformed),
-            ("TLS handshake failed: the peer does not speak TLS 1.3 (wrong version number)", .malformed),
-            ("node 1a2b3c was revoked by the federation authority", .revoked),
-            ("cannot read from the peer: Connection reset by peer (errno 104)", .other),
-            ("cannot accept a connection: Too many open files (errno 24); raise the open-file limit (ulimit -n) or serve fewer peers", .other),
-            ("", .other),
+        let expected: [CloseReason.Code: ConnectionRefusalReason] = [
+            .notMember: .notMember, .revoked: .revoked,
+            .certificateRefused: .badCertificate, .refusedByPeer: .badCertificate, .wrongPeer: .badCertificate,
+            .handshakeTimeout: .handshakeTimeout, .idleTimeout: .idleTimeout,
+            .malformed: .malformed, .protocolViolation: .malformed, .notTLS: .malformed,
+            .frameTooLarge: .frameTooLarge,
+            .connectFailed: .other, .localFailure: .other, .transportError: .other, .tlsFailure: .other,
+            .peerClosed: .other, .shutdown: .other, .slowPeer: .other, .roundTimeout: .other,
+            .reconciliationFailed: .other, .connectedToItself: .other,
         ]
-        for (reason, category) in cases {
-            #expect(ConnectionRefusalReason.categorise(reason) == category, "\(reason)")
+        #expect(expected.count == CloseReason.Code.allCases.count)
+        for code in CloseReason.Code.allCases {
+            #expect(ConnectionRefusalReason(code) == expected[code], "\(code)")
         }
         #expect(ConnectionRefusalReason.allCases.map(\.rawValue) == ["not-member", "revoked", "bad-certificate", "handshake-timeout",
                                                                     "idle-timeout", "malformed", "frame-too-large", "other"])
@@ -276,12 +266,12 @@ struct MetricsTests {
         }
     }
 
-    @Test("counters categorise and copy into a snapshot")
+    @Test("counters count by category and copy into a snapshot")
     func counters() {
         let c = MetricsCounters()
-        c.connectionRefused(reason: "node x is not a member of demo: unknown or revoked")
-        c.connectionRefused(reason: "nothing was received from the peer for 60 s (idle timeout)")
-        c.connectionRefused(reason: "node y is not a member of demo: unknown or revoked")
+        c.connectionRefused(CloseReason(.notMember, "node x is not a member of demo: unknown or revoked"))
+        c.connectionRefused(CloseReason(.idleTimeout, "nothing was received from the peer for 60 s (idle timeout)"))
+        c.connectionRefused(CloseReason(.notMember, "node y is not a member of demo: unknown or revoked"))
         c.entryRefused(Refusal(.notMember, "author ab is not a federation member"))
         c.posted()
         c.posted(2)

@@ -53,20 +53,20 @@ struct RefusalProcessTests {
 
         // 1. Plain text, then random bytes, on the TLS port.
         let http = try RefusalRawSocket.exchange(port: port, bytes: Array("GET / HTTP/1.0\r\n\r\n".utf8))
-        expectLog(b, ["event=connection-refused", "remote=127.0.0.1:\(http.localPort)", "TLS handshake failed", "does not speak TLS"], "plain-text HTTP")
+        expectLog(b, ["event=connection-refused", "remote=127.0.0.1:\(http.localPort)", "code=not-tls", "TLS handshake failed", "does not speak TLS"], "plain-text HTTP")
         #expect(http.closedByServer, "b did not close the plain-text connection")
         try stillServes("plain-text HTTP")
 
         var generator = SeededRandom(seed: 0x5eed_0f_0516_11)   // the same bytes as before: SplitMix64
         let noise: [UInt8] = [0x00, 0x00] + (0..<62).map { _ in UInt8(truncatingIfNeeded: generator.next()) }   // record type 0, version 0.0: not TLS
         let random = try RefusalRawSocket.exchange(port: port, bytes: noise)
-        expectLog(b, ["event=connection-refused", "remote=127.0.0.1:\(random.localPort)", "TLS handshake failed", "does not speak TLS"], "random bytes")
+        expectLog(b, ["event=connection-refused", "remote=127.0.0.1:\(random.localPort)", "code=not-tls", "TLS handshake failed", "does not speak TLS"], "random bytes")
         #expect(random.closedByServer, "b did not close the random-bytes connection")
         try stillServes("random bytes")
 
         // 2. A TLS 1.3 client without a certificate.
         let bare = try clients.start(openssl, port: port, certificate: nil, in: work, label: "no-certificate")
-        expectLog(b, ["event=connection-refused", "remote=127.0.0.1:", "TLS handshake failed", "the peer presented no certificate"], "no client certificate")
+        expectLog(b, ["event=connection-refused", "remote=127.0.0.1:", "code=certificate-refused", "TLS handshake failed", "the peer presented no certificate"], "no client certificate")
         #expect(bare.waitForExit(seconds: 15), "s_client without a certificate was not disconnected: \(bare.output())")
         #expect(bare.output().contains("alert certificate required"), "the client was not told why: \(bare.output())")
         try stillServes("a client without a certificate")
@@ -84,7 +84,7 @@ struct RefusalProcessTests {
         try #require(made.status == 0, "Scripts/certs for the second federation failed: \(made.output)")
         let intruderDir = rogue.appendingPathComponent("certs/intruder").path
         let intruder = try clients.start(openssl, port: port, certificate: (intruderDir + "/node.crt", intruderDir + "/identity.key"), in: work, label: "another-ca")
-        expectLog(b, ["event=connection-refused", "TLS handshake failed", "the peer's certificate was refused", "not issued by this federation's CA"], "certificate from another CA")
+        expectLog(b, ["event=connection-refused", "code=certificate-refused", "TLS handshake failed", "the peer's certificate was refused", "not issued by this federation's CA"], "certificate from another CA")
         #expect(intruder.waitForExit(seconds: 15), "s_client with another CA's certificate was not disconnected: \(intruder.output())")
         #expect(intruder.output().contains("alert unknown ca"), "the client was not told why: \(intruder.output())")
         try stillServes("a certificate from another CA")
@@ -93,7 +93,7 @@ struct RefusalProcessTests {
         let expired = try RefusalTools.expiredCertificate(openssl, caDirectory: fed.dir.appendingPathComponent("certs/ca"),
                                                           key: fed.nodeDir("m") + "/identity.key", in: work.appendingPathComponent("expired"))
         let old = try clients.start(openssl, port: port, certificate: (expired, fed.nodeDir("m") + "/identity.key"), in: work, label: "expired")
-        expectLog(b, ["event=connection-refused", "TLS handshake failed", "certificate has expired"], "expired certificate")
+        expectLog(b, ["event=connection-refused", "code=certificate-refused", "TLS handshake failed", "certificate has expired"], "expired certificate")
         #expect(old.waitForExit(seconds: 15), "s_client with an expired certificate was not disconnected: \(old.output())")
         #expect(old.output().contains("alert certificate expired"), "the client was not told why: \(old.output())")
         try stillServes("an expired certificate")
@@ -102,7 +102,7 @@ struct RefusalProcessTests {
         let member = (fed.nodeDir("m") + "/node.crt", fed.nodeDir("m") + "/identity.key")
         let big = try clients.start(openssl, port: port, certificate: member, in: work, label: "oversized")
         try big.send([0x00, 0x10, 0x00, 0x00, 0x04])
-        expectLog(b, ["event=session-closed", "peer=m", "malformed frame from the peer", "frame of 1048576 bytes is over the limit of 262144"], "oversized frame header")
+        expectLog(b, ["event=session-closed", "peer=m", "code=frame-too-large", "malformed frame from the peer", "frame of 1048576 bytes is over the limit of 262144"], "oversized frame header")
         #expect(big.waitForExit(seconds: 15), "s_client that sent an oversized frame was not disconnected: \(big.output())")
         try stillServes("an oversized frame")
 
@@ -112,8 +112,8 @@ struct RefusalProcessTests {
         let hello = RefusalFrames.frame(type: 0x01, payload: RefusalFrames.varint(1) + RefusalFrames.varint(0)
                                         + RefusalFrames.varint(UInt64(Date().timeIntervalSince1970 * 1000)) + RefusalFrames.varint(0))
         try malformed.send(hello + RefusalFrames.frame(type: 0x08, payload: [0x00, 0x01, 0x02]))
-        expectLog(b, ["event=session-closing", "peer=m", "malformed reconciliation message"], "malformed reconciliation message (closing)")
-        expectLog(b, ["event=session-closed", "peer=m", "malformed reconciliation message"], "malformed reconciliation message (closed)")
+        expectLog(b, ["event=session-closing", "peer=m", "code=malformed", "malformed reconciliation message"], "malformed reconciliation message (closing)")
+        expectLog(b, ["event=session-closed", "peer=m", "code=malformed", "malformed reconciliation message"], "malformed reconciliation message (closed)")
         #expect(malformed.waitForExit(seconds: 15), "s_client that sent a malformed reconciliation message was not disconnected: \(malformed.output())")
         // The node's GOODBYE (type 0x07) carries the reason to the peer.
         #expect(malformed.output().contains("malformed reconciliation message: byte offset 0 holds 0x00"), "the GOODBYE did not reach the client: \(malformed.output())")

@@ -49,7 +49,8 @@ extension [NodeDirective] {
         for d in self { if case .persist(let list, _) = d { out += list } }
         return out
     }
-    var closes: [String] { compactMap { if case .close(_, let reason) = $0 { reason } else { nil } } }
+    var closes: [String] { compactMap { if case .close(_, let reason) = $0 { reason.message } else { nil } } }
+    var closeCodes: [CloseReason.Code] { compactMap { if case .close(_, let reason) = $0 { reason.code } else { nil } } }
     var withdrawn: [EntryID] {
         var out: [EntryID] = []
         for d in self { if case .withdrawn(let ids, _) = d { out += ids } }
@@ -87,8 +88,10 @@ struct FederationCoreTests {
         #expect(opened.closes.isEmpty)
         let out = core.verified([.valid(f.roster(.revoke(node: f.id("gov"), reason: "left the federation"), at: 5))], from: 2, now: 1)
         #expect(out.closes.contains { $0.contains("gov") && $0.contains("revoked") }, "\(out)")
+        #expect(out.closeCodes == [.revoked], "\(out)")
         let again = core.connectionOpened(3, peer: f.id("gov"), outbound: false, now: 2)
         #expect(again.closes.first?.contains("revoked") == true, "\(again)")
+        #expect(again.closeCodes == [.revoked], "\(again)")
     }
 
     @Test("an entry held before its author's revocation was known is withdrawn when the revocation arrives")
@@ -107,7 +110,9 @@ struct FederationCoreTests {
         var core = f.core("gov")
         let post = f.entry("police", at: 3_000)
         #expect(receive(&core, [post]).refusals.first?.contains("not a federation member") == true)
-        #expect(core.connectionOpened(1, peer: f.id("police"), outbound: false, now: 0).closes.first?.contains("not a member") == true)
+        let stranger = core.connectionOpened(1, peer: f.id("police"), outbound: false, now: 0)
+        #expect(stranger.closes.first?.contains("not a member") == true)
+        #expect(stranger.closeCodes == [.notMember])
         let add = f.roster(.add(node: f.id("police"), name: "police", organisation: "Federal Police", role: "police", addresses: ["127.0.0.1:7409"]), at: 2_000)
         let out = receive(&core, [post, add])   // the add arrives after the post in the batch
         #expect(out.refusals.isEmpty, "\(out.refusals)")
@@ -128,7 +133,9 @@ struct FederationCoreTests {
         let out = receive(&core, [old, new, early])
         #expect(out.persisted.map(\.id) == [new.id])
         #expect(out.refusals.count == 2)
-        #expect(core.connectionOpened(1, peer: f.id("gov"), outbound: false, now: 0).closes.first?.contains("rotated") == true)
+        let rotatedAway = core.connectionOpened(1, peer: f.id("gov"), outbound: false, now: 0)
+        #expect(rotatedAway.closes.first?.contains("rotated") == true)
+        #expect(rotatedAway.closeCodes == [.revoked])
         #expect(core.connectionOpened(2, peer: f.id("gov-new"), outbound: false, now: 0).closes.isEmpty)
         // The author may still amend its own report with its new key.
         let report = f.entry("gov", at: 500, kind: .message)

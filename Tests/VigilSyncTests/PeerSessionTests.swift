@@ -27,7 +27,7 @@ struct TestPeer {
     var session: PeerSession
     var store: [EntryID: [UInt8]]
     var established = false
-    var closedReason: String?
+    var closedReason: CloseReason?
     var reconciled: [(have: Int, need: Int)] = []
     var roundTrips: [UInt64] = []
 
@@ -208,7 +208,8 @@ struct PeerSessionTests {
         peer.run(peer.session.tick(now: 499), now: 499, outbox: &out)
         #expect(peer.closedReason == nil)
         peer.run(peer.session.tick(now: 500), now: 500, outbox: &out)
-        #expect(peer.closedReason?.contains("no HELLO within 500 ms") == true)
+        #expect(peer.closedReason?.message.contains("no HELLO within 500 ms") == true)
+        #expect(peer.closedReason?.code == .handshakeTimeout)
         #expect(peer.session.phase == .closed)
         #expect(peer.session.tick(now: 10_000).isEmpty)
     }
@@ -223,7 +224,8 @@ struct PeerSessionTests {
         wire.tick(now: 999)
         #expect(wire.a.closedReason == nil)
         wire.tick(now: 1_000)
-        #expect(wire.a.closedReason?.contains("idle") == true)
+        #expect(wire.a.closedReason?.message.contains("idle") == true)
+        #expect(wire.a.closedReason?.code == .idleTimeout)
     }
 
     @Test("protocol violations close with a GOODBYE that says why", arguments: [
@@ -235,7 +237,8 @@ struct PeerSessionTests {
         var peer = TestPeer(initiator: false, ids: [], now: 0, settings: SessionSettings(), outbox: &out)
         out = []
         peer.run(peer.session.receive(message, now: 1), now: 1, outbox: &out)
-        #expect(peer.closedReason?.contains(reason) == true, "\(String(describing: peer.closedReason))")
+        #expect(peer.closedReason?.message.contains(reason) == true, "\(String(describing: peer.closedReason))")
+        #expect(peer.closedReason?.code == .protocolViolation)
         guard case .goodbye(_, let said)? = out.last else { Issue.record("no goodbye"); return }
         #expect(said.contains(reason))
     }
@@ -247,12 +250,14 @@ struct PeerSessionTests {
         var b = TestPeer(initiator: false, ids: [], now: 0, settings: SessionSettings(), outbox: &out)
         b.run(b.session.receive(.hello(Hello(clock: HybridTimestamp(milliseconds: 0, counter: 0))), now: 1), now: 1, outbox: &out)
         b.run(b.session.receive(.reconcile([0x61]), now: 1), now: 1, outbox: &out)
-        #expect(b.closedReason?.contains("outside a round") == true)
+        #expect(b.closedReason?.message.contains("outside a round") == true)
+        #expect(b.closedReason?.code == .protocolViolation)
         var wire2 = Wire(aIDs: [], bIDs: [])
         wire2.pump(now: 0)
         out = []
         wire2.b.run(wire2.b.session.receive(.reconcileBegin([0x99, 1, 2]), now: 1), now: 1, outbox: &out)
-        #expect(wire2.b.closedReason?.contains("malformed reconciliation") == true)
+        #expect(wire2.b.closedReason?.message.contains("malformed reconciliation") == true)
+        #expect(wire2.b.closedReason?.code == .malformed)
     }
 
     @Test("GOODBYE from the peer closes without answering")
@@ -262,7 +267,7 @@ struct PeerSessionTests {
         var out: [SyncMessage] = []
         wire.a.run(wire.a.session.receive(.goodbye(code: 2, reason: "shutting down"), now: 1), now: 1, outbox: &out)
         #expect(out.isEmpty)
-        #expect(wire.a.closedReason == "peer closed the session: shutting down")
+        #expect(wire.a.closedReason == CloseReason(.peerClosed, "peer closed the session: shutting down"))
     }
 }
 
@@ -280,7 +285,8 @@ struct PeerSessionLossTests {
         wire.tick(now: 1_999)
         #expect(wire.a.closedReason == nil)
         wire.tick(now: 2_000)
-        #expect(wire.a.closedReason?.contains("no answer") == true)
+        #expect(wire.a.closedReason?.message.contains("no answer") == true)
+        #expect(wire.a.closedReason?.code == .roundTimeout)
     }
 
     @Test("ids whose ENTRIES were lost are asked for again in the next round")
