@@ -48,6 +48,9 @@ public struct NodeStatus: Codable, Sendable {
         public let roundTripMs: UInt64?
         /// Entries asked for and not yet received.
         public let entriesBehind: Int
+        /// The Vigil release it announced; nil when it announced none (a release before 0.3.0, or
+        /// its RELEASE frame has not arrived yet).
+        public let release: String?
     }
     /// This node's name.
     public let name: String
@@ -55,6 +58,8 @@ public struct NodeStatus: Codable, Sendable {
     public let nodeId: String
     /// Its organisation and role.
     public let organisation: String, role: String
+    /// The Vigil release this node runs (nil from a node before 0.3.0).
+    public let release: String?
     /// Entries held.
     public let entries: Int
     /// Connected peers.
@@ -594,12 +599,13 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
         let peers = core.peerStatus.values.sorted { $0.since < $1.since }.map { p in
             NodeStatus.Peer(name: core.roster.member(ofKey: p.node)?.name ?? p.node.fingerprint, nodeId: p.node.hex, outbound: p.outbound,
                             established: p.established, connectedSeconds: Double(t - p.since) / 1000,
-                            lastSeenSeconds: Double(t - p.lastSeen) / 1000, roundTripMs: p.roundTrip, entriesBehind: p.behind)
+                            lastSeenSeconds: Double(t - p.lastSeen) / 1000, roundTripMs: p.roundTrip, entriesBehind: p.behind,
+                            release: { if case .announced(let r) = p.release { r } else { nil } }())
         }
         let connected = Set(peers.map(\.name))
         let refusals = log.counts.filter { $0.key.hasSuffix("-refused") }
         return NodeStatus(name: member.name, nodeId: member.nodeId, organisation: member.organisation, role: member.role,
-                          entries: core.heldCount, peers: peers,
+                          release: core.release, entries: core.heldCount, peers: peers,
                           disconnected: member.dials.filter { !connected.contains($0) }.sorted(), refusals: refusals)
     }
 

@@ -35,6 +35,7 @@ enum CommandLineTool {
         RosterCommand.self, RosterAddCommand.self, RosterRevokeCommand.self, RosterRotateCommand.self,
         ImportCommand.self, ExportCommand.self,
         StoreCheckCommand.self, StoreRepairCommand.self,
+        VersionCommand.self, CompletionCommand.self,
     ]}
 
     static var overview: String { """
@@ -67,8 +68,11 @@ enum CommandLineTool {
             return ExitCode.success
         }
         if first == "--version" {
-            output.out("vigil 0.1 (entry format \(EntryLimits.formatVersion))")
-            return ExitCode.success
+            return (try? VersionCommand.run(Array(arguments.dropFirst()), output: output)) ?? ExitCode.usage
+        }
+        if first == "help", arguments.count == 3, arguments[1] == "--man" {
+            // Hidden, for Scripts/package: writes the man pages generated from this table into a directory.
+            return writeManPages(to: arguments[2], output: output)
         }
         if first == "help" {
             let topic = arguments.dropFirst().joined(separator: " ")
@@ -116,5 +120,17 @@ enum CommandLineTool {
             output.err("vigil \(command.name): \(error)")
             return ExitCode.environment
         }
+    }
+
+    /// `vigil help --man DIR`: every man page of `CommandDocs.manPages` into DIR (which must exist).
+    static func writeManPages(to directory: String, output: Output) -> Int32 {
+        for page in CommandDocs.manPages(commands, overview: overview) {
+            let path = directory + "/" + page.name
+            guard FileManager.default.createFile(atPath: path, contents: Data(page.text.utf8)) else {
+                output.err("vigil help --man: cannot write \(path); does the directory \(directory) exist and is it writable?")
+                return ExitCode.environment
+            }
+        }
+        return ExitCode.success
     }
 }
