@@ -38,14 +38,22 @@ enum CommandLineTool {
         VersionCommand.self, CompletionCommand.self,
     ]}
 
+    /// The command column of the overview: the longest name and two spaces, so a name never runs into its summary.
+    static var nameWidth: Int { (commands.map { $0.name.count }.max() ?? 0) + 2 }
+
+    /// The "Commands:" lines of the overview.
+    static var commandList: String {
+        let rows = commands.map { ($0.name, $0.summary) } + [("help COMMAND", "Show a command's options and examples")]
+        return rows.map { "  " + $0.0.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + $0.1 }.joined(separator: "\n")
+    }
+
     static var overview: String { """
         vigil — a federated peer-sync messaging node for crisis centres and their partners.
 
         Usage: vigil COMMAND [OPTIONS]
 
         Commands:
-        \(commands.map { "  " + $0.name.padding(toLength: 16, withPad: " ", startingAt: 0) + $0.summary }.joined(separator: "\n"))
-          help COMMAND    Show a command's options and examples
+        \(commandList)
 
         Every command accepts --help. Exit codes: 0 done, 1 refused (invalid input), 2 usage error,
         3 file, directory or identity problem.
