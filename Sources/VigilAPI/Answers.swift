@@ -22,10 +22,13 @@ public struct NodeStatus: Codable, Sendable, Equatable {
         public let roundTripMs: UInt64?
         /// Entries asked for and not yet received.
         public let entriesBehind: Int
+        /// The Vigil release it announced; nil when it announced none (a release before 0.3.0, or
+        /// its RELEASE frame has not arrived yet).
+        public let release: String?
 
         /// A peer's status.
         public init(name: String, nodeId: String, outbound: Bool, established: Bool, connectedSeconds: Double,
-                    lastSeenSeconds: Double, roundTripMs: UInt64?, entriesBehind: Int) {
+                    lastSeenSeconds: Double, roundTripMs: UInt64?, entriesBehind: Int, release: String? = nil) {
             self.name = name
             self.nodeId = nodeId
             self.outbound = outbound
@@ -34,6 +37,7 @@ public struct NodeStatus: Codable, Sendable, Equatable {
             self.lastSeenSeconds = lastSeenSeconds
             self.roundTripMs = roundTripMs
             self.entriesBehind = entriesBehind
+            self.release = release
         }
     }
     /// This node's name.
@@ -44,6 +48,8 @@ public struct NodeStatus: Codable, Sendable, Equatable {
     public let organisation: String
     /// Its role.
     public let role: String
+    /// The Vigil release this node runs (nil from a node before 0.3.0).
+    public let release: String?
     /// Entries held.
     public let entries: Int
     /// Connected peers.
@@ -72,12 +78,13 @@ public struct NodeStatus: Codable, Sendable, Equatable {
     }
 
     /// A status.
-    public init(name: String, nodeId: String, organisation: String, role: String, entries: Int, peers: [Peer],
+    public init(name: String, nodeId: String, organisation: String, role: String, release: String? = nil, entries: Int, peers: [Peer],
                 disconnected: [String], refusals: [String: Int], redials: [Redial] = []) {
         self.name = name
         self.nodeId = nodeId
         self.organisation = organisation
         self.role = role
+        self.release = release
         self.entries = entries
         self.peers = peers
         self.disconnected = disconnected

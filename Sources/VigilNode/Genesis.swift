@@ -36,6 +36,8 @@ public struct Genesis: Sendable, Equatable {
     }
 
     private struct Document: Codable {
+        /// Absent in files written by release 0.2 (version 1).
+        let formatVersion: UInt32?
         let federation: String
         let authority: String
         let members: [Member]
@@ -50,6 +52,11 @@ public struct Genesis: Sendable, Equatable {
 
     /// Decodes and validates a genesis document; every problem is named with its place and a remedy.
     public init(json data: Data) throws(ConfigurationError) {
+        // Format version (docs/formats.md), before anything else: a newer file may not decode as this Document.
+        struct Versioned: Decodable { let formatVersion: UInt32? }
+        if let version = (try? JSONDecoder().decode(Versioned.self, from: data))?.formatVersion {
+            do { try FormatVersion.genesis.check(version, file: "genesis.json") } catch { throw ConfigurationError(error.message) }
+        }
         let document: Document
         do {
             document = try JSONDecoder().decode(Document.self, from: data)

@@ -33,7 +33,8 @@ extension Node {
         let peers = core.peerStatus.values.sorted { $0.since < $1.since }.map { p in
             NodeStatus.Peer(name: core.roster.member(ofKey: p.node)?.name ?? p.node.fingerprint, nodeId: p.node.hex, outbound: p.outbound,
                             established: p.established, connectedSeconds: Double(t - p.since) / 1000,
-                            lastSeenSeconds: Double(t - p.lastSeen) / 1000, roundTripMs: p.roundTrip, entriesBehind: p.behind)
+                            lastSeenSeconds: Double(t - p.lastSeen) / 1000, roundTripMs: p.roundTrip, entriesBehind: p.behind,
+                            release: { if case .announced(let r) = p.release { r } else { nil } }())
         }
         let connected = Set(peers.map(\.name))
         let refusals = log.counts.filter { $0.key.hasSuffix("-refused") }
@@ -41,7 +42,7 @@ extension Node {
             NodeStatus.Redial(name: d.name, failedAttempts: d.failedAttempts, nextTrySeconds: d.nextAttemptIn.map { Double($0) / 1000 })
         }
         return NodeStatus(name: member.name, nodeId: member.nodeId, organisation: member.organisation, role: member.role,
-                          entries: core.heldCount, peers: peers,
+                          release: core.release, entries: core.heldCount, peers: peers,
                           disconnected: member.dials.filter { !connected.contains($0) }.sorted(), refusals: refusals, redials: redials)
     }
 }

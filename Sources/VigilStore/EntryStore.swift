@@ -96,7 +96,7 @@ public final class EntryStore: Sendable {
                 throw error.storeError(path: segment.path, doing: "reading the segment")
             }
             if let version = scan.unsupportedVersion {
-                throw StoreError(.unsupportedFormat, "store segment \(segment.path) has format version \(version); this Vigil reads version \(StoreFormat.version). Run the Vigil release that wrote it, or restore the store from a backup.", path: segment.path)
+                throw StoreError(.unsupportedFormat, FormatVersionError(format: .storeSegment, found: version, file: segment.path).description, path: segment.path)
             }
             if scan.fileSize > Int64(UInt32.max) {
                 throw StoreError(.corrupt, "store segment \(segment.path) is \(scan.fileSize) bytes, more than a segment may hold (4 GiB). Run `vigil store check \(directory)`.", path: segment.path)

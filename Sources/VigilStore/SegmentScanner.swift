@@ -60,7 +60,7 @@ struct SegmentScanner {
                                                 detail: "the segment header is damaged (its magic bytes are not \"VIGILSEG\")"))
         } else {
             let version = StoreFormat.loadLE32(header, 8)
-            if version != StoreFormat.version {
+            if !(FormatVersion.storeSegment.oldest...FormatVersion.storeSegment.current).contains(version) {
                 result.unsupportedVersion = version
                 return result
             }

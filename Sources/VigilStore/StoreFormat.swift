@@ -36,7 +36,8 @@ import VigilModel
 /// payload's prefix (version, 32-byte author, varint ms, varint counter) without decoding the rest.
 enum StoreFormat {
     static let segmentMagic: [UInt8] = Array("VIGILSEG".utf8)
-    static let version: UInt32 = 1
+    /// The version written in new segment headers (docs/formats.md).
+    static let version: UInt32 = FormatVersion.storeSegment.current
     static let segmentHeaderSize = 16
     static let recordMagic: [UInt8] = Array("VREC".utf8)
     static let recordTypeEntry: UInt8 = 1

@@ -1,4 +1,5 @@
 import Glibc
+import VigilModel
 
 extension EntryStore {
     /// Reads every segment in `directory` and verifies every record — framing, CRC, id = SHA-256 of the
@@ -30,7 +31,7 @@ extension EntryStore {
                 let scan = try scanner.scan(path: segment.path, number: segment.number, isLast: i == segments.count - 1) { _ in }
                 if let version = scan.unsupportedVersion {
                     problems.append(StoreProblem(kind: .badSegmentHeader, file: segment.path, offset: 8, length: 4,
-                                                 detail: "format version \(version); this Vigil reads version \(StoreFormat.version) (repair will not touch it)"))
+                                                 detail: FormatVersionError(format: .storeSegment, found: version, file: segment.path).description + " `vigil store repair` will not touch it."))
                 }
                 problems += scan.problems
                 intact += scan.recordCount
@@ -80,7 +81,7 @@ extension EntryStore {
                 throw error.storeError(path: segment.path, doing: "reading the segment")
             }
             if let version = scan.unsupportedVersion {
-                throw StoreError(.unsupportedFormat, "store segment \(segment.path) has format version \(version); this Vigil reads version \(StoreFormat.version) and will not repair it. Use the Vigil release that wrote it.", path: segment.path)
+                throw StoreError(.unsupportedFormat, FormatVersionError(format: .storeSegment, found: version, file: segment.path).description + " `vigil store repair` will not touch it.", path: segment.path)
             }
             kept += records.count
             guard !scan.problems.isEmpty else { continue }

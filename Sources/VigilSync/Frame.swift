@@ -18,6 +18,9 @@ public enum FrameType: UInt8, CaseIterable, Sendable {
     case goodbye = 0x07
     /// The initiator's first Negentropy message of a new round: the responder takes a fresh snapshot.
     case reconcileBegin = 0x08
+    /// `Release`: the sender's Vigil release, sent once after HELLO, and only to a peer whose HELLO set
+    /// `Hello.Feature.announcesRelease` (a release before 0.3.0 does not know this frame type).
+    case release = 0x09
 }
 
 /// One frame on the wire: `u32 big-endian length` of what follows, then `u8 type`, then the payload.

@@ -20,6 +20,8 @@ public enum SyncMessage: Hashable, Sendable {
     case pong(UInt64)
     /// Closing, with a reason code and text.
     case goodbye(code: UInt16, reason: String)
+    /// The sender's Vigil release, e.g. "0.3.0" (see `ReleaseName`).
+    case release(String)
 
     /// Most ids in one WANT.
     public static let maxWantIDs = 4096
@@ -66,6 +68,9 @@ public enum SyncMessage: Hashable, Sendable {
             }
             w.lengthPrefixed(Array(cut.utf8))
             return Frame(type: .goodbye, payload: w.bytes)
+        case .release(let name):
+            w.lengthPrefixed(Array(name.utf8))
+            return Frame(type: .release, payload: w.bytes)
         }
     }
 
@@ -115,6 +120,14 @@ public enum SyncMessage: Hashable, Sendable {
                 throw DecodingError(field: "goodbye.reason", offset: r.offset - length, reason: "not valid UTF-8")
             }
             self = .goodbye(code: UInt16(code), reason: reason)
+        case .release:
+            let length = Int(try r.varint("release.length", max: UInt64(ReleaseName.maxBytes)))
+            let raw = try r.raw(length, "release")
+            guard let name = ReleaseName.validated(raw) else {
+                throw DecodingError(field: "release", offset: r.offset - length,
+                                    reason: "a release name is 1-\(ReleaseName.maxBytes) bytes of 0-9 A-Z a-z . + - ~")
+            }
+            self = .release(name)
         }
         try r.expectEnd("\(frame.type) message")
     }
@@ -125,9 +138,16 @@ public struct Hello: Hashable, Sendable {
     /// The sync protocol version this node speaks.
     public static let currentVersion: UInt16 = 1
 
+    /// Feature bits. A node ignores bits it does not know, so a feature never breaks an older peer;
+    /// each one only permits something the peer would otherwise not be sent (docs/sync-protocol.md).
+    public enum Feature {
+        /// "Send me your release": the peer may send one RELEASE frame after HELLO. Set from 0.3.0 on.
+        public static let announcesRelease: UInt64 = 1 << 0
+    }
+
     /// Protocol version.
     public var protocolVersion: UInt16
-    /// Feature bits (none defined yet: 0).
+    /// Feature bits (`Feature`); bits this release does not know are ignored.
     public var features: UInt64
     /// The sender's hybrid logical clock, so the receiver can merge it.
     public var clock: HybridTimestamp
@@ -137,5 +157,19 @@ public struct Hello: Hashable, Sendable {
         self.protocolVersion = protocolVersion
         self.features = features
         self.clock = clock
+    }
+}
+
+/// A Vigil release name as carried in a RELEASE frame: 1-32 bytes of `0-9 A-Z a-z . + - ~`.
+public enum ReleaseName {
+    /// Longest release name, in bytes.
+    public static let maxBytes = 32
+
+    /// `bytes` as a release name, or nil when they are not one.
+    public static func validated(_ bytes: some Collection<UInt8>) -> String? {
+        guard !bytes.isEmpty, bytes.count <= maxBytes, bytes.allSatisfy({ b in
+            (0x30...0x39).contains(b) || (0x41...0x5a).contains(b) || (0x61...0x7a).contains(b) || [0x2e, 0x2b, 0x2d, 0x7e].contains(b)
+        }) else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

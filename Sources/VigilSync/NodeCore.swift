@@ -86,6 +86,8 @@ public struct PeerStatus: Sendable {
     public var behind: Int
     /// Whether HELLO was exchanged.
     public var established: Bool
+    /// The Vigil release the peer runs, once it said (nil before its HELLO).
+    public var release: PeerRelease? = nil
 }
 
 /// The node's logic as a pure core: the held-entry index, one `PeerSession` per connection, the audience
@@ -110,6 +112,9 @@ public struct NodeCore {
     /// Wall-clock milliseconds (since the epoch) at `now == 0`. `now` is monotonic time for timers;
     /// received HLC timestamps are wall-clock based, so they are compared with `wallClockAtZero + now`.
     public var wallClockAtZero: UInt64 = 0
+    /// The release announced to peers that ask (`Hello.Feature.announcesRelease`); nil announces
+    /// nothing, as releases before 0.3.0 did (tests use that to play an older peer).
+    public var release: String? = VigilRelease.version
     private let reader: any EntryReader
 
     private var held: [EntryID: HeldEntry] = [:]
@@ -207,7 +212,7 @@ public struct NodeCore {
             return [.close(conn, reason: CloseReason(roster.sessionRefusal(peer) ?? Refusal(.notMember, "node \(peer.fingerprint) is not a member of the federation")))]
         }
         guard profile.node != me.node else { return [.close(conn, reason: CloseReason(.connectedToItself, "connected to itself"))] }
-        let (session, first) = PeerSession.start(isInitiator: outbound, clock: clock.last, now: now, settings: settings)
+        let (session, first) = PeerSession.start(isInitiator: outbound, clock: clock.last, now: now, settings: settings, release: release)
         sessions[conn] = session
         peerProfiles[conn] = profile
         peers[conn] = PeerStatus(node: peer, identity: profile.node, outbound: outbound, since: now, lastSeen: now, roundTrip: nil, behind: 0, established: false)
@@ -508,6 +513,8 @@ public struct NodeCore {
                 out.append(.reconciled(conn, have: have, need: need, roundTrips: trips))
             case .roundTrip(let ms):
                 peers[conn]?.roundTrip = ms
+            case .peerRelease(let release):
+                peers[conn]?.release = release
             case .close(let reason):
                 out.append(.close(conn, reason: reason))
             }

@@ -33,6 +33,17 @@ public enum SessionDirective: Hashable, Sendable {
     case roundTrip(milliseconds: UInt64)
     /// Close the connection with this reason (a GOODBYE was already queued when the peer should hear it).
     case close(reason: CloseReason)
+    /// What the peer said about its Vigil release: after its HELLO when it does not announce one, or
+    /// when its RELEASE frame arrives.
+    case peerRelease(PeerRelease)
+}
+
+/// The Vigil release a peer runs, as far as it says.
+public enum PeerRelease: Hashable, Sendable {
+    /// Its HELLO did not offer to announce a release: a release before 0.3.0.
+    case unannounced
+    /// It announced this release.
+    case announced(String)
 }
 
 /// Timing settings of a session (milliseconds).
@@ -94,17 +105,25 @@ public struct PeerSession: Sendable {
     private var responder: (any SetReconciler)?
     private var bufferedQueries: [[UInt8]] = []
 
+    /// This node's release, announced to peers that ask for it; nil announces nothing (as before 0.3.0).
+    private var release: String?
+    /// Whether the peer's HELLO asked for our release, and so may send its own once.
+    private var peerAnnouncesRelease = false
+
     private var toRequest: [EntryID] = []
     private var toRequestHead = 0   // toRequest[..<toRequestHead] were sent already (no O(n) removeFirst)
     private var requested: Set<EntryID> = []
     private var outstanding: Set<EntryID> = []
 
     /// A session whose TLS handshake completed at `now`. Returns the session and its first directives
-    /// (our HELLO).
+    /// (our HELLO). With a `release`, the HELLO sets `Hello.Feature.announcesRelease` and the release
+    /// is sent to a peer whose HELLO sets it too.
     public static func start(isInitiator: Bool, clock: HybridTimestamp, now: UInt64,
-                             settings: SessionSettings = SessionSettings()) -> (PeerSession, [SessionDirective]) {
-        let session = PeerSession(isInitiator: isInitiator, settings: settings, now: now)
-        return (session, [.send(.hello(Hello(clock: clock)))])
+                             settings: SessionSettings = SessionSettings(), release: String? = nil) -> (PeerSession, [SessionDirective]) {
+        var session = PeerSession(isInitiator: isInitiator, settings: settings, now: now)
+        session.release = release.flatMap { ReleaseName.validated(Array($0.utf8)) }
+        let features = session.release == nil ? 0 : Hello.Feature.announcesRelease
+        return (session, [.send(.hello(Hello(features: features, clock: clock)))])
     }
 
     private init(isInitiator: Bool, settings: SessionSettings, now: UInt64) {
@@ -144,6 +163,12 @@ public struct PeerSession: Sendable {
             }
             phase = .established
             var out: [SessionDirective] = [.established(peerClock: hello.clock)]
+            peerAnnouncesRelease = hello.features & Hello.Feature.announcesRelease != 0
+            if !peerAnnouncesRelease {
+                out.append(.peerRelease(.unannounced))
+            } else if let release {
+                out.append(.send(.release(release)))
+            }
             if isInitiator {
                 awaitingSnapshot = true
                 out.append(.needSnapshot)
@@ -174,6 +199,13 @@ public struct PeerSession: Sendable {
         case .goodbye(_, let reason):
             phase = .closed
             return [.close(reason: CloseReason(.peerClosed, "peer closed the session: \(reason)"))]
+        case .release(let name):
+            // Only once, and only from a peer that offered it and was asked (our HELLO set the bit).
+            guard peerAnnouncesRelease, release != nil else {
+                return close(.protocolViolation, "protocol: a RELEASE frame without both HELLOs setting the release feature", tell: true)
+            }
+            peerAnnouncesRelease = false
+            return [.peerRelease(.announced(name))]
         }
     }
 
@@ -358,6 +390,7 @@ extension SyncMessage {
         case .ping: "PING"
         case .pong: "PONG"
         case .goodbye: "GOODBYE"
+        case .release: "RELEASE"
         }
     }
 }

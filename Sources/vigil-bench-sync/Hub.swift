@@ -113,7 +113,7 @@ final class SimulatedPeer: NetworkLoopDelegate, @unchecked Sendable {
                 send(.pong(n))
             case .pong:
                 counters.pongsReceived.add(1, ordering: .relaxed)
-            case .want, .entries:
+            case .want, .entries, .release:
                 break
             case .goodbye(_, let reason):
                 counters.reasons.withLock { if $0.count < 5 { $0.append("hub said goodbye: \(reason)") } }

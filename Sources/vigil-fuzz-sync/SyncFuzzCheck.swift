@@ -108,12 +108,12 @@ enum SyncSeeds {
         let messages: [SyncMessage] = [
             .hello(Hello(clock: HybridTimestamp(milliseconds: 1_795_000_000_000, counter: 3))),
             .reconcileBegin([0x61, 0x00, 0x00, 0x02, 0x00]), .reconcile([0x61]), .want([id]),
-            .entries([[1, 2, 3]]), .ping(9), .pong(9), .goodbye(code: 1, reason: "revoked — étape"),
+            .entries([[1, 2, 3]]), .ping(9), .pong(9), .goodbye(code: 1, reason: "revoked — étape"), .release("0.3.0"),
         ]
         let stream = messages.flatMap { $0.frame().encoded }
         let map: FieldMap = ["a": .text("x"), "b": .list([.integer(-5), .bool(true)]), "c": .map(["d": .id(id)])]
         let genesis = """
-            {"federation":"F","authority":"\(id.hex)","members":[{"name":"a","organisation":"Org","role":"authority",
+            {"formatVersion":1,"federation":"F","authority":"\(id.hex)","members":[{"name":"a","organisation":"Org","role":"authority",
             "nodeId":"\(id.hex)","host":"127.0.0.1","port":7401,"dials":[]}]}
             """
         let requests = [

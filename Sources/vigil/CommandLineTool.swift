@@ -35,14 +35,16 @@ enum CommandLineTool {
         RosterCommand.self, RosterAddCommand.self, RosterRevokeCommand.self, RosterRotateCommand.self,
         ImportCommand.self, ExportCommand.self,
         StoreCheckCommand.self, StoreRepairCommand.self,
+        VersionCommand.self, CompletionCommand.self,
     ]}
 
-    /// The command list of `vigil --help`: names in a column as wide as the longest, then the summary.
-    static var commandTable: String {
-        let names = commands.map { $0.name } + ["help COMMAND"]
-        let width = (names.map { $0.count }.max() ?? 0) + 2
-        let summaries = commands.map { $0.summary } + ["Show a command's options and examples"]
-        return zip(names, summaries).map { "  " + $0.padding(toLength: width, withPad: " ", startingAt: 0) + $1 }.joined(separator: "\n")
+    /// The command column of the overview: the longest name and two spaces, so a name never runs into its summary.
+    static var nameWidth: Int { (commands.map { $0.name.count }.max() ?? 0) + 2 }
+
+    /// The "Commands:" lines of the overview.
+    static var commandList: String {
+        let rows = commands.map { ($0.name, $0.summary) } + [("help COMMAND", "Show a command's options and examples")]
+        return rows.map { "  " + $0.0.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + $0.1 }.joined(separator: "\n")
     }
 
     static var overview: String { """
@@ -51,7 +53,7 @@ enum CommandLineTool {
         Usage: vigil COMMAND [OPTIONS]
 
         Commands:
-        \(commandTable)
+        \(commandList)
 
         Every command accepts --help. Exit codes: 0 done, 1 refused (invalid input), 2 usage error,
         3 file, directory or identity problem.
@@ -74,8 +76,11 @@ enum CommandLineTool {
             return ExitCode.success
         }
         if first == "--version" {
-            output.out("vigil 0.1 (entry format \(EntryLimits.formatVersion))")
-            return ExitCode.success
+            return (try? VersionCommand.run(Array(arguments.dropFirst()), output: output)) ?? ExitCode.usage
+        }
+        if first == "help", arguments.count == 3, arguments[1] == "--man" {
+            // Hidden, for Scripts/package: writes the man pages generated from this table into a directory.
+            return writeManPages(to: arguments[2], output: output)
         }
         if first == "help" {
             let topic = arguments.dropFirst().joined(separator: " ")
@@ -123,5 +128,17 @@ enum CommandLineTool {
             output.err("vigil \(command.name): \(error)")
             return ExitCode.environment
         }
+    }
+
+    /// `vigil help --man DIR`: every man page of `CommandDocs.manPages` into DIR (which must exist).
+    static func writeManPages(to directory: String, output: Output) -> Int32 {
+        for page in CommandDocs.manPages(commands, overview: overview) {
+            let path = directory + "/" + page.name
+            guard FileManager.default.createFile(atPath: path, contents: Data(page.text.utf8)) else {
+                output.err("vigil help --man: cannot write \(path); does the directory \(directory) exist and is it writable?")
+                return ExitCode.environment
+            }
+        }
+        return ExitCode.success
     }
 }

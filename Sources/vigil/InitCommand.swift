@@ -65,7 +65,7 @@ enum InitCommand: Command {
         try KeyFile.write(key, to: node.keyPath)
         let csr = try CertificateSigningRequest.pem(for: key, commonName: nodeName, organisation: org)
         let nodeID = NodeID(key.publicKey)
-        let config = NodeDirectory.Config(name: nodeName, organisation: org, role: role, nodeId: nodeID.hex)
+        let config = NodeDirectory.Config(formatVersion: FormatVersion.nodeConfig.current, name: nodeName, organisation: org, role: role, nodeId: nodeID.hex)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         do {

@@ -20,8 +20,10 @@ struct NodeDirectory {
     var certificatePath: String { path + "/node.crt" }
     var caPath: String { path + "/ca.crt" }
 
-    /// What `node.json` holds.
+    /// What `node.json` holds (format `FormatVersion.nodeConfig`, docs/formats.md).
     struct Config: Codable, Equatable {
+        /// The file's format version; absent in files written by release 0.2, which are version 1.
+        var formatVersion: UInt32?
         var name: String
         var organisation: String
         var role: String
@@ -37,6 +39,16 @@ struct NodeDirectory {
 
     func loadConfig() throws -> Config? {
         guard let data = FileManager.default.contents(atPath: configPath) else { return nil }
+        // The version first: a newer release's file may not decode as this release's Config at all.
+        struct Versioned: Decodable { var formatVersion: UInt32? }
+        do {
+            let version = try JSONDecoder().decode(Versioned.self, from: data).formatVersion ?? 1
+            try FormatVersion.nodeConfig.check(version, file: configPath)
+        } catch let error as FormatVersionError {
+            throw CommandFailure(error.description)
+        } catch {
+            throw CommandFailure("\(configPath) is not a valid node configuration: \(error.localizedDescription); it is written by `vigil init`")
+        }
         do {
             return try JSONDecoder().decode(Config.self, from: data)
         } catch {

@@ -37,6 +37,8 @@ enum RunCommand: Command {
         let args = try Arguments(raw, command: name, valueFlags: ["dir", "genesis", "listen-host", "listen", "metrics", "metrics-interval"], switchFlags: [])
         try args.expectPositionals(0, "")
         var options = NodeOptions(directory: try args.required("dir"))
+        // A node.json of a newer format means a newer release set this directory up: refuse before touching it.
+        _ = try NodeDirectory(path: options.directory).loadConfig()
         options.genesisPath = args.value("genesis")
         options.listenHost = args.value("listen-host")
         if let listen = args.value("listen") {
@@ -105,7 +107,8 @@ enum StatusCommand: Command {
 
         Asks the node running in DIR (through DIR/node.sock) for its state: entries held, and for every
         peer whether it is connected, since when, when a frame last arrived, how many entries it still
-        owes this node, and the round-trip time; configured peers that are not connected; refusals.
+        owes this node, and the round-trip time; configured peers that are not connected; refusals;
+        and every peer that runs another Vigil release than this node (they sync what both understand).
         Exit code 3 when no node runs in DIR.
 
         Examples:
@@ -128,6 +131,7 @@ enum StatusCommand: Command {
             return ExitCode.success
         }
         output.table([("node", "\(status.name) (\(status.organisation), \(status.role))"), ("node id", status.nodeId),
+                      ("release", status.release ?? "before 0.3.0"),
                       ("entries", "\(status.entries)" + { let owed = status.peers.reduce(0) { $0 + $1.entriesBehind }
                                                           return owed > 0 ? " (catching up: \(owed) still owed by peers)" : "" }()), ("peers", "\(status.peers.count) connected" + (status.disconnected.isEmpty ? "" : ", not connected: \(status.disconnected.joined(separator: ", "))"))])
         if !status.peers.isEmpty {
@@ -144,10 +148,22 @@ enum StatusCommand: Command {
             let when = r.nextTrySeconds.map { String(format: "next try in %.0f s", $0.rounded(.up)) } ?? "trying now"
             output.out("\(r.name): not connected, \(when)" + (r.failedAttempts > 0 ? " (\(r.failedAttempts) failed attempt\(r.failedAttempts == 1 ? "" : "s"))" : ""))
         }
+        let others = Self.otherReleases(status)
+        if !others.isEmpty { output.out("\n" + others.joined(separator: "\n")) }
         if !status.refusals.isEmpty {
             output.out("\nrefused: " + status.refusals.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
         return ExitCode.success
+    }
+
+    /// One line per connected peer that runs another release than the node: mixed releases are
+    /// normal while a federation upgrades one partner at a time (docs/operations.md).
+    static func otherReleases(_ status: NodeStatus) -> [String] {
+        let mine = status.release ?? "before 0.3.0"
+        return status.peers.filter { $0.established && $0.release != status.release }.map { p in
+            let theirs = p.release.map { "release \($0)" } ?? "a release before 0.3.0 (it does not announce its release)"
+            return "\(p.name) runs \(theirs); this node runs \(mine). They sync what both understand; see docs/operations.md for upgrading."
+        }
     }
 }
 

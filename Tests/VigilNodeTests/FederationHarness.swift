@@ -47,8 +47,13 @@ final class FederationHarness {
 
     func key(_ name: String) throws -> SigningKey { try KeyFile.read(from: nodeDir(name) + "/identity.key") }
 
+    /// How nodes are started: nil runs the `vigil` built next to the tests; otherwise this executable
+    /// with these arguments before `run --dir …` (PackagedBinaryTests: the packaged vigil, toolchain hidden).
+    var launcher: (executable: URL, prefix: [String])?
+
     func start(_ name: String, extraArguments: [String] = []) throws {
-        let p = try NodeProcess(binary: try Self.vigil(), directory: nodeDir(name), name: name, extraArguments: extraArguments)
+        let p = try NodeProcess(binary: try launcher?.executable ?? Self.vigil(), directory: nodeDir(name), name: name,
+                                extraArguments: extraArguments, prefixArguments: launcher?.prefix ?? [])
         processes[name] = p
     }
 
@@ -125,10 +130,10 @@ final class NodeProcess: @unchecked Sendable {
     private var logLines: [String] = []
     private var logClosed = false
 
-    init(binary: URL, directory: String, name: String, extraArguments: [String] = []) throws {
+    init(binary: URL, directory: String, name: String, extraArguments: [String] = [], prefixArguments: [String] = []) throws {
         self.name = name
         process.executableURL = binary
-        process.arguments = ["run", "--dir", directory] + extraArguments
+        process.arguments = prefixArguments + ["run", "--dir", directory] + extraArguments
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -1,13 +1,13 @@
 import Foundation
 import Testing
 
-/// Scripts/vigil.service must keep its hardening: an edit that drops an option fails here.
-@Suite("Scripts/vigil.service keeps its security options")
+/// Scripts/vigil@.service (the packaged template unit) must keep its hardening: an edit that drops an option fails here.
+@Suite("Scripts/vigil@.service keeps its security options")
 struct ServiceUnitTests {
     /// `key=value` lines of the unit (comments and section headers skipped), in order; repeated keys kept.
     static func options() throws -> [(key: String, value: String)] {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let text = try String(contentsOf: root.appendingPathComponent("Scripts/vigil.service"), encoding: .utf8)
+        let text = try String(contentsOf: root.appendingPathComponent("Scripts/vigil@.service"), encoding: .utf8)
         return text.split(separator: "\n").compactMap { raw in
             let line = raw.trimmingCharacters(in: .whitespaces)
             guard !line.isEmpty, !line.hasPrefix("#"), !line.hasPrefix(";"), !line.hasPrefix("["),
@@ -47,12 +47,12 @@ struct ServiceUnitTests {
     @Test("only the node directory and the metrics directory are writable")
     func writablePaths() throws {
         let paths = try Self.values("ReadWritePaths").flatMap { $0.split(separator: " ").map { String($0.drop { $0 == "-" }) } }
-        #expect(Set(paths) == ["/var/lib/vigil/node", "/var/lib/node_exporter/textfile_collector"])
+        #expect(Set(paths) == ["/var/lib/vigil/%i", "/var/lib/node_exporter/textfile_collector"])
     }
 
-    @Test("the node runs from /usr/local/bin with the node directory and stops gracefully in time")
+    @Test("each instance runs /usr/bin/vigil on its own node directory and stops gracefully in time")
     func execAndStop() throws {
-        #expect(try Self.values("ExecStart") == ["/usr/local/bin/vigil run --dir /var/lib/vigil/node --metrics /var/lib/node_exporter/textfile_collector/vigil.prom"])
+        #expect(try Self.values("ExecStart") == ["/usr/bin/vigil run --dir /var/lib/vigil/%i --metrics /var/lib/node_exporter/textfile_collector/vigil-%i.prom"])
         let timeout = try #require(try Self.values("TimeoutStopSec").last.flatMap { Int($0) })
         #expect(timeout >= 10, "TimeoutStopSec=\(timeout) leaves no time for a graceful stop")
         #expect(try Self.values("AmbientCapabilities").allSatisfy(\.isEmpty))

@@ -16,6 +16,7 @@ struct FrameTests {
         .entries([[1, 2, 3], [], Array(repeating: 9, count: 300)]),
         .ping(0), .pong(UInt64.max),
         .goodbye(code: 3, reason: "certificate revoked"),
+        .release("0.3.0"), .release("10.20.30-rc.1+deb12~1"),
     ]
 
     @Test("frame layout: big-endian length counting the type byte, type, payload")

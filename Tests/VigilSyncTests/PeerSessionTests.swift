@@ -30,9 +30,11 @@ struct TestPeer {
     var closedReason: CloseReason?
     var reconciled: [(have: Int, need: Int)] = []
     var roundTrips: [UInt64] = []
+    var peerRelease: PeerRelease?
 
-    init(initiator: Bool, ids: [EntryID], now: UInt64, settings: SessionSettings, outbox: inout [SyncMessage]) {
-        let (session, first) = PeerSession.start(isInitiator: initiator, clock: HybridTimestamp(milliseconds: now, counter: 0), now: now, settings: settings)
+    init(initiator: Bool, ids: [EntryID], now: UInt64, settings: SessionSettings, release: String? = nil, outbox: inout [SyncMessage]) {
+        let (session, first) = PeerSession.start(isInitiator: initiator, clock: HybridTimestamp(milliseconds: now, counter: 0), now: now,
+                                                 settings: settings, release: release)
         self.session = session
         store = Dictionary(uniqueKeysWithValues: ids.map { ($0, $0.bytes) })
         run(first, now: now, outbox: &outbox)
@@ -58,6 +60,7 @@ struct TestPeer {
             case .reconciled(let have, let need, _): reconciled.append((have, need))
             case .roundTrip(let ms): roundTrips.append(ms)
             case .close(let reason): closedReason = reason
+            case .peerRelease(let release): peerRelease = release
             }
         }
     }
@@ -70,10 +73,12 @@ struct Wire {
     var toB: [SyncMessage] = []
     var toA: [SyncMessage] = []
 
-    init(aIDs: [EntryID], bIDs: [EntryID], now: UInt64 = 0, settings: SessionSettings = SessionSettings()) {
+    /// `aRelease`/`bRelease`: what each side announces (nil plays a release before 0.3.0).
+    init(aIDs: [EntryID], bIDs: [EntryID], now: UInt64 = 0, settings: SessionSettings = SessionSettings(),
+         aRelease: String? = nil, bRelease: String? = nil) {
         var outA: [SyncMessage] = [], outB: [SyncMessage] = []
-        a = TestPeer(initiator: true, ids: aIDs, now: now, settings: settings, outbox: &outA)
-        b = TestPeer(initiator: false, ids: bIDs, now: now, settings: settings, outbox: &outB)
+        a = TestPeer(initiator: true, ids: aIDs, now: now, settings: settings, release: aRelease, outbox: &outA)
+        b = TestPeer(initiator: false, ids: bIDs, now: now, settings: settings, release: bRelease, outbox: &outB)
         toB = outA
         toA = outB
     }
