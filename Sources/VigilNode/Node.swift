@@ -90,6 +90,8 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
     /// another batch is already being verified, so both cores stay busy during a catch-up.
     private let verifyQueue = DispatchQueue(label: "vigil.node.verify", attributes: .concurrent)
     private let persistGroup = DispatchGroup()
+    /// Keeps the start-up index (store/node-index) up to date.
+    private let indexWriter: NodeIndexWriter
     private let started = Node.monotonicMilliseconds()
 
     // Loop-thread state.
@@ -136,14 +138,16 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
         let ca = try Certificate(contentsOfFile: dir + "/ca.crt")
         try certificate.verifyNodeCertificate(issuedBy: ca, for: key.publicKey, at: Date())
         let store = try EntryStore.open(directory: dir + "/store")
-        var loaded: [Entry] = []
-        loaded.reserveCapacity(store.count)
-        for item in store.items() {
-            if let entry = try store.read(item.id) { loaded.append(entry) }
+        let startup: NodeStartup
+        do {
+            startup = try NodeStartup.load(store: store, indexPath: dir + "/store/" + NodeIndexFile.name)
+        } catch {
+            store.close()
+            throw error
         }
         // Who this node is: the genesis and the roster entries it holds decide (a rotated key, a member added later).
         var roster = genesis.roster
-        roster.insertAll(loaded)
+        roster.insertAll(startup.rosterEntries)
         let member: Genesis.Member
         if let known = roster.member(ofKey: node) {
             if let refusal = roster.sessionRefusal(node) {
@@ -165,10 +169,12 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
         core = NodeCore(me: member.profile, roster: roster, reader: StoreReader(store: store), settings: options.session)
         core.wallClockAtZero = Node.wallMilliseconds() - (Node.monotonicMilliseconds() - started)
         let recovered = store.recovery
-        let skipped = core.load(loaded)
-        for entry in loaded where core.holds(entry.id) { index(entry) }
+        indexWriter = NodeIndexWriter(path: dir + "/store/" + NodeIndexFile.name, store: store, log: log, keep: startup.keptBytes,
+                                      covered: startup.report.fromIndex, appending: startup.chunks[startup.keptChunks...])
+        let skipped: [EntryID]
+        (skipped, referrers, kindCounts) = startup.load(into: &core)
         progress.lastHeld = core.heldCount
-        let owed = core.unacknowledgedTests(loaded)
+        let owed = core.unacknowledgedTests(startup.commTests)
         if !skipped.isEmpty {
             log.event(.warning, "entries-withdrawn", ["count": "\(skipped.count)", "reason": "signed after the author's key was revoked or rotated away"])
         }
@@ -179,6 +185,7 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
             log.event(.warning, "not-yet-in-roster", ["node_id": node.hex, "hint": "peers refuse this node until the authority's `vigil roster add` reaches them"])
         }
         log.event(.info, "store-opened", ["entries": "\(store.count)", "recovery": recovered.description])
+        startup.log(to: log)
     }
 
     /// A roster member in the genesis form: its genesis entry when it has one (with its dials), else
@@ -240,6 +247,7 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
         loop.shutdown()
         persistQueue.sync(flags: .barrier) {}
         verifyQueue.sync(flags: .barrier) {}
+        indexWriter.finish()
         store.close()
         log.event(.info, "stopped", ["entries": "\(store.count)"])
     }
@@ -388,6 +396,7 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
     public func timerFired(_ token: UInt64) {
         if token == Self.tickToken {
             handle(core.tick(now: now()))
+            indexWriter.tick(now: now())
             reportProgress()
             loop.schedule(after: .milliseconds(250), token: Self.tickToken)
             return
@@ -440,6 +449,7 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
             }
         case .admitted(let entries, let origin):
             for entry in entries { index(entry) }
+            indexWriter.admitted(entries, now: now())
             if case .peer(let link) = origin {
                 counters.received(entries.count)
                 log.event(.debug, "entries-stored", ["count": "\(entries.count)", "from": peerName(link)])

@@ -164,6 +164,39 @@ public struct NodeCore {
         return skipped
     }
 
+    /// Loads stored entries from their compact records (a start-up index), like `load(_:)` but without
+    /// the entries themselves. The roster entries must already be in the roster the core was made
+    /// with (the shell reads those few in full and applies them first). Records the roster no longer
+    /// accepts (signed after their key's revocation or rotation) are not held; receipts signed by this
+    /// node mark their tests as acknowledged. May be called several times (one batch at a time).
+    /// Returns the ids not held.
+    @discardableResult
+    public mutating func load(index: HeldIndex) -> [EntryID] {
+        if let mine = roster.member(ofKey: key) { me = mine.profile }
+        let classes = index.audiences.map { audience -> UInt32 in
+            if let known = audienceClasses[audience] { return known }
+            let made = UInt32(audiences.count)
+            audiences.append(audience)
+            audienceClasses[audience] = made
+            return made
+        }
+        held.reserveCapacity(held.count + index.records.count)
+        unsortedItems.reserveCapacity(unsortedItems.count + index.records.count)
+        var skipped: [EntryID] = []
+        for record in index.records where held[record.id] == nil {
+            guard case .valid = roster.standing(of: record.author, at: record.timestamp) else {
+                skipped.append(record.id)
+                continue
+            }
+            held[record.id] = HeldEntry(timestamp: record.timestamp, author: record.author, audienceClass: classes[Int(record.audience)])
+            unsortedItems.append(NegentropyItem(timestamp: record.timestamp.milliseconds, id: record.id))
+        }
+        for receipt in index.receipts where identity(ofKey: receipt.author) == me.node {
+            receipted.insert(receipt.test)
+        }
+        return skipped
+    }
+
     /// Communication tests held that expect this node and that it has not acknowledged yet (it was
     /// stopped between receiving and acknowledging): the shell acknowledges them after `load`.
     public mutating func unacknowledgedTests(_ entries: [Entry]) -> [Entry] {

@@ -1,0 +1,174 @@
+import Dispatch
+import Foundation
+import VigilModel
+import VigilStore
+import VigilSync
+
+/// What the node derives from its stored entries at start, read from the start-up index
+/// (`store/node-index`, `NodeIndexFormat`) for the entries it covers and from the entries themselves
+/// for the rest: every stored entry's compact record, the roster entries and communication tests in
+/// full, and how the index was used. A missing, damaged or mismatched index costs time, never an
+/// entry: whatever it does not cover, verified, is read from the store.
+struct NodeStartup {
+    /// How the start-up index served this start.
+    struct Report: Sendable {
+        /// Entries whose records came from the index.
+        var fromIndex = 0
+        /// Entries read from the store (not covered by the index).
+        var read = 0
+        /// Why the index did not cover everything, if it did not.
+        var problem: NodeIndexProblem?
+        /// Seconds spent.
+        var seconds = 0.0
+    }
+
+    /// Chunks covering every stored entry, store positions 0 to `store.count`, in order.
+    var chunks: [NodeIndexChunk]
+    /// The roster entries, read in full (the roster is built from them before anything else).
+    var rosterEntries: [Entry]
+    /// The communication tests, read in full (those not acknowledged yet are answered at start).
+    var commTests: [Entry]
+    /// How many bytes of the index file are intact and verified (0: write it anew).
+    var keptBytes: Int
+    /// How many of `chunks` came from the file; the rest must be appended to it.
+    var keptChunks: Int
+    /// How the index served.
+    var report: Report
+
+    /// Entries read from the store per chunk.
+    static let chunkEntries = 65_536
+
+    /// Reads the index at `path`, checks it against `store`, and reads what it does not cover.
+    /// Throws only what reading the store throws (a damaged store stops the start, as before).
+    static func load(store: EntryStore, indexPath path: String) throws -> NodeStartup {
+        let started = monotonicSeconds()
+        let items = store.items()
+        var report = Report()
+        var contents = NodeIndexFormat.Contents()
+        do {
+            if let file = try NodeIndexFile.read(path) {
+                contents = NodeIndexFormat.parse(file)
+            } else {
+                contents.problem = .missing
+            }
+        } catch {
+            contents.problem = .badHeader("it cannot be read: \(error)")
+        }
+        let (matching, mismatch) = verify(contents.chunks, against: items)
+        var chunks = Array(contents.chunks.prefix(matching))
+        let keptBytes = matching == 0 ? 0 : contents.chunkEnds[matching - 1]
+        report.problem = mismatch ?? contents.problem
+        let covered = chunks.last?.positions.upperBound ?? 0
+        report.fromIndex = covered
+        if covered < items.count {
+            chunks += try derive(items[covered...], from: store)
+            report.read = items.count - covered
+        }
+        var rosterEntries: [Entry] = [], commTests: [Entry] = []
+        for chunk in chunks {
+            for (i, kind) in chunk.kinds.enumerated() where kind == .roster || kind == .commTest {
+                guard let entry = try store.read(chunk.records[i].id) else { continue }
+                if kind == .roster { rosterEntries.append(entry) } else { commTests.append(entry) }
+            }
+        }
+        report.seconds = monotonicSeconds() - started
+        return NodeStartup(chunks: chunks, rosterEntries: rosterEntries, commTests: commTests,
+                           keptBytes: keptBytes, keptChunks: matching, report: report)
+    }
+
+    /// How many leading chunks match the store item for item (id and timestamp at each position), and
+    /// why the next one does not. Pure.
+    static func verify(_ chunks: [NodeIndexChunk], against items: [StoredItem]) -> (matching: Int, problem: NodeIndexProblem?) {
+        for (n, chunk) in chunks.enumerated() {
+            guard chunk.positions.upperBound <= items.count else {
+                return (n, .storeMismatch(position: items.count, reason: "the index covers \(chunk.positions.upperBound) entries, the store holds \(items.count)"))
+            }
+            for (k, record) in chunk.records.enumerated() {
+                let item = items[chunk.firstPosition + k]
+                if item.id != record.id || item.timestamp != record.timestamp {
+                    return (n, .storeMismatch(position: chunk.firstPosition + k, reason: "the store holds entry \(item.id.hex) there, the index \(record.id.hex)"))
+                }
+            }
+        }
+        return (chunks.count, nil)
+    }
+
+    /// Reads `items` from the store (on every core) and derives their chunks, `chunkEntries` at a time.
+    static func derive(_ items: ArraySlice<StoredItem>, from store: EntryStore) throws -> [NodeIndexChunk] {
+        var out: [NodeIndexChunk] = []
+        var start = items.startIndex
+        while start < items.endIndex {
+            let batch = items[start..<min(items.endIndex, start + chunkEntries)]
+            out.append(NodeIndexChunk.derive(try read(batch, from: store), firstPosition: start))
+            start = batch.endIndex
+        }
+        return out
+    }
+
+    /// The entries of `items`, read and decoded in parallel, in order.
+    static func read(_ items: ArraySlice<StoredItem>, from store: EntryStore) throws -> [Entry] {
+        var slots = [Result<Entry, StoreError>?](repeating: nil, count: items.count)
+        let parts = min(items.count, 16)
+        let base = items.startIndex
+        slots.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let out = buffer
+            DispatchQueue.concurrentPerform(iterations: parts) { p in
+                for k in (items.count * p / parts)..<(items.count * (p + 1) / parts) {
+                    let id = items[base + k].id
+                    do throws(StoreError) {
+                        if let entry = try store.read(id) {
+                            out[k] = .success(entry)
+                        } else {
+                            out[k] = .failure(StoreError(.corrupt, "entry \(id.hex) is listed by the store at \(store.directory) but cannot be read. Run `vigil store check \(store.directory)`.", path: store.directory))
+                        }
+                    } catch {
+                        out[k] = .failure(error)
+                    }
+                }
+            }
+        }
+        return try slots.map { try $0!.get() }
+    }
+
+    /// Loads the chunks into `core` and builds what the node derives besides: the referrers of each
+    /// entry and the held entries by kind. Returns the ids not held (the roster no longer accepts them).
+    func load(into core: inout NodeCore) -> (skipped: [EntryID], referrers: [EntryID: [EntryID]], kindCounts: [EntryKind: Int]) {
+        var skipped: [EntryID] = []
+        var referrers: [EntryID: [EntryID]] = [:]
+        var counts = [Int](repeating: 0, count: 256)
+        for chunk in chunks {
+            let notHeld = core.load(index: chunk.heldIndex)
+            skipped += notHeld
+            let gone = Set(notHeld)
+            for (i, kind) in chunk.kinds.enumerated() where gone.isEmpty || !gone.contains(chunk.records[i].id) {
+                counts[Int(kind.rawValue)] += 1
+            }
+            for ref in chunk.references where gone.isEmpty || !gone.contains(chunk.records[Int(ref.from)].id) {
+                referrers[ref.to, default: []].append(chunk.records[Int(ref.from)].id)
+            }
+        }
+        var kindCounts: [EntryKind: Int] = [:]
+        for kind in EntryKind.allCases where counts[Int(kind.rawValue)] > 0 { kindCounts[kind] = counts[Int(kind.rawValue)] }
+        return (skipped, referrers, kindCounts)
+    }
+
+    static func monotonicSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+    }
+}
+
+extension NodeStartup {
+    /// One log line on how the start-up index served: `node-index` when it covered everything, else
+    /// `node-index-incomplete` (a warning when it was damaged or did not match) naming the reason.
+    func log(to log: NodeLog) {
+        let fields: KeyValuePairs<String, String> = ["from_index": "\(report.fromIndex)", "read": "\(report.read)",
+                                                     "seconds": String(format: "%.3f", report.seconds), "reason": report.problem?.description ?? ""]
+        switch report.problem {
+        case nil: log.event(.info, "node-index", fields)
+        case .missing?: log.event(.info, "node-index-incomplete", fields)
+        case .storeMismatch?, .badHeader?, .otherVersion?, .damagedChunk?: log.event(.warning, "node-index-incomplete", fields)
+        }
+    }
+}
