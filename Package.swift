@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "VigilSyncTests", dependencies: ["VigilSync", "VigilModel", "VigilCrypto"]),
         .testTarget(name: "VigilSimTests", dependencies: ["VigilSim", "VigilSync", "VigilModel", "VigilLog", "VigilCrypto"]),
         .testTarget(name: "VigilNetTests", dependencies: ["VigilNet", "VigilCrypto", "VigilSync", "VigilModel"]),
-        .testTarget(name: "VigilNodeTests", dependencies: ["VigilNode", "VigilModel", "VigilCrypto"]),
+        .testTarget(name: "VigilNodeTests", dependencies: ["VigilNode", "VigilStore", "VigilSync", "VigilModel", "VigilCrypto"]),
         .testTarget(name: "VigilCAPTests", dependencies: ["VigilCAP", "VigilModel"]),
         .testTarget(name: "VigilCLITests", dependencies: ["VigilModel", "VigilCrypto", "VigilStore"]),
     ],

@@ -13,6 +13,12 @@ public struct NodeIndexChunk: Equatable, Sendable {
         public let from: UInt32
         /// The entry it refers to.
         public let to: EntryID
+
+        /// A ref from record `from` to `to`.
+        public init(from: UInt32, to: EntryID) {
+            self.from = from
+            self.to = to
+        }
     }
 
     /// The store position (insertion order, `EntryStore.items`) of the first record.

@@ -1,3 +1,4 @@
+import Dispatch
 import VigilModel
 import VigilStore
 import VigilSync
@@ -253,39 +254,60 @@ public enum NodeIndexFormat {
             contents.problem = .badHeader("its reserved header bytes are not zero")
             return contents
         }
+        // Frames first (cheap), then every chunk's checksum and decoding on every core, then the
+        // chunks in order up to the first that is unusable.
+        var frames: [(offset: Int, length: Int, crc: UInt32)] = []
+        var framingProblem: NodeIndexProblem?
         var offset = headerSize
-        contents.intactBytes = offset
         while offset < file.count {
             guard file.count - offset >= frameSize else {
-                contents.problem = .damagedChunk(offset: offset, reason: "a chunk frame cut short (\(file.count - offset) bytes)")
-                return contents
+                framingProblem = .damagedChunk(offset: offset, reason: "a chunk frame cut short (\(file.count - offset) bytes)")
+                break
             }
             let (length, crc) = file.withUnsafeBytes { (Int(loadLE32($0, offset)), loadLE32($0, offset + 4)) }
             guard length <= maxBodyBytes, length <= file.count - offset - frameSize else {
-                contents.problem = .damagedChunk(offset: offset, reason: "its length \(length) runs past the end of the file")
-                return contents
+                framingProblem = .damagedChunk(offset: offset, reason: "its length \(length) runs past the end of the file")
+                break
             }
-            let body = Array(file[(offset + frameSize)..<(offset + frameSize + length)])
-            guard CRC32C.checksum(body) == crc else {
-                contents.problem = .damagedChunk(offset: offset, reason: "its checksum does not match")
-                return contents
+            frames.append((offset, length, crc))
+            offset += frameSize + length
+        }
+        let framed = frames
+        var decoded = [Result<NodeIndexChunk, NodeIndexProblem>?](repeating: nil, count: frames.count)
+        decoded.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let out = buffer
+            DispatchQueue.concurrentPerform(iterations: frames.count) { i in
+                let frame = framed[i]
+                let body = Array(file[(frame.offset + frameSize)..<(frame.offset + frameSize + frame.length)])
+                guard CRC32C.checksum(body) == frame.crc else {
+                    out[i] = .failure(.damagedChunk(offset: frame.offset, reason: "its checksum does not match"))
+                    return
+                }
+                do {
+                    out[i] = .success(try decode(body))
+                } catch {
+                    out[i] = .failure(.damagedChunk(offset: frame.offset, reason: "it does not decode: \(error)"))
+                }
             }
+        }
+        contents.intactBytes = headerSize
+        for (i, result) in decoded.enumerated() {
             let chunk: NodeIndexChunk
-            do {
-                chunk = try decode(body)
-            } catch {
-                contents.problem = .damagedChunk(offset: offset, reason: "it does not decode: \(error)")
+            switch result! {
+            case .failure(let problem):
+                contents.problem = problem
                 return contents
+            case .success(let c): chunk = c
             }
             guard chunk.firstPosition == contents.covered else {
-                contents.problem = .damagedChunk(offset: offset, reason: "it starts at store position \(chunk.firstPosition), not \(contents.covered)")
+                contents.problem = .damagedChunk(offset: frames[i].offset, reason: "it starts at store position \(chunk.firstPosition), not \(contents.covered)")
                 return contents
             }
             contents.chunks.append(chunk)
-            offset += frameSize + length
-            contents.chunkEnds.append(offset)
-            contents.intactBytes = offset
+            contents.intactBytes = frames[i].offset + frameSize + frames[i].length
+            contents.chunkEnds.append(contents.intactBytes)
         }
+        contents.problem = framingProblem
         return contents
     }
 
@@ -299,7 +321,7 @@ public enum NodeIndexFormat {
 }
 
 /// Why (part of) a start-up index file was not used.
-public enum NodeIndexProblem: Equatable, Sendable, CustomStringConvertible {
+public enum NodeIndexProblem: Error, Equatable, Sendable, CustomStringConvertible {
     /// No file.
     case missing
     /// The header is damaged.

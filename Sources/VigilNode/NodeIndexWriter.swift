@@ -13,7 +13,7 @@ import VigilStore
 /// next start then reads what the file lacks from the store.
 final class NodeIndexWriter: Sendable {
     /// Admitted entries waiting before a checkpoint.
-    static let checkpointEntries = 65_536
+    static let checkpointEntries = 16_384
     /// Longest wait (ms) before admitted entries are checkpointed.
     static let checkpointInterval: UInt64 = 10_000
 

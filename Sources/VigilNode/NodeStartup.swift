@@ -80,13 +80,14 @@ struct NodeStartup {
     /// why the next one does not. Pure.
     static func verify(_ chunks: [NodeIndexChunk], against items: [StoredItem]) -> (matching: Int, problem: NodeIndexProblem?) {
         for (n, chunk) in chunks.enumerated() {
-            guard chunk.positions.upperBound <= items.count else {
-                return (n, .storeMismatch(position: items.count, reason: "the index covers \(chunk.positions.upperBound) entries, the store holds \(items.count)"))
-            }
             for (k, record) in chunk.records.enumerated() {
-                let item = items[chunk.firstPosition + k]
+                let position = chunk.firstPosition + k
+                guard position < items.count else {
+                    return (n, .storeMismatch(position: position, reason: "the index covers \(chunk.positions.upperBound) entries, the store holds \(items.count)"))
+                }
+                let item = items[position]
                 if item.id != record.id || item.timestamp != record.timestamp {
-                    return (n, .storeMismatch(position: chunk.firstPosition + k, reason: "the store holds entry \(item.id.hex) there, the index \(record.id.hex)"))
+                    return (n, .storeMismatch(position: position, reason: "the store holds entry \(item.id.hex) there, the index \(record.id.hex)"))
                 }
             }
         }
@@ -136,8 +137,9 @@ struct NodeStartup {
         var skipped: [EntryID] = []
         var referrers: [EntryID: [EntryID]] = [:]
         var counts = [Int](repeating: 0, count: 256)
+        let total = chunks.last?.positions.upperBound ?? 0
         for chunk in chunks {
-            let notHeld = core.load(index: chunk.heldIndex)
+            let notHeld = core.load(index: chunk.heldIndex, total: total)
             skipped += notHeld
             let gone = Set(notHeld)
             for (i, kind) in chunk.kinds.enumerated() where gone.isEmpty || !gone.contains(chunk.records[i].id) {

@@ -168,11 +168,16 @@ public struct NodeCore {
     /// the entries themselves. The roster entries must already be in the roster the core was made
     /// with (the shell reads those few in full and applies them first). Records the roster no longer
     /// accepts (signed after their key's revocation or rotation) are not held; receipts signed by this
-    /// node mark their tests as acknowledged. May be called several times (one batch at a time).
+    /// node mark their tests as acknowledged. May be called several times (one batch at a time);
+    /// `total`, when given, is how many entries all the batches hold, so that memory is reserved once.
     /// Returns the ids not held.
     @discardableResult
-    public mutating func load(index: HeldIndex) -> [EntryID] {
+    public mutating func load(index: HeldIndex, total: Int = 0) -> [EntryID] {
         if let mine = roster.member(ofKey: key) { me = mine.profile }
+        if total > held.count + index.records.count {
+            held.reserveCapacity(total)
+            unsortedItems.reserveCapacity(total)
+        }
         let classes = index.audiences.map { audience -> UInt32 in
             if let known = audienceClasses[audience] { return known }
             let made = UInt32(audiences.count)
@@ -180,8 +185,6 @@ public struct NodeCore {
             audienceClasses[audience] = made
             return made
         }
-        held.reserveCapacity(held.count + index.records.count)
-        unsortedItems.reserveCapacity(unsortedItems.count + index.records.count)
         var skipped: [EntryID] = []
         for record in index.records where held[record.id] == nil {
             guard case .valid = roster.standing(of: record.author, at: record.timestamp) else {

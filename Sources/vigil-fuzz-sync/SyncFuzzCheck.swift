@@ -7,7 +7,7 @@ import VigilSync
 /// picks the decoder; the rest is its input. Any input may be refused; an accepted one must re-encode to
 /// exactly itself (one valid encoding), and nothing may crash.
 enum SyncFuzzCheck {
-    static let targets = ["frames", "negentropy", "fieldmap", "genesis", "frames-bytewise"]
+    static let targets = ["frames", "negentropy", "fieldmap", "genesis", "frames-bytewise", "node-index"]
 
     /// A broken invariant, or nil.
     static func run(_ input: [UInt8]) -> String? {
@@ -26,8 +26,22 @@ enum SyncFuzzCheck {
         case 3:
             _ = try? Genesis(json: Data(bytes))
             return nil
-        default: return frames(bytes, bytewise: true)
+        case 4: return frames(bytes, bytewise: true)
+        default: return nodeIndex(bytes)
         }
+    }
+
+    /// A start-up index chunk body must re-encode to itself; a whole file must parse without crashing
+    /// and keep only chunks that re-encode to themselves.
+    static func nodeIndex(_ bytes: [UInt8]) -> String? {
+        if let chunk = try? NodeIndexFormat.decode(bytes) {
+            let again = NodeIndexFormat.encode(chunk)
+            if again != bytes { return "a start-up index chunk re-encodes differently: \(hex(bytes)) → \(hex(again))" }
+        }
+        let contents = NodeIndexFormat.parse(bytes)
+        var rebuilt = contents.chunks.isEmpty && contents.intactBytes == 0 ? [] : NodeIndexFormat.header()
+        for chunk in contents.chunks { rebuilt += NodeIndexFormat.framed(chunk) }
+        return rebuilt == Array(bytes.prefix(contents.intactBytes)) ? nil : "a start-up index file's intact part re-frames differently: \(hex(bytes))"
     }
 
     /// Frames fed at once and byte by byte must agree; every decoded message re-frames to its frame.
@@ -83,6 +97,16 @@ enum SyncSeeds {
             {"federation":"F","authority":"\(id.hex)","members":[{"name":"a","organisation":"Org","role":"authority",
             "nodeId":"\(id.hex)","host":"127.0.0.1","port":7401,"dials":[]}]}
             """
-        return [[0] + stream, [1, 0x61, 0x00, 0x00, 0x02, 0x00], [2] + (try! map.encoded()), [3] + Array(genesis.utf8), [4] + stream]
+        var chunk = NodeIndexChunk(firstPosition: 2)
+        chunk.audiences = [.federation, Audience(tlp: .amber, roles: ["police"], organisations: ["Org"], nodes: [id])]
+        chunk.records = [HeldRecord(id: id, timestamp: HybridTimestamp(milliseconds: 1_795_000_000_000, counter: 1), author: id, audience: 0),
+                         HeldRecord(id: Bytes32([UInt8](repeating: 8, count: 32))!, timestamp: HybridTimestamp(milliseconds: 1_795_000_000_001, counter: 0), author: id, audience: 1)]
+        chunk.kinds = [.commTest, .acknowledgement]
+        chunk.references = [NodeIndexChunk.Reference(from: 1, to: id)]
+        chunk.receipts = [1]
+        let body = NodeIndexFormat.encode(chunk)
+        let file = NodeIndexFormat.header() + NodeIndexFormat.framed(NodeIndexChunk(firstPosition: 0)) + NodeIndexFormat.framed(chunk)
+        return [[0] + stream, [1, 0x61, 0x00, 0x00, 0x02, 0x00], [2] + (try! map.encoded()), [3] + Array(genesis.utf8), [4] + stream,
+                [5] + body, [5] + file]
     }
 }
