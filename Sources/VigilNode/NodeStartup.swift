@@ -42,7 +42,6 @@ struct NodeStartup {
     /// Throws only what reading the store throws (a damaged store stops the start, as before).
     static func load(store: EntryStore, indexPath path: String) throws -> NodeStartup {
         let started = monotonicSeconds()
-        let items = store.items()
         var report = Report()
         var contents = NodeIndexFormat.Contents()
         do {
@@ -54,15 +53,24 @@ struct NodeStartup {
         } catch {
             contents.problem = .badHeader("it cannot be read: \(error)")
         }
-        let (matching, mismatch) = verify(contents.chunks, against: items)
+        // Checked a chunk at a time against the store's own index (ids and timestamps in memory).
+        var matching = 0
+        var mismatch: NodeIndexProblem?
+        for chunk in contents.chunks {
+            let items = store.items(from: chunk.firstPosition, limit: chunk.records.count)
+            let (ok, problem) = verify([chunk], against: items, from: chunk.firstPosition)
+            if ok == 0 { mismatch = problem; break }
+            matching += 1
+        }
         var chunks = Array(contents.chunks.prefix(matching))
         let keptBytes = matching == 0 ? 0 : contents.chunkEnds[matching - 1]
         report.problem = mismatch ?? contents.problem
         let covered = chunks.last?.positions.upperBound ?? 0
         report.fromIndex = covered
-        if covered < items.count {
-            chunks += try derive(items[covered...], from: store)
-            report.read = items.count - covered
+        let rest = store.items(from: covered)
+        if !rest.isEmpty {
+            chunks += try derive(rest, firstPosition: covered, from: store)
+            report.read = rest.count
         }
         var rosterEntries: [Entry] = [], commTests: [Entry] = []
         for chunk in chunks {
@@ -77,15 +85,15 @@ struct NodeStartup {
     }
 
     /// How many leading chunks match the store item for item (id and timestamp at each position), and
-    /// why the next one does not. Pure.
-    static func verify(_ chunks: [NodeIndexChunk], against items: [StoredItem]) -> (matching: Int, problem: NodeIndexProblem?) {
+    /// why the next one does not. `items` are the store's from position `first` on. Pure.
+    static func verify(_ chunks: [NodeIndexChunk], against items: [StoredItem], from first: Int = 0) -> (matching: Int, problem: NodeIndexProblem?) {
         for (n, chunk) in chunks.enumerated() {
             for (k, record) in chunk.records.enumerated() {
                 let position = chunk.firstPosition + k
-                guard position < items.count else {
-                    return (n, .storeMismatch(position: position, reason: "the index covers \(chunk.positions.upperBound) entries, the store holds \(items.count)"))
+                guard position >= first, position - first < items.count else {
+                    return (n, .storeMismatch(position: position, reason: "the index covers \(chunk.positions.upperBound) entries, the store holds \(first + items.count)"))
                 }
-                let item = items[position]
+                let item = items[position - first]
                 if item.id != record.id || item.timestamp != record.timestamp {
                     return (n, .storeMismatch(position: position, reason: "the store holds entry \(item.id.hex) there, the index \(record.id.hex)"))
                 }
@@ -94,13 +102,14 @@ struct NodeStartup {
         return (chunks.count, nil)
     }
 
-    /// Reads `items` from the store (on every core) and derives their chunks, `chunkEntries` at a time.
-    static func derive(_ items: ArraySlice<StoredItem>, from store: EntryStore) throws -> [NodeIndexChunk] {
+    /// Reads `items` (store positions `firstPosition…`) from the store, on every core, and derives
+    /// their chunks, `chunkEntries` at a time.
+    static func derive(_ items: [StoredItem], firstPosition: Int, from store: EntryStore) throws -> [NodeIndexChunk] {
         var out: [NodeIndexChunk] = []
-        var start = items.startIndex
-        while start < items.endIndex {
-            let batch = items[start..<min(items.endIndex, start + chunkEntries)]
-            out.append(NodeIndexChunk.derive(try read(batch, from: store), firstPosition: start))
+        var start = 0
+        while start < items.count {
+            let batch = items[start..<min(items.count, start + chunkEntries)]
+            out.append(NodeIndexChunk.derive(try read(batch, from: store), firstPosition: firstPosition + start))
             start = batch.endIndex
         }
         return out

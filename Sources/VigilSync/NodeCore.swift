@@ -186,12 +186,17 @@ public struct NodeCore {
             return made
         }
         var skipped: [EntryID] = []
-        for record in index.records where held[record.id] == nil {
+        for record in index.records {
             guard case .valid = roster.standing(of: record.author, at: record.timestamp) else {
-                skipped.append(record.id)
+                if held[record.id] == nil { skipped.append(record.id) }
                 continue
             }
-            held[record.id] = HeldEntry(timestamp: record.timestamp, author: record.author, audienceClass: classes[Int(record.audience)])
+            // One hash lookup per new record (start-up time): an already held one is put back as it was.
+            let entry = HeldEntry(timestamp: record.timestamp, author: record.author, audienceClass: classes[Int(record.audience)])
+            if let before = held.updateValue(entry, forKey: record.id) {
+                held[record.id] = before
+                continue
+            }
             unsortedItems.append(NegentropyItem(timestamp: record.timestamp.milliseconds, id: record.id))
         }
         for receipt in index.receipts where identity(ofKey: receipt.author) == me.node {

@@ -43,6 +43,7 @@ struct HeldIndexLoadTests {
         #expect(skippedA == skippedB && skippedB == [entries[6].id])
         #expect(fromIndex.heldCount == fromEntries.heldCount && fromIndex.heldCount == entries.count - 1)
         for e in entries { #expect(fromIndex.holds(e.id) == fromEntries.holds(e.id)) }
+        #expect(fromIndex.load(index: index(entries)) == [entries[6].id] && fromIndex.heldCount == entries.count - 1, "loading again changes nothing")
         let tests = [answered, unanswered]
         #expect(fromIndex.unacknowledgedTests(tests).map(\.id) == [unanswered.id])
         #expect(fromEntries.unacknowledgedTests(tests).map(\.id) == [unanswered.id])
