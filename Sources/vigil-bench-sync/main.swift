@@ -171,7 +171,8 @@ func run(_ options: Options) throws -> Int32 {
     if options.parts.contains(5) { restart = try RestartBench.run(missed: options.restart, vigil: vigil) }
     if options.parts.contains(6) { start = try StartBench.run(count: options.start, warmRuns: options.startRuns, vigil: vigil) }
 
-    let mode = options.isFullRun ? "full run at the issue's sizes"
+    let startAlone = options.parts == [6] && options.start == Options.full.start && options.startRuns == Options.full.startRuns
+    let mode = options.isFullRun ? "full run at the issue's sizes" : startAlone ? "node start-up alone, at the issue's size"
         : (options.quick ? "QUICK RUN, reduced sizes: NOT the issue's figures" : "PARTIAL OR RESIZED RUN: NOT the issue's figures")
     var report = BenchReport(title: "Vigil sync benchmark (\(System.coreCount) cores; \(openssl.version); \(mode))")
     report.note("openssl_verify_per_s", "openssl speed ed25519 verify, 1 core (at the start)", openssl.verify, unit: "/s")
@@ -232,7 +233,7 @@ func run(_ options: Options) throws -> Int32 {
         report.note("start_cold_rss_mb", "6. … its resident memory then (VmRSS)", s.cold.rssBytes / 1_000_000, unit: "MB", digits: 0)
         report.note("start_cold_peak_rss_mb", "6. … peak resident memory (VmHWM)", s.cold.peakRSSBytes / 1_000_000, unit: "MB", digits: 0)
     }
-    report.print(json: options.json, extra: ["openssl_version": openssl.version, "mode": options.isFullRun ? "full" : (options.quick ? "quick" : "partial"),
+    report.print(json: options.json, extra: ["openssl_version": openssl.version, "mode": options.isFullRun ? "full" : startAlone ? "start" : (options.quick ? "quick" : "partial"),
                                              "sizes": "catchup=\(options.catchUp) reconcile=\(options.reconcileItems) differences=\(options.differences) nodes=\(options.nodes) posts=\(options.posts) peers=\(options.peers) idle=\(options.idle) restart=\(options.restart) start=\(options.start)x\(options.startRuns) parts=\(options.parts.sorted().map(String.init).joined(separator: ","))"])
     return report.allPassed ? 0 : 1
 }
