@@ -61,6 +61,8 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
     /// another batch is already being verified, so both cores stay busy during a catch-up.
     let verifyQueue = DispatchQueue(label: "vigil.node.verify", attributes: .concurrent)
     let persistGroup = DispatchGroup()
+    /// Keeps the start-up index (store/node-index) up to date.
+    let indexWriter: NodeIndexWriter
     let started = Node.monotonicMilliseconds()
 
     // Loop-thread state.
@@ -107,14 +109,16 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
         let ca = try Certificate(contentsOfFile: dir + "/ca.crt")
         try certificate.verifyNodeCertificate(issuedBy: ca, for: key.publicKey, at: Date())
         let store = try EntryStore.open(directory: dir + "/store")
-        var loaded: [Entry] = []
-        loaded.reserveCapacity(store.count)
-        for item in store.items() {
-            if let entry = try store.read(item.id) { loaded.append(entry) }
+        let startup: NodeStartup
+        do {
+            startup = try NodeStartup.load(store: store, indexPath: dir + "/store/" + NodeIndexFile.name)
+        } catch {
+            store.close()
+            throw error
         }
         // Who this node is: the genesis and the roster entries it holds decide (a rotated key, a member added later).
         var roster = genesis.roster
-        roster.insertAll(loaded)
+        roster.insertAll(startup.rosterEntries)
         let member: Genesis.Member
         if let known = roster.member(ofKey: node) {
             if let refusal = roster.sessionRefusal(node) {
@@ -136,10 +140,15 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
         core = NodeCore(me: member.profile, roster: roster, reader: StoreReader(store: store), settings: options.session)
         core.wallClockAtZero = Node.wallMilliseconds() - (Node.monotonicMilliseconds() - started)
         let recovered = store.recovery
-        let skipped = core.load(loaded)
-        for entry in loaded where core.holds(entry.id) { index(entry) }
+        indexWriter = NodeIndexWriter(path: dir + "/store/" + NodeIndexFile.name, store: store, log: log, keep: startup.keptBytes,
+                                      covered: startup.report.fromIndex, appending: startup.chunks[startup.keptChunks...])
+        let skipped: [EntryID]
+        (skipped, referrerIndex, kindCounts) = startup.load(into: &core)
+        // CAP Updates and Cancels name the alerts they change by CAP identifiers, not by refs: the
+        // relation index is rebuilt from the alerts held (few beside the rest; their bodies are read).
+        for alert in startup.alerts where core.holds(alert.id) { indexCAPReferences(alert) }
         progress.lastHeld = core.heldCount
-        let owed = core.unacknowledgedTests(loaded)
+        let owed = core.unacknowledgedTests(startup.commTests)
         withdrawn.withLock { $0.formUnion(skipped) }
         if !skipped.isEmpty {
             log.event(.warning, "entries-withdrawn", ["count": "\(skipped.count)", "reason": "signed after the author's key was revoked or rotated away"])
@@ -151,6 +160,7 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
             log.event(.warning, "not-yet-in-roster", ["node_id": node.hex, "hint": "peers refuse this node until the authority's `vigil roster add` reaches them"])
         }
         log.event(.info, "store-opened", ["entries": "\(store.count)", "recovery": recovered.description])
+        startup.log(to: log)
     }
 
     /// Listens on the genesis address and dials the configured peers.
@@ -172,6 +182,7 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
         loop.shutdown()
         persistGroup.wait()
         verifyQueue.sync(flags: .barrier) {}
+        indexWriter.finish()
         store.close()
         log.event(.info, "stopped", ["entries": "\(store.count)"])
     }

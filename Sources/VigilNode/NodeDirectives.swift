@@ -45,6 +45,7 @@ extension Node {
             }
         case .admitted(let entries, let origin):
             for entry in entries { index(entry) }
+            indexWriter.admitted(entries, now: now())
             if case .peer(let link) = origin {
                 counters.received(entries.count)
                 log.event(.debug, "entries-stored", ["count": "\(entries.count)", "from": peerName(link)])

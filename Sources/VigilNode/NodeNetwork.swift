@@ -60,6 +60,7 @@ extension Node {
     public func timerFired(_ token: UInt64) {
         if token == Self.tickToken {
             handle(core.tick(now: now()))
+            indexWriter.tick(now: now())
             dialDue()
             reportProgress()
             loop.schedule(after: .milliseconds(250), token: Self.tickToken)

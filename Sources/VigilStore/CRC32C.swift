@@ -2,7 +2,7 @@
 ///
 /// Table-driven "slicing by 8": eight 256-entry tables let the loop consume eight bytes per step.
 /// Check value: `CRC32C.checksum("123456789")` is `0xE3069283`.
-enum CRC32C {
+public enum CRC32C {
     /// The eight lookup tables, 8 × 256 entries, built once.
     private static let tables: [UInt32] = {
         var t = [UInt32](repeating: 0, count: 8 * 256)
@@ -21,7 +21,7 @@ enum CRC32C {
     }()
 
     /// Continues a checksum: pass the result of an earlier call as `crc` to checksum concatenated input.
-    static func update(_ crc: UInt32, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
+    public static func update(_ crc: UInt32, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
         var c = ~crc
         guard var p = bytes.baseAddress, bytes.count > 0 else { return crc }
         var n = bytes.count
@@ -46,7 +46,7 @@ enum CRC32C {
     }
 
     /// The checksum of `bytes`.
-    static func checksum(_ bytes: [UInt8]) -> UInt32 {
+    public static func checksum(_ bytes: [UInt8]) -> UInt32 {
         bytes.withUnsafeBytes { update(0, $0) }
     }
 }

@@ -61,8 +61,10 @@ struct StoreIndex {
         return true
     }
 
+    /// Makes room for `n` records, so that inserting them neither copies the records nor rehashes the table.
     mutating func reserveCapacity(_ n: Int) {
         records.reserveCapacity(n)
+        while n * 4 > slots.count * 3 { grow() }
     }
 
     private mutating func grow() {

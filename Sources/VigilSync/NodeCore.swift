@@ -172,6 +172,47 @@ public struct NodeCore {
         return skipped
     }
 
+    /// Loads stored entries from their compact records (a start-up index), like `load(_:)` but without
+    /// the entries themselves. The roster entries must already be in the roster the core was made
+    /// with (the shell reads those few in full and applies them first). Records the roster no longer
+    /// accepts (signed after their key's revocation or rotation) are not held; receipts signed by this
+    /// node mark their tests as acknowledged. May be called several times (one batch at a time);
+    /// `total`, when given, is how many entries all the batches hold, so that memory is reserved once.
+    /// Returns the ids not held.
+    @discardableResult
+    public mutating func load(index: HeldIndex, total: Int = 0) -> [EntryID] {
+        if let mine = roster.member(ofKey: key) { me = mine.profile }
+        if total > held.count + index.records.count {
+            held.reserveCapacity(total)
+            unsortedItems.reserveCapacity(total)
+        }
+        let classes = index.audiences.map { audience -> UInt32 in
+            if let known = audienceClasses[audience] { return known }
+            let made = UInt32(audiences.count)
+            audiences.append(audience)
+            audienceClasses[audience] = made
+            return made
+        }
+        var skipped: [EntryID] = []
+        for record in index.records {
+            guard case .valid = roster.standing(of: record.author, at: record.timestamp) else {
+                if held[record.id] == nil { skipped.append(record.id) }
+                continue
+            }
+            // One hash lookup per new record (start-up time): an already held one is put back as it was.
+            let entry = HeldEntry(timestamp: record.timestamp, author: record.author, audienceClass: classes[Int(record.audience)])
+            if let before = held.updateValue(entry, forKey: record.id) {
+                held[record.id] = before
+                continue
+            }
+            unsortedItems.append(NegentropyItem(timestamp: record.timestamp.milliseconds, id: record.id))
+        }
+        for receipt in index.receipts where identity(ofKey: receipt.author) == me.node {
+            receipted.insert(receipt.test)
+        }
+        return skipped
+    }
+
     /// Communication tests held that expect this node and that it has not acknowledged yet (it was
     /// stopped between receiving and acknowledging): the shell acknowledges them after `load`.
     public mutating func unacknowledgedTests(_ entries: [Entry]) -> [Entry] {

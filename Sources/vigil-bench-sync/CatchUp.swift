@@ -40,18 +40,7 @@ enum CatchUpBench {
         // Peer A's store, filled directly: signed on every core, appended in large batches.
         progress("part 1: signing and storing \(count) entries in A's store (\(authors) authors, GREEN) …")
         let base = wallMilliseconds() - UInt64(count) - 3_600_000
-        let fill = try BenchClock.time { () throws -> Int in
-            let store = try EntryStore.open(directory: dirA + "/store")
-            var n = 0
-            while n < count {
-                let chunk = EntryMaker.makeParallel(n..<min(count, n + 16_384), keys: keys, base: base)
-                _ = try store.append(chunk)
-                n += chunk.count
-            }
-            let held = store.count
-            store.close()
-            return held
-        }
+        let fill = try BenchClock.time { try fillStore(dirA + "/store", count: count, keys: keys, base: base) }
         guard fill.value == count else { throw BenchError("A's store holds \(fill.value) of \(count) entries after filling") }
         progress(String(format: "part 1: filled in %.1f s; starting A (loads %d entries) …", fill.seconds, count))
 

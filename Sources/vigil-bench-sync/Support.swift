@@ -11,6 +11,7 @@ import VigilBenchSupport
 import VigilCrypto
 import VigilModel
 import VigilNode
+import VigilStore
 
 
 /// Progress lines go to standard error; the table and the JSON line to standard output.
@@ -399,6 +400,21 @@ enum ProcStat {
     static func threads(_ pid: pid_t) -> Int {
         ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []).count
     }
+}
+
+/// Fills the store in `directory` with `count` entries (`EntryMaker`, signed on every core, appended
+/// in large batches, timestamps from `base` ms); returns how many it holds then.
+func fillStore(_ directory: String, count: Int, keys: [SigningKey], base: UInt64) throws -> Int {
+    let store = try EntryStore.open(directory: directory)
+    var n = 0
+    while n < count {
+        let chunk = EntryMaker.makeParallel(n..<min(count, n + 16_384), keys: keys, base: base)
+        _ = try store.append(chunk)
+        n += chunk.count
+    }
+    let held = store.count
+    store.close()
+    return held
 }
 
 /// Percentile by nearest rank (p in 0…100) of a non-empty list.

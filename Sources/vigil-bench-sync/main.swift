@@ -18,9 +18,11 @@ struct Options {
     var peers = 1_000
     var idle = 10.0
     var restart = 2_000
+    var start = 1_000_000
+    var startRuns = 3
     var samples = 200
     var messages = 2_000
-    var parts: Set<Int> = [1, 2, 3, 4, 5, 6]
+    var parts: Set<Int> = [1, 2, 3, 4, 5, 6, 7]
     var vigil: String?
     var seed: UInt64 = 20_250_601
 
@@ -60,12 +62,14 @@ struct Options {
                 guard let s = Double(try value()), s > 0 else { throw BenchError("--idle takes seconds > 0") }
                 idle = s; sized["idle"] = true
             case "--restart": restart = try count(); sized["restart"] = true
+            case "--start": start = try count(); sized["start"] = true
+            case "--start-runs": startRuns = try count(); sized["start-runs"] = true
             case "--samples": samples = try count(); sized["samples"] = true
             case "--messages": messages = try count(); sized["messages"] = true
             case "--parts":
                 let list = try value().split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-                guard !list.isEmpty, list.allSatisfy({ $0 != nil && (1...6).contains($0!) }) else {
-                    throw BenchError("--parts takes a comma-separated list of 1-6, e.g. --parts 2,5")
+                guard !list.isEmpty, list.allSatisfy({ $0 != nil && (1...7).contains($0!) }) else {
+                    throw BenchError("--parts takes a comma-separated list of 1-7, e.g. --parts 2,5")
                 }
                 parts = Set(list.map { $0! })
             case "--vigil": vigil = try value()
@@ -86,6 +90,7 @@ struct Options {
             if sized["posts"] == nil { posts = 10 }
             if sized["peers"] == nil { peers = 200 }
             if sized["idle"] == nil { idle = 5 }
+            if sized["start"] == nil { start = 100_000 }
             if sized["samples"] == nil { samples = 50 }
             if sized["messages"] == nil { messages = 500 }
         }
@@ -96,31 +101,35 @@ struct Options {
     /// Whether every part ran at the issue's sizes.
     var isFullRun: Bool {
         let f = Options.full
-        return parts.count == 6 && catchUp == f.catchUp && reconcileItems == f.reconcileItems && differences == f.differences
+        return parts.count == 7 && start == f.start && startRuns == f.startRuns && catchUp == f.catchUp && reconcileItems == f.reconcileItems && differences == f.differences
             && nodes == f.nodes && posts == f.posts && peers == f.peers && idle == f.idle && restart == f.restart
             && samples == f.samples && messages == f.messages
     }
 
     static let usage = """
         usage: vigil-bench-sync [--json] [--quick] [--parts LIST] [sizes…]
-          Six measurements of Vigil's peer sync in one run, next to `openssl speed ed25519` on one core:
+          Seven measurements of Vigil's peer sync in one run, next to `openssl speed ed25519` on one core:
             1  a fresh node process catches up N entries from one peer process (mutual TLS, loopback)
             2  Negentropy reconciliation of N vs N items differing by D each way (newest; random)
             3  propagation of a new entry through a federation of node processes (ring + chords)
             4  a hub node process holding N concurrent peer sessions: resident memory, idle CPU
             5  a restarted node process catching up the N entries it missed
-            6  the post path: post at A → B's follow, one at a time and in bulk, next to fdatasync
+            6  a node process with N entries stored starts: spawn until its local API answers and a
+               peer session is up, and its resident memory then (with its start-up index; without it)
+            7  the post path: post at A → B's follow, one at a time and in bulk, next to fdatasync
           --json             also print one JSON object of figures as the last line
           --quick            smaller sizes (catch-up 50000, reconcile 100000, 10 nodes, 10 posts,
-                             200 peers, 5 s idle); the output says it is not the issue's figures
-          --parts LIST       run only these parts, e.g. --parts 2,5 (default 1,2,3,4,5,6)
+                             200 peers, 5 s idle, start 100000, 50 samples, 500 messages); the output says it is not the issue's figures
+          --parts LIST       run only these parts, e.g. --parts 2,5 (default 1,2,3,4,5,6,7)
           --catchup N        entries caught up in part 1 (default 1000000)
           --reconcile N      items per side in part 2 (default 1000000); --differences D (default 100)
           --nodes N          node processes in part 3 (default 30); --posts N (default 50);
                              --spacing S seconds between posts (default 0.3)
           --peers N          peer sessions of the hub in part 4 (default 1000); --idle S (default 10)
           --restart N        entries missed by the restarted node in part 5 (default 2000)
-          --samples N        one-at-a-time posts in part 6 (default 200); --messages N (default 2000)
+          --start N          entries stored by the starting node in part 6 (default 1000000);
+                             --start-runs R starts with the index, the median is reported (default 3)
+          --samples N        one-at-a-time posts in part 7 (default 200); --messages N (default 2000)
           --vigil PATH       the vigil executable (default: next to this one)
           --seed N           seed of the dial graph, the posting nodes and the random differences
         Exit status: 0 every target met, 1 a target missed, 2 an error.
@@ -136,7 +145,7 @@ func vigilExecutable(_ options: Options) throws -> String {
 }
 
 func run(_ options: Options) throws -> Int32 {
-    let needsNodes = !options.parts.isDisjoint(with: [1, 3, 4, 5, 6])
+    let needsNodes = !options.parts.isDisjoint(with: [1, 3, 4, 5, 6, 7])
     let vigil = needsNodes ? try vigilExecutable(options) : ""
     let files = raiseOpenFileLimit()
     if options.parts.contains(4) && files < 2 * options.peers + 3 * options.peers + 256 {
@@ -148,7 +157,7 @@ func run(_ options: Options) throws -> Int32 {
     progress(String(format: "openssl: %.0f sign/s, %.0f verify/s (one core)", openssl.sign, openssl.verify))
 
     var catchUp: CatchUpResult?, newest: ReconcileResult?, random: ReconcileResult?
-    var propagation: PropagationResult?, hub: HubResult?, restart: RestartResult?, post: PostPathResult?
+    var propagation: PropagationResult?, hub: HubResult?, restart: RestartResult?, start: StartResult?, post: PostPathResult?
     // The machine's speed drifts (a shared virtual machine): openssl is measured again right after the
     // catch-up, and the catch-up's limit is the mean of the two measurements that bracket it.
     var opensslAfter: OpenSSLSpeed.Figures?
@@ -169,9 +178,11 @@ func run(_ options: Options) throws -> Int32 {
     }
     if options.parts.contains(4) { hub = try HubBench.run(peers: options.peers, idleSeconds: options.idle, spread: 20, seed: options.seed, vigil: vigil) }
     if options.parts.contains(5) { restart = try RestartBench.run(missed: options.restart, vigil: vigil) }
-    if options.parts.contains(6) { post = try PostPathBench.run(samples: options.samples, messages: options.messages, vigil: vigil) }
+    if options.parts.contains(6) { start = try StartBench.run(count: options.start, warmRuns: options.startRuns, vigil: vigil) }
+    if options.parts.contains(7) { post = try PostPathBench.run(samples: options.samples, messages: options.messages, vigil: vigil) }
 
-    let mode = options.isFullRun ? "full run at the issue's sizes"
+    let startAlone = options.parts == [6] && options.start == Options.full.start && options.startRuns == Options.full.startRuns
+    let mode = options.isFullRun ? "full run at the issue's sizes" : startAlone ? "node start-up alone, at the issue's size"
         : (options.quick ? "QUICK RUN, reduced sizes: NOT the issue's figures" : "PARTIAL OR RESIZED RUN: NOT the issue's figures")
     var report = BenchReport(title: "Vigil sync benchmark (\(System.coreCount) cores; \(openssl.version); \(mode))")
     report.note("openssl_verify_per_s", "openssl speed ed25519 verify, 1 core (at the start)", openssl.verify, unit: "/s")
@@ -218,24 +229,38 @@ func run(_ options: Options) throws -> Int32 {
         report.atMost("restart_catchup_s", "5. restarted node catches up \(r.missed) missed entries (spawn to all held)", r.seconds, unit: "s", limit: 1, digits: 3)
         report.note("restart_ready_s", "5. … of which process start until ready", r.readySeconds, unit: "s", digits: 3)
     }
+    if let s = start {
+        let w = s.warmMedian
+        let label = "6. node with \(s.entries) entries stored starts"
+        report.atMost("start_serving_s", "\(label): spawn to local API + peer session (median of \(s.warm.count))", w.servingSeconds, unit: "s", limit: 2, digits: 3)
+        report.atMost("start_rss_mb", "6. … its resident memory then (VmRSS, 1 MB = 10^6 B)", w.rssBytes / 1_000_000, unit: "MB", limit: 400, digits: 0)
+        report.note("start_peak_rss_mb", "6. … peak resident memory during the start (VmHWM)", w.peakRSSBytes / 1_000_000, unit: "MB", digits: 0)
+        report.note("start_ready_s", "6. … of which spawn to the \"listening on\" line", w.readySeconds, unit: "s", digits: 3)
+        report.note("start_cpu_s", "6. … CPU time the node used until serving (user + system)", w.cpuSeconds, unit: "s", digits: 3)
+        report.note("start_load_average", "6. … machine load average then (2 cores: above 2, others competed)", w.loadAverage, unit: "", digits: 1)
+        report.note("start_cold_serving_s", "6. same with the start-up index deleted (rebuilt from the entries)", s.cold.servingSeconds, unit: "s", digits: 3)
+        report.note("start_cold_cpu_s", "6. … CPU time the node used until serving", s.cold.cpuSeconds, unit: "s", digits: 3)
+        report.note("start_cold_rss_mb", "6. … its resident memory then (VmRSS)", s.cold.rssBytes / 1_000_000, unit: "MB", digits: 0)
+        report.note("start_cold_peak_rss_mb", "6. … peak resident memory (VmHWM)", s.cold.peakRSSBytes / 1_000_000, unit: "MB", digits: 0)
+    }
     if let p = post {
         // One post's unavoidable work: A's fsync, B's fsync, A's signature, B's verification.
         let floor = 2 / p.fsyncRate + 1 / openssl.sign + 1 / verifyLimit
-        report.note("fsync_per_s", "6. fdatasync of 256-byte appends, sequential (this file system)", p.fsyncRate, unit: "/s")
-        report.atMost("post_p99_ms", "6a. post at A → B's follow, one at a time: p99 of \(p.latencies.count)", percentile(p.latencies, 99) * 1000,
+        report.note("fsync_per_s", "7. fdatasync of 256-byte appends, sequential (this file system)", p.fsyncRate, unit: "/s")
+        report.atMost("post_p99_ms", "7a. post at A → B's follow, one at a time: p99 of \(p.latencies.count)", percentile(p.latencies, 99) * 1000,
                       unit: "ms", limit: 3 * floor * 1000, digits: 2)
-        report.note("post_p50_ms", "6a. … p50", percentile(p.latencies, 50) * 1000, unit: "ms", digits: 2)
-        report.atLeast("post_sequential_per_s", "6b. \(p.messages) messages, 1 sequential client, end to end at B", p.sequentialRate, unit: "msg/s",
+        report.note("post_p50_ms", "7a. … p50", percentile(p.latencies, 50) * 1000, unit: "ms", digits: 2)
+        report.atLeast("post_sequential_per_s", "7b. \(p.messages) messages, 1 sequential client, end to end at B", p.sequentialRate, unit: "msg/s",
                        limit: p.fsyncRate, limitLabel: String(format: "%.0f/s: fdatasync rate", p.fsyncRate), target: 0.6)
-        report.atLeast("post_concurrent_per_s", "6c. \(p.messages) messages, 4 clients in flight, end to end at B", p.concurrentRate, unit: "msg/s",
+        report.atLeast("post_concurrent_per_s", "7c. \(p.messages) messages, 4 clients in flight, end to end at B", p.concurrentRate, unit: "msg/s",
                        limit: p.fsyncRate, limitLabel: String(format: "%.0f/s: fdatasync rate", p.fsyncRate), target: 2)
-        report.atMost("post_cpu_a_ms", "6d. CPU per message on A (posting node)", p.cpuPerMessageA * 1000, unit: "ms",
+        report.atMost("post_cpu_a_ms", "7d. CPU per message on A (posting node)", p.cpuPerMessageA * 1000, unit: "ms",
                       limit: 2000 / verifyLimit, digits: 3)
-        report.atMost("post_cpu_b_ms", "6d. CPU per message on B (receiving node)", p.cpuPerMessageB * 1000, unit: "ms",
+        report.atMost("post_cpu_b_ms", "7d. CPU per message on B (receiving node)", p.cpuPerMessageB * 1000, unit: "ms",
                       limit: 2000 / verifyLimit, digits: 3)
     }
-    report.print(json: options.json, extra: ["openssl_version": openssl.version, "mode": options.isFullRun ? "full" : (options.quick ? "quick" : "partial"),
-                                             "sizes": "catchup=\(options.catchUp) reconcile=\(options.reconcileItems) differences=\(options.differences) nodes=\(options.nodes) posts=\(options.posts) peers=\(options.peers) idle=\(options.idle) restart=\(options.restart) samples=\(options.samples) messages=\(options.messages) parts=\(options.parts.sorted().map(String.init).joined(separator: ","))"])
+    report.print(json: options.json, extra: ["openssl_version": openssl.version, "mode": options.isFullRun ? "full" : startAlone ? "start" : (options.quick ? "quick" : "partial"),
+                                             "sizes": "catchup=\(options.catchUp) reconcile=\(options.reconcileItems) differences=\(options.differences) nodes=\(options.nodes) posts=\(options.posts) peers=\(options.peers) idle=\(options.idle) restart=\(options.restart) start=\(options.start)x\(options.startRuns) samples=\(options.samples) messages=\(options.messages) parts=\(options.parts.sorted().map(String.init).joined(separator: ","))"])
     return report.allPassed ? 0 : 1
 }
 

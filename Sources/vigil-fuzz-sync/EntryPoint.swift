@@ -1,4 +1,5 @@
-// The sync decoders' fuzzer (frames, sync messages, Negentropy messages, field maps, genesis JSON).
+// The sync decoders' fuzzer (frames, sync messages, Negentropy messages, field maps, genesis JSON,
+// start-up index chunks and files).
 // Built normally it replays files and writes seeds; built with -DFUZZING (Scripts/fuzz sync) it hands
 // over to libFuzzer's driver — see Sources/vigil-fuzz-entry/EntryPoint.swift for why.
 import Foundation

@@ -8,7 +8,7 @@ import VigilSync
 /// picks the decoder; the rest is its input. Any input may be refused; an accepted one must re-encode to
 /// exactly itself (one valid encoding), and nothing may crash.
 enum SyncFuzzCheck {
-    static let targets = ["frames", "negentropy", "fieldmap", "genesis", "frames-bytewise", "api-request"]
+    static let targets = ["frames", "negentropy", "fieldmap", "genesis", "frames-bytewise", "api-request", "node-index"]
 
     /// A broken invariant, or nil.
     static func run(_ input: [UInt8]) -> String? {
@@ -28,7 +28,8 @@ enum SyncFuzzCheck {
             _ = try? Genesis(json: Data(bytes))
             return nil
         case 4: return frames(bytes, bytewise: true)
-        default: return apiRequest(bytes)
+        case 5: return apiRequest(bytes)
+        default: return nodeIndex(bytes)
         }
     }
 
@@ -61,6 +62,19 @@ enum SyncFuzzCheck {
         case .metrics(let r): try APICodec.encodeRequest(r)
         case .wait(let r): try APICodec.encodeRequest(r)
         }
+    }
+
+    /// A start-up index chunk body must re-encode to itself; a whole file must parse without crashing
+    /// and keep only chunks that re-encode to themselves.
+    static func nodeIndex(_ bytes: [UInt8]) -> String? {
+        if let chunk = try? NodeIndexFormat.decode(bytes) {
+            let again = NodeIndexFormat.encode(chunk)
+            if again != bytes { return "a start-up index chunk re-encodes differently: \(hex(bytes)) → \(hex(again))" }
+        }
+        let contents = NodeIndexFormat.parse(bytes)
+        var rebuilt = contents.chunks.isEmpty && contents.intactBytes == 0 ? [] : NodeIndexFormat.header()
+        for chunk in contents.chunks { rebuilt += NodeIndexFormat.framed(chunk) }
+        return rebuilt == Array(bytes.prefix(contents.intactBytes)) ? nil : "a start-up index file's intact part re-frames differently: \(hex(bytes))"
     }
 
     /// Frames fed at once and byte by byte must agree; every decoded message re-frames to its frame.
@@ -121,6 +135,16 @@ enum SyncSeeds {
             #"{"op":"compose","kind":"sitrep","fields":{"summary":"é","level":2,"lat":50.5,"areas":[{"x":null}]},"audience":{"tlp":"amber","roles":["government"]},"refs":["\#(id.hex)"]}"#,
             #"{"op":"wait","ids":["\#(id.hex)"],"timeout_ms":5}"#,
         ].map { [UInt8(5)] + Array($0.utf8) }
-        return [[0] + stream, [1, 0x61, 0x00, 0x00, 0x02, 0x00], [2] + (try! map.encoded()), [3] + Array(genesis.utf8), [4] + stream] + requests
+        var chunk = NodeIndexChunk(firstPosition: 2)
+        chunk.audiences = [.federation, Audience(tlp: .amber, roles: ["police"], organisations: ["Org"], nodes: [id])]
+        chunk.records = [HeldRecord(id: id, timestamp: HybridTimestamp(milliseconds: 1_795_000_000_000, counter: 1), author: id, audience: 0),
+                         HeldRecord(id: Bytes32([UInt8](repeating: 8, count: 32))!, timestamp: HybridTimestamp(milliseconds: 1_795_000_000_001, counter: 0), author: id, audience: 1)]
+        chunk.kinds = [.commTest, .acknowledgement]
+        chunk.references = [NodeIndexChunk.Reference(from: 1, to: id)]
+        chunk.receipts = [1]
+        let body = NodeIndexFormat.encode(chunk)
+        let file = NodeIndexFormat.header() + NodeIndexFormat.framed(NodeIndexChunk(firstPosition: 0)) + NodeIndexFormat.framed(chunk)
+        return [[0] + stream, [1, 0x61, 0x00, 0x00, 0x02, 0x00], [2] + (try! map.encoded()), [3] + Array(genesis.utf8), [4] + stream,
+                [6] + body, [6] + file] + requests
     }
 }
