@@ -30,6 +30,8 @@ let package = Package(
                           path: "Tests/VigilStoreCrashChild"),
         // The CRDT: the grow-only entry set and every view derived from it. Pure: no I/O.
         .target(name: "VigilLog", dependencies: ["VigilModel"]),
+        // Sneakernet bundles: the file format, sealing to recipients' X25519 keys, opening. Pure apart from crypto.
+        .target(name: "VigilBundle", dependencies: ["VigilModel", "VigilCrypto"]),
         // Reconciliation, wire messages and the per-peer session state machine. Pure: returns directives.
         .target(name: "VigilSync", dependencies: ["VigilModel", "VigilCrypto"]),
         // Test support: a seeded simulator that drives the real cores under faults.
@@ -38,7 +40,7 @@ let package = Package(
         // Sockets, the epoll event loop, TLS connections, framing, dialer, listener (docs/threading.md).
         .target(name: "VigilNet", dependencies: ["VigilCrypto", "VigilSync", "VigilModel"]),
         // The node: wires store, log, sync and net; the local API. Does I/O.
-        .target(name: "VigilNode", dependencies: ["VigilAPI", "VigilSync", "VigilStore", "VigilLog", "VigilNet", "VigilModel", "VigilCrypto"]),
+        .target(name: "VigilNode", dependencies: ["VigilAPI", "VigilBundle", "VigilSync", "VigilStore", "VigilLog", "VigilNet", "VigilModel", "VigilCrypto"]),
         // Shared by the benchmarks: the openssl speed baseline, clocks, the report format.
         .target(name: "VigilBenchSupport"),
         .executableTarget(name: "vigil-bench-store", dependencies: ["VigilBenchSupport", "VigilNode", "VigilStore", "VigilModel", "VigilCrypto"]),
