@@ -46,7 +46,7 @@ let package = Package(
         .executableTarget(name: "vigil-bench-store", dependencies: ["VigilBenchSupport", "VigilNode", "VigilStore", "VigilModel", "VigilCrypto"]),
         .executableTarget(name: "vigil-bench-sync", dependencies: ["VigilBenchSupport", "VigilAPI", "VigilNode", "VigilSync", "VigilStore", "VigilNet", "VigilModel", "VigilCrypto"]),
         // The command-line tool.
-        .executableTarget(name: "vigil", dependencies: ["VigilAPI", "VigilCrypto", "VigilModel", "VigilStore", "VigilNode", "VigilCAP"]),
+        .executableTarget(name: "vigil", dependencies: ["VigilAPI", "VigilCrypto", "VigilModel", "VigilStore", "VigilNode", "VigilCAP", "VigilBundle"]),
         // What the fuzz targets share: the libFuzzer driver hand-over and the replayer's file handling.
         .target(name: "VigilFuzzSupport"),
         // libFuzzer target for the entry decoder; built normally it replays a corpus (Scripts/fuzz, docs/fuzzing.md).
