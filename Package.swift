@@ -73,6 +73,7 @@ let package = Package(
         .testTarget(name: "VigilNetTests", dependencies: ["VigilNet", "VigilCrypto", "VigilSync", "VigilModel"]),
         .testTarget(name: "VigilNodeTests", dependencies: ["VigilAPI", "VigilNode", "VigilModel", "VigilCrypto"]),
         .testTarget(name: "VigilAPITests", dependencies: ["VigilAPI", "VigilModel"]),
+        .testTarget(name: "VigilBundleTests", dependencies: ["VigilBundle", "VigilModel", "VigilCrypto"]),
         .testTarget(name: "VigilCAPTests", dependencies: ["VigilCAP", "VigilModel"]),
         .testTarget(name: "VigilCLITests", dependencies: ["VigilModel", "VigilCrypto", "VigilStore"]),
     ],

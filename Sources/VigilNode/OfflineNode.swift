@@ -78,7 +78,14 @@ public final class OfflineNode {
     /// the new ones appended durably. A refused bundle stores nothing.
     public func importBundle(_ bytes: [UInt8], verifier: EntryVerifier = EntryVerifier()) throws -> BundleImportReport {
         let opened = try BundleOpener.open(bytes, roster: core.roster, identity: core.me.node, key: encryptionKey())
-        let results = verifier.verify(opened.entries)
+        let items = try ingest(opened.entries, verifier: verifier)
+        return BundleImportReport(exporter: opened.exporter.name, created: opened.header.created.description, items: items)
+    }
+
+    /// Takes canonical entries exactly as if a peer had sent them (`BundleAdmission`): verified,
+    /// admitted by the core's rules, new ones appended durably. The outcome per entry, in order.
+    public func ingest(_ list: [[UInt8]], verifier: EntryVerifier = EntryVerifier()) throws -> [BundleImportReport.Item] {
+        let results = verifier.verify(list)
         let decision = BundleAdmission.admit(results, core: &core, now: 0)
         if !decision.persist.isEmpty {
             do {
@@ -90,7 +97,7 @@ public final class OfflineNode {
             _ = core.persisted(decision.persist, origin: .peer(BundleAdmission.link), now: 0)
             held += decision.persist
         }
-        return BundleImportReport(exporter: opened.exporter.name, created: opened.header.created.description, items: decision.outcomes)
+        return decision.outcomes
     }
 
     /// Publishes this node's encryption key: an `enckey` entry signed by this node, admitted by the core
