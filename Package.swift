@@ -64,6 +64,9 @@ let package = Package(
         // CAP import/export rates against xmllint --noout (Scripts/bench-cap).
         .executableTarget(name: "vigil-bench-cap", dependencies: ["VigilBenchSupport", "VigilCAP", "VigilModel"]),
 
+        // libFuzzer target for the bundle file decoder, opener and payload decoder (Scripts/fuzz bundle).
+        .executableTarget(name: "vigil-fuzz-bundle", dependencies: ["VigilFuzzSupport", "VigilBundle", "VigilModel", "VigilCrypto"]),
+
         .testTarget(name: "VigilCryptoTests", dependencies: ["VigilCrypto"]),
         .testTarget(name: "VigilModelTests", dependencies: ["VigilModel", "VigilCrypto"]),
         .testTarget(name: "VigilStoreTests", dependencies: ["VigilStore", "VigilModel", "VigilCrypto"]),
