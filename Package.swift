@@ -45,6 +45,8 @@ let package = Package(
         .target(name: "VigilBenchSupport"),
         .executableTarget(name: "vigil-bench-store", dependencies: ["VigilBenchSupport", "VigilNode", "VigilStore", "VigilModel", "VigilCrypto"]),
         .executableTarget(name: "vigil-bench-sync", dependencies: ["VigilBenchSupport", "VigilAPI", "VigilNode", "VigilSync", "VigilStore", "VigilNet", "VigilModel", "VigilCrypto"]),
+        // Sneakernet bundle export and import against `openssl speed` (Scripts/bench-bundle).
+        .executableTarget(name: "vigil-bench-bundle", dependencies: ["VigilBenchSupport", "VigilNode", "VigilBundle", "VigilStore", "VigilModel", "VigilCrypto"]),
         // The command-line tool.
         .executableTarget(name: "vigil", dependencies: ["VigilAPI", "VigilCrypto", "VigilModel", "VigilStore", "VigilNode", "VigilCAP", "VigilBundle"]),
         // What the fuzz targets share: the libFuzzer driver hand-over and the replayer's file handling.
