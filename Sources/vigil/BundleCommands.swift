@@ -84,7 +84,9 @@ enum BundleExportCommand: Command {
                 throw CommandFailure(error.message, exitCode: ExitCode.refused)
             }
         } else {
-            var call: [String: Any] = ["op": "bundle-export", "out": out, "to": request.to, "roles": request.roles]
+            // The node writes the file: give it an absolute path.
+            let absolute = out.hasPrefix("/") ? out : FileManager.default.currentDirectoryPath + "/" + out
+            var call: [String: Any] = ["op": "bundle-export", "out": absolute, "to": request.to, "roles": request.roles]
             if let since { call["since_ms"] = Int(since) }
             let answer = try NodeAPI(args, command: name).call(call)
             result = Result(out: out, entries: answer["entries"] as? Int ?? 0, recipients: answer["recipients"] as? [String] ?? [])

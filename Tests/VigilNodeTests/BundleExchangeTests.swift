@@ -79,6 +79,23 @@ final class BundleExchangeTests {
         try audience(entries)
         try wronglyAddressed()
         try entriesVerifiedAsFromPeer(entries)
+        try commandLine()
+    }
+
+    /// `vigil bundle export` and `import` on stopped nodes: exit codes and the refusal reason.
+    func commandLine() throws {
+        let vigil = try FederationHarness.vigil()
+        let file = federation.dir.appendingPathComponent("cli.vgb").path
+        let exported = try FederationHarness.run(vigil, ["bundle", "export", "--dir", federation.nodeDir("ncc"), "--out", file, "--role", "company", "--json"])
+        #expect(exported.status == 0, "\(exported.output)")
+        let imported = try FederationHarness.run(vigil, ["bundle", "import", "--dir", federation.nodeDir("acme"), file, "--json"])
+        #expect(imported.status == 0, "\(imported.output)")
+        #expect(imported.output.contains("\"exporter\" : \"ncc\""))
+        let wrong = try FederationHarness.run(vigil, ["bundle", "import", "--dir", federation.nodeDir("gov-a"), file])
+        #expect(wrong.status == 1)
+        #expect(wrong.output.contains("bundle refused (not-addressed), nothing was stored"))
+        let usage = try FederationHarness.run(vigil, ["bundle", "export", "--dir", federation.nodeDir("ncc"), "--out", file])
+        #expect(usage.status == 2)
     }
 
     /// Round trip ncc → gov-a without a network; a replay stores nothing and reports already held.
