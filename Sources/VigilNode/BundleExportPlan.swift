@@ -2,7 +2,7 @@ import VigilBundle
 import VigilModel
 
 /// Who a bundle is for and since when, as the operator names them (`vigil bundle export`).
-public struct BundleExportRequest: Codable, Sendable, Equatable {
+public struct BundleSelection: Codable, Sendable, Equatable {
     /// Members by name or node id (64 hex digits).
     public var to: [String]
     /// Every active member with one of these roles.
@@ -10,7 +10,7 @@ public struct BundleExportRequest: Codable, Sendable, Equatable {
     /// Only entries whose HLC time is at or after this (ms since the epoch).
     public var sinceMilliseconds: UInt64?
 
-    /// A request.
+    /// A selection.
     public init(to: [String] = [], roles: [String] = [], sinceMilliseconds: UInt64? = nil) {
         self.to = to
         self.roles = roles
@@ -33,7 +33,7 @@ public struct BundleExportPlan: Sendable {
     /// The audience rule applies exactly as on the wire (`Audience.admits`, author by identity). One
     /// content key opens the whole bundle, so an entry goes in only if **every** recipient may read it:
     /// to give different recipients different entries, make one bundle each.
-    public static func make(_ request: BundleExportRequest, held: [Entry], roster: Roster, me: NodeID) throws(ConfigurationError) -> BundleExportPlan {
+    public static func make(_ request: BundleSelection, held: [Entry], roster: Roster, me: NodeID) throws(ConfigurationError) -> BundleExportPlan {
         var members: [NodeID: RosterMember] = [:]
         for name in request.to {
             let found = NodeID(hex: name).flatMap { roster.members[$0] ?? roster.member(ofKey: $0) } ?? roster.member(named: name)

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import VigilAPI
 import VigilBundle
 import VigilCrypto
 import VigilModel
@@ -38,6 +39,20 @@ extension Node {
         }
     }
 
+    /// `bundle-import`: opens the bundle at `path` with this node's roster and `encryption.key`, then
+    /// `ingest`s its entries. A bundle refused as a whole is an `APIFailure` with the reason.
+    public func importBundle(path: String) async throws(APIFailure) -> BundleImportReport {
+        do {
+            return try await importBundle(try BundleFileIO.read(path))
+        } catch let refusal as BundleRefusal {
+            throw APIFailure(.refused, "bundle refused (\(refusal.reason.rawValue)), nothing was stored: \(refusal.message)")
+        } catch let failure as APIFailure {
+            throw failure
+        } catch {
+            throw APIFailure(.invalid, "\(error)")
+        }
+    }
+
     /// Opens a bundle with this node's roster and `encryption.key`, then `ingest`s its entries.
     public func importBundle(_ bytes: [UInt8]) async throws -> BundleImportReport {
         let key = try KeyFile.readAgreementKey(from: options.directory + "/encryption.key")
@@ -47,8 +62,21 @@ extension Node {
         return BundleImportReport(exporter: opened.exporter.name, created: opened.header.created.description, items: items)
     }
 
+    /// `bundle-export`: seals the entries the recipients may read and writes the file.
+    public func exportBundle(_ r: BundleExportRequest) async throws(APIFailure) -> BundleExportAnswer {
+        do {
+            let (bytes, plan) = try await exportBundle(BundleSelection(to: r.to, roles: r.roles, sinceMilliseconds: r.sinceMs))
+            try BundleFileIO.write(bytes, to: r.out)
+            return BundleExportAnswer(out: r.out, entries: plan.entries.count, recipients: plan.recipients.map(\.member.name))
+        } catch let failure as APIFailure {
+            throw failure
+        } catch {
+            throw APIFailure(.invalid, "\(error)")
+        }
+    }
+
     /// Seals a bundle for `request` from the entries this node holds; returns it with its plan.
-    public func exportBundle(_ request: BundleExportRequest) async throws -> (bytes: [UInt8], plan: BundleExportPlan) {
+    public func exportBundle(_ request: BundleSelection) async throws -> (bytes: [UInt8], plan: BundleExportPlan) {
         let (roster, me, created) = await onLoop { node in
             (node.core.roster, node.core.me.node, node.core.nextTimestamp(wallMilliseconds: Node.wallMilliseconds()))
         }
@@ -64,8 +92,12 @@ extension Node {
         return (bytes, plan)
     }
 
-    /// Publishes `encryption.key` in an `enckey` entry unless the newest one held names it already.
-    public func announceEncryptionKey() async throws -> EntryID? {
+    /// `bundle-key`: publishes `encryption.key` in an `enckey` entry unless the newest one held names it already.
+    public func announceEncryptionKey() async throws(APIFailure) -> EntryID? {
+        do { return try await announce() } catch let failure as APIFailure { throw failure } catch { throw APIFailure(.invalid, "\(error)") }
+    }
+
+    private func announce() async throws -> EntryID? {
         let key = try KeyFile.readAgreementKey(from: options.directory + "/encryption.key")
         let (roster, me) = await onLoop { ($0.core.roster, $0.core.me.node) }
         let timestamp = await onLoop { $0.core.nextTimestamp(wallMilliseconds: Node.wallMilliseconds()) }

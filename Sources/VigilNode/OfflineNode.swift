@@ -1,4 +1,5 @@
 import Foundation
+import VigilAPI
 import VigilBundle
 import VigilCrypto
 import VigilModel
@@ -65,7 +66,7 @@ public final class OfflineNode {
     }
 
     /// A sealed bundle for `request`, with the plan it followed.
-    public func exportBundle(_ request: BundleExportRequest) throws -> (bytes: [UInt8], plan: BundleExportPlan) {
+    public func exportBundle(_ request: BundleSelection) throws -> (bytes: [UInt8], plan: BundleExportPlan) {
         let plan = try BundleExportPlan.make(request, held: held, roster: core.roster, me: core.me.node)
         let created = core.nextTimestamp(wallMilliseconds: clock())
         let bytes = try BundleSealer.seal(entries: plan.entries.map(\.canonicalBytes), federation: core.roster.authority,

@@ -101,7 +101,7 @@ func run(_ options: Options) throws -> Int32 {
 
     log("export …")
     let exporter = try OfflineNode(directory: federation.exporterDir)
-    let (exportSeconds, exported) = try BenchClock.time { try exporter.exportBundle(BundleExportRequest(to: ["gov"])) }
+    let (exportSeconds, exported) = try BenchClock.time { try exporter.exportBundle(BundleSelection(to: ["gov"])) }
     exporter.close()
     let bytes = exported.bytes
     guard exported.plan.entries.count == options.entries + 1 else {
@@ -113,7 +113,7 @@ func run(_ options: Options) throws -> Int32 {
     let (importSeconds, report) = try BenchClock.time { try importer.importBundle(bytes, verifier: EntryVerifier()) }
     importer.close()
     guard report.refused.isEmpty, report.new == options.entries else {
-        throw BenchError("import: \(report.new) new, \(report.held) held, \(report.refused.count) refused (first: \(report.refused.first?.reason ?? "-"))")
+        throw BenchError("import: \(report.new) new, \(report.held) held, \(report.refused.count) refused (first: \(report.refused.first?.refusal.message ?? "-"))")
     }
     log("replay …")
     let again = try OfflineNode(directory: federation.importerDir)

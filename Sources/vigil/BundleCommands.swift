@@ -1,4 +1,5 @@
 import Foundation
+import VigilAPI
 import VigilBundle
 import VigilCrypto
 import VigilModel
@@ -25,7 +26,7 @@ enum BundleNodeAccess {
         } else {
             output.out("bundle from \(report.exporter), made at \(report.created): \(report.items.count) entries")
             output.table([("new", "\(report.new)"), ("already held", "\(report.held)"), ("refused", "\(report.refused.count)")])
-            for (id, reason) in report.refused { output.out("  refused \(id.prefix(16))…  \(reason)") }
+            for (id, refusal) in report.refused { output.out("  refused \(id.hex.prefix(16))…  \(refusal.code.rawValue): \(refusal.message)") }
         }
         return report.refused.isEmpty ? ExitCode.success : ExitCode.refused
     }
@@ -69,7 +70,7 @@ enum BundleExportCommand: Command {
         let dir = try args.required("dir")
         let out = try args.required("out")
         let since = try args.value("since").map { try TimeArgument.milliseconds($0, flag: "since", command: name) }
-        let request = BundleExportRequest(to: args.all("to"), roles: args.all("role"), sinceMilliseconds: since)
+        let request = BundleSelection(to: args.all("to"), roles: args.all("role"), sinceMilliseconds: since)
         guard !request.to.isEmpty || !request.roles.isEmpty else {
             throw UsageError("name the recipients: --to NODE or --role ROLE (repeatable)", command: name)
         }
@@ -86,10 +87,8 @@ enum BundleExportCommand: Command {
         } else {
             // The node writes the file: give it an absolute path.
             let absolute = out.hasPrefix("/") ? out : FileManager.default.currentDirectoryPath + "/" + out
-            var call: [String: Any] = ["op": "bundle-export", "out": absolute, "to": request.to, "roles": request.roles]
-            if let since { call["since_ms"] = Int(since) }
-            let answer = try NodeAPI(args, command: name).call(call)
-            result = Result(out: out, entries: answer["entries"] as? Int ?? 0, recipients: answer["recipients"] as? [String] ?? [])
+            let answer = try NodeAPI(args, command: name).call(BundleExportRequest(out: absolute, to: request.to, roles: request.roles, sinceMs: since))
+            result = Result(out: out, entries: answer.entries, recipients: answer.recipients)
         }
         if args.flag("json") { output.json(result) } else {
             output.out("wrote \(result.out): \(result.entries) entries for \(result.recipients.joined(separator: ", "))")
@@ -136,9 +135,7 @@ enum BundleImportCommand: Command {
             }
         } else {
             let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-            let answer = try NodeAPI(args, command: name).call(["op": "bundle-import", "path": absolute])
-            let data = try JSONSerialization.data(withJSONObject: answer["report"] ?? [:])
-            report = try JSONDecoder().decode(BundleImportReport.self, from: data)
+            report = try NodeAPI(args, command: name).call(BundleImportRequest(path: absolute))
         }
         return BundleNodeAccess.report(report, json: args.flag("json"), output: output)
     }
@@ -174,7 +171,7 @@ enum BundleKeyCommand: Command {
             defer { node.close() }
             entry = try node.announceEncryptionKey(key)?.id.hex
         } else {
-            entry = try NodeAPI(args, command: name).call(["op": "bundle-key"])["id"] as? String
+            entry = try NodeAPI(args, command: name).call(BundleKeyRequest()).id?.hex
         }
         let result = Result(publicKey: hex(key.publicKey), entry: entry)
         if args.flag("json") { output.json(result) } else {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VigilAPI
 import VigilBundle
 import VigilCrypto
 import VigilModel
@@ -65,7 +66,7 @@ final class BundleExchangeTests {
         return entries
     }
 
-    func export(_ request: BundleExportRequest) throws -> (bytes: [UInt8], plan: BundleExportPlan) {
+    func export(_ request: BundleSelection) throws -> (bytes: [UInt8], plan: BundleExportPlan) {
         let ncc = try open("ncc")
         defer { ncc.close() }
         return try ncc.exportBundle(request)
@@ -100,7 +101,7 @@ final class BundleExchangeTests {
 
     /// Round trip ncc → gov-a without a network; a replay stores nothing and reports already held.
     func roundTrip(_ entries: [Entry]) throws {
-        let (bytes, plan) = try export(BundleExportRequest(to: ["gov-a"]))
+        let (bytes, plan) = try export(BundleSelection(to: ["gov-a"]))
         let ids = Set(plan.entries.map(\.id))
         #expect(ids.contains(entries[0].id) && ids.contains(entries[1].id))
         #expect(!ids.contains(entries[2].id) && !ids.contains(entries[3].id))
@@ -121,7 +122,7 @@ final class BundleExchangeTests {
 
     /// Audience: a company's bundle never holds an AMBER entry for governments; --role reaches every holder.
     func audience(_ entries: [Entry]) throws {
-        let (bytes, plan) = try export(BundleExportRequest(to: ["acme"]))
+        let (bytes, plan) = try export(BundleSelection(to: ["acme"]))
         #expect(!plan.entries.contains { $0.audience.tlp == .amber })
         #expect(plan.entries.contains { $0.id == entries[3].id })   // RED to acme
         let acme = try open("acme")
@@ -131,14 +132,14 @@ final class BundleExchangeTests {
         #expect(!inside.contains { $0.id == entries[1].id })
         #expect(try acme.importBundle(bytes).refused.isEmpty)
 
-        let (_, both) = try export(BundleExportRequest(roles: ["government"]))
+        let (_, both) = try export(BundleSelection(roles: ["government"]))
         #expect(Set(both.recipients.map(\.member.name)) == ["gov-a", "gov-b"])
         #expect(both.entries.contains { $0.id == entries[1].id } && !both.entries.contains { $0.id == entries[3].id })
     }
 
     /// A bundle for another node is refused and nothing is stored; so is a tampered one.
     func wronglyAddressed() throws {
-        let (bytes, _) = try export(BundleExportRequest(to: ["gov-a"]))
+        let (bytes, _) = try export(BundleSelection(to: ["gov-a"]))
         let acme = try open("acme")
         defer { acme.close() }
         let before = acme.store.count
@@ -175,27 +176,29 @@ final class BundleExchangeTests {
         let report = try gov.importBundle(bytes)
         #expect(report.new == 1)
         #expect(report.refused.count == 3)
-        #expect(report.items[1].outcome == .refused(reason: "the entry's audience (TLP:RED) does not include this node: the peer must not have sent it"))
-        if case .refused(let reason) = report.items[2].outcome { #expect(reason.contains("not a federation member")) } else { Issue.record("stranger admitted") }
+        if case .refused(let refusal) = report.items[1].outcome { #expect(refusal.code == .audience) } else { Issue.record("entry outside the audience admitted") }
+        if case .refused(let refusal) = report.items[2].outcome { #expect(refusal.code == .notMember) } else { Issue.record("stranger admitted") }
+        if case .refused(let refusal) = report.items[3].outcome { #expect(refusal.code == .badSignature) } else { Issue.record("forged entry admitted") }
         #expect(!gov.store.contains(entries[3].id) && !gov.store.contains(foreign.id))
     }
 
     @Test("a running node imports and exports through its local API")
     func runningNode() throws {
         let entries = try seed()
-        let (bytes, _) = try export(BundleExportRequest(to: ["gov-a"]))
+        let (bytes, _) = try export(BundleSelection(to: ["gov-a"]))
         let path = federation.dir.appendingPathComponent("a.vgb").path
         try BundleFileIO.write(bytes, to: path)
         try federation.start("gov-a")
         defer { federation.stop("gov-a") }
-        let answer = try federation.api("gov-a").request(["op": "bundle-import", "path": path])
-        let report = try JSONDecoder().decode(BundleImportReport.self, from: JSONSerialization.data(withJSONObject: answer["report"] ?? [:]))
+        let report = try federation.api("gov-a").send(BundleImportRequest(path: path))
         #expect(report.new == 2 && report.refused.isEmpty)
         #expect(try federation.waitFor("gov-a", [entries[0].id, entries[1].id]).isEmpty)
-        let replay = try federation.api("gov-a").request(["op": "bundle-import", "path": path])
-        #expect((replay["report"] as? [String: Any]).flatMap { $0["items"] as? [Any] }?.count == report.items.count)
+        let replay = try federation.api("gov-a").send(BundleImportRequest(path: path))
+        #expect(replay.new == 0 && replay.held == report.items.count)
+        #expect { try federation.api("acme").send(BundleImportRequest(path: path)) } throws: { _ in true }   // acme is not running
         let out = federation.dir.appendingPathComponent("b.vgb").path
-        let exported = try federation.api("gov-a").request(["op": "bundle-export", "out": out, "to": ["gov-b"]])
-        #expect(exported["ok"] as? Bool == true && (exported["entries"] as? Int ?? 0) >= 2)
+        let exported = try federation.api("gov-a").send(BundleExportRequest(out: out, to: ["gov-b"]))
+        #expect(exported.entries >= 2 && exported.recipients == ["gov-b"])
+        #expect { try federation.api("gov-a").send(BundleExportRequest(out: out, to: ["nobody"])) } throws: { ($0 as? APIFailure)?.code == .invalid }
     }
 }
