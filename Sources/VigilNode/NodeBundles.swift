@@ -55,7 +55,7 @@ extension Node {
 
     /// Opens a bundle with this node's roster and `encryption.key`, then `ingest`s its entries.
     public func importBundle(_ bytes: [UInt8]) async throws -> BundleImportReport {
-        let key = try KeyFile.readAgreementKey(from: options.directory + "/encryption.key")
+        let key = try EncryptionKeyFile.read(options.directory)
         let (roster, me) = await onLoop { ($0.core.roster, $0.core.me.node) }
         let opened = try BundleOpener.open(bytes, roster: roster, identity: me, key: key)
         let items = try await ingest(opened.entries)
@@ -98,7 +98,7 @@ extension Node {
     }
 
     private func announce() async throws -> EntryID? {
-        let key = try KeyFile.readAgreementKey(from: options.directory + "/encryption.key")
+        let key = try EncryptionKeyFile.read(options.directory)
         let (roster, me) = await onLoop { ($0.core.roster, $0.core.me.node) }
         let timestamp = await onLoop { $0.core.nextTimestamp(wallMilliseconds: Node.wallMilliseconds()) }
         var held: [Entry] = []

@@ -61,9 +61,7 @@ public final class OfflineNode {
     public var me: MemberProfile { core.me }
 
     /// The node's bundle encryption key (`encryption.key`).
-    public func encryptionKey() throws -> AgreementKey {
-        try KeyFile.readAgreementKey(from: directory + "/encryption.key")
-    }
+    public func encryptionKey() throws -> AgreementKey { try EncryptionKeyFile.read(directory) }
 
     /// A sealed bundle for `request`, with the plan it followed.
     public func exportBundle(_ request: BundleSelection) throws -> (bytes: [UInt8], plan: BundleExportPlan) {

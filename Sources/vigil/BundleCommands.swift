@@ -181,14 +181,3 @@ enum BundleKeyCommand: Command {
         return ExitCode.success
     }
 }
-
-/// `DIR/encryption.key`: created on demand with mode 0600.
-enum EncryptionKeyFile {
-    static func loadOrCreate(_ dir: String) throws -> AgreementKey {
-        let path = dir + "/encryption.key"
-        if FileManager.default.fileExists(atPath: path) { return try KeyFile.readAgreementKey(from: path) }
-        let key = try AgreementKey.generate()
-        try KeyFile.write(key, to: path)
-        return key
-    }
-}
