@@ -92,8 +92,12 @@ struct Federation {
 
 func run(_ options: Options) throws -> Int32 {
     let log = { (s: String) in FileHandle.standardError.write(Data((s + "\n").utf8)) }
-    log("openssl speed -seconds 3 ed25519 (one core) …")
-    let openssl = try OpenSSLSpeed.run(seconds: 3)
+    // The targets are wall-clock rates on every core, so the limit is openssl's wall-clock rate (-elapsed)
+    // measured in the same run, under the same load from other processes; the per-CPU-second rate is
+    // shown too, with the import's CPU cost beside it.
+    log("openssl speed -seconds 3 -elapsed ed25519 and -seconds 3 ed25519 (one core) …")
+    let openssl = try OpenSSLSpeed.run(seconds: 3, wallClock: true)
+    let opensslCPU = try OpenSSLSpeed.run(seconds: 3)
     let base = NSTemporaryDirectory() + "vigil-bench-bundle-\(UUID().uuidString)"
     defer { try? FileManager.default.removeItem(atPath: base) }
     log("signing and storing \(options.entries) entries …")
@@ -110,7 +114,14 @@ func run(_ options: Options) throws -> Int32 {
 
     log("import (verifies every entry on \(System.coreCount) cores, stores durably) …")
     let importer = try OfflineNode(directory: federation.importerDir)
+    // The parts of an import on their own (not stored): opening the file, and verifying the entries.
+    let (openSeconds, opened) = try BenchClock.time {
+        try BundleOpener.open(bytes, roster: importer.core.roster, identity: importer.me.node, key: importer.encryptionKey())
+    }
+    let (verifySeconds, _) = BenchClock.time { EntryVerifier().verify(opened.entries) }
+    let cpuBefore = BenchClock.now(CLOCK_PROCESS_CPUTIME_ID)
     let (importSeconds, report) = try BenchClock.time { try importer.importBundle(bytes, verifier: EntryVerifier()) }
+    let importCPU = BenchClock.now(CLOCK_PROCESS_CPUTIME_ID) - cpuBefore
     importer.close()
     guard report.refused.isEmpty, report.new == options.entries else {
         throw BenchError("import: \(report.new) new, \(report.held) held, \(report.refused.count) refused (first: \(report.refused.first?.refusal.message ?? "-"))")
@@ -123,12 +134,17 @@ func run(_ options: Options) throws -> Int32 {
 
     let count = Double(exported.plan.entries.count)
     var table = BenchReport(title: "Vigil bundle benchmark (\(options.entries) entries, \(System.coreCount) cores; \(openssl.version))")
-    table.note("openssl_verify_per_s", "openssl speed ed25519 verify, 1 core", openssl.verify, unit: "/s")
+    table.note("openssl_verify_per_s", "openssl speed -elapsed ed25519 verify, 1 core (wall clock)", openssl.verify, unit: "/s")
+    table.note("openssl_verify_per_cpu_s", "openssl speed ed25519 verify, per CPU second", opensslCPU.verify, unit: "/s")
     table.note("bundle_bytes", "bundle size", Double(bytes.count) / 1_048_576, unit: "MiB", digits: 1)
     table.atLeast("export_per_s", "export (select, seal, sign)", count / exportSeconds, unit: "entries/s",
-                  limit: openssl.verify, limitLabel: "openssl verify, 1 core", target: 1.0)
+                  limit: openssl.verify, limitLabel: "openssl verify, 1 core, wall", target: 1.0)
     table.atLeast("import_per_s", "import (open, verify each, admit, fsync)", count / importSeconds, unit: "entries/s",
-                  limit: openssl.verify, limitLabel: "openssl verify, 1 core", target: 1.0)
+                  limit: openssl.verify, limitLabel: "openssl verify, 1 core, wall", target: 1.0)
+    table.note("import_per_cpu_s", "import per CPU second (all threads)", count / importCPU, unit: "entries/s")
+    table.note("import_per_cpu_s_ratio", "  as a ratio to openssl verify per CPU second", count / importCPU / opensslCPU.verify, unit: "", digits: 2)
+    table.note("open_s", "of which: open (signature, unwrap, decrypt, payload)", openSeconds, unit: "s", digits: 2)
+    table.note("verify_per_s", "of which: verify every entry (EntryVerifier, all cores)", count / verifySeconds, unit: "entries/s")
     table.note("replay_per_s", "replay of the same bundle (all already held)", count / replaySeconds, unit: "entries/s")
     table.print(json: options.json, extra: ["openssl_version": openssl.version])
     return table.allPassed ? 0 : 1
