@@ -30,6 +30,8 @@ let package = Package(
                           path: "Tests/VigilStoreCrashChild"),
         // The CRDT: the grow-only entry set and every view derived from it. Pure: no I/O.
         .target(name: "VigilLog", dependencies: ["VigilModel"]),
+        // Sneakernet bundles: the file format, sealing to recipients' X25519 keys, opening. Pure apart from crypto.
+        .target(name: "VigilBundle", dependencies: ["VigilModel", "VigilCrypto"]),
         // Reconciliation, wire messages and the per-peer session state machine. Pure: returns directives.
         .target(name: "VigilSync", dependencies: ["VigilModel", "VigilCrypto"]),
         // Test support: a seeded simulator that drives the real cores under faults.
@@ -38,15 +40,17 @@ let package = Package(
         // Sockets, the epoll event loop, TLS connections, framing, dialer, listener (docs/threading.md).
         .target(name: "VigilNet", dependencies: ["VigilCrypto", "VigilSync", "VigilModel"]),
         // The node: wires store, log, sync and net; the local API. Does I/O.
-        .target(name: "VigilNode", dependencies: ["VigilAPI", "VigilSync", "VigilStore", "VigilLog", "VigilNet", "VigilModel", "VigilCrypto"]),
+        .target(name: "VigilNode", dependencies: ["VigilAPI", "VigilBundle", "VigilSync", "VigilStore", "VigilLog", "VigilNet", "VigilModel", "VigilCrypto"]),
         // Shared by the benchmarks: the openssl speed baseline, clocks, the report format.
         .target(name: "VigilBenchSupport"),
         .executableTarget(name: "vigil-bench-store", dependencies: ["VigilBenchSupport", "VigilNode", "VigilStore", "VigilModel", "VigilCrypto"]),
         .executableTarget(name: "vigil-bench-sync", dependencies: ["VigilBenchSupport", "VigilAPI", "VigilNode", "VigilSync", "VigilStore", "VigilNet", "VigilModel", "VigilCrypto"]),
+        // Sneakernet bundle export and import against `openssl speed` (Scripts/bench-bundle).
+        .executableTarget(name: "vigil-bench-bundle", dependencies: ["VigilBenchSupport", "VigilNode", "VigilBundle", "VigilStore", "VigilModel", "VigilCrypto"]),
         // The commit a release binary was built from (Scripts/package defines it; empty in a development build).
         .target(name: "CVigilBuild", path: "Sources/CVigilBuild"),
         // The command-line tool.
-        .executableTarget(name: "vigil", dependencies: ["VigilAPI", "VigilCrypto", "VigilModel", "VigilStore", "VigilSync", "VigilNode", "VigilCAP", "CVigilBuild"]),
+        .executableTarget(name: "vigil", dependencies: ["VigilAPI", "VigilCrypto", "VigilModel", "VigilStore", "VigilSync", "VigilNode", "VigilCAP", "VigilBundle", "CVigilBuild"]),
         // What the fuzz targets share: the libFuzzer driver hand-over and the replayer's file handling.
         .target(name: "VigilFuzzSupport"),
         // libFuzzer target for the entry decoder; built normally it replays a corpus (Scripts/fuzz, docs/fuzzing.md).
@@ -64,6 +68,9 @@ let package = Package(
         // CAP import/export rates against xmllint --noout (Scripts/bench-cap).
         .executableTarget(name: "vigil-bench-cap", dependencies: ["VigilBenchSupport", "VigilCAP", "VigilModel"]),
 
+        // libFuzzer target for the bundle file decoder, opener and payload decoder (Scripts/fuzz bundle).
+        .executableTarget(name: "vigil-fuzz-bundle", dependencies: ["VigilFuzzSupport", "VigilBundle", "VigilModel", "VigilCrypto"]),
+
         .testTarget(name: "VigilCryptoTests", dependencies: ["VigilCrypto"]),
         .testTarget(name: "VigilModelTests", dependencies: ["VigilModel", "VigilCrypto"]),
         .testTarget(name: "VigilStoreTests", dependencies: ["VigilStore", "VigilModel", "VigilCrypto"]),
@@ -73,6 +80,7 @@ let package = Package(
         .testTarget(name: "VigilNetTests", dependencies: ["VigilNet", "VigilCrypto", "VigilSync", "VigilModel"]),
         .testTarget(name: "VigilNodeTests", dependencies: ["VigilAPI", "VigilNode", "VigilStore", "VigilSync", "VigilModel", "VigilCrypto"]),
         .testTarget(name: "VigilAPITests", dependencies: ["VigilAPI", "VigilModel"]),
+        .testTarget(name: "VigilBundleTests", dependencies: ["VigilBundle", "VigilModel", "VigilCrypto"]),
         .testTarget(name: "VigilCAPTests", dependencies: ["VigilCAP", "VigilModel"]),
         .testTarget(name: "VigilCLITests", dependencies: ["VigilModel", "VigilCrypto", "VigilStore"]),
     ],

@@ -17,12 +17,15 @@ public enum APIRequest: Sendable {
     case roster(RosterRequest)
     case metrics(MetricsRequest)
     case wait(WaitRequest)
+    case bundleExport(BundleExportRequest)
+    case bundleImport(BundleImportRequest)
+    case bundleKey(BundleKeyRequest)
 
     /// Every op name, in the order the docs list them.
     public static let operations: [String] = [
         StatusRequest.op, ComposeRequest.op, PostRequest.op, AckRequest.op, GetRequest.op, ShowRequest.op, EntriesRequest.op,
         ResolveRequest.op, ListRequest.op, FollowRequest.op, CommTestResultsRequest.op, RosterRequest.op, MetricsRequest.op,
-        WaitRequest.op,
+        WaitRequest.op, BundleExportRequest.op, BundleImportRequest.op, BundleKeyRequest.op,
     ]
 }
 
@@ -76,6 +79,9 @@ public enum APICodec {
         case RosterRequest.op: return .roster(try decode(RosterRequest.self))
         case MetricsRequest.op: return .metrics(try decode(MetricsRequest.self))
         case WaitRequest.op: return .wait(try decode(WaitRequest.self))
+        case BundleExportRequest.op: return .bundleExport(try decode(BundleExportRequest.self))
+        case BundleImportRequest.op: return .bundleImport(try decode(BundleImportRequest.self))
+        case BundleKeyRequest.op: return .bundleKey(try decode(BundleKeyRequest.self))
         default:
             throw APIFailure(.badRequest, "unknown op \"\(op.prefix(64))\"; known: \(APIRequest.operations.joined(separator: ", "))")
         }

@@ -19,6 +19,7 @@ public struct CryptoError: Error, CustomStringConvertible, Equatable, Sendable {
         case certificateNotYetValid = "certificate-not-yet-valid"
         case certificateKeyMismatch = "certificate-key-mismatch"
         case openSSL = "openssl"
+        case authenticationFailed = "authentication-failed"
     }
 
     /// The category.

@@ -182,35 +182,11 @@ public final class SigningKey: @unchecked Sendable {
     /// Reads a PKCS#8 PEM private key (`-----BEGIN PRIVATE KEY-----`), as written by `pemRepresentation`
     /// or by `openssl genpkey -algorithm ed25519`.
     public convenience init(pem: SecureBytes) throws {
-        OpenSSLErrorQueue.clear()
-        let key: OpaquePointer? = pem.withUnsafeBytes { raw in
-            guard let bio = BIO_new_mem_buf(raw.baseAddress, Int32(raw.count)) else { return nil }
-            defer { BIO_free(bio) }
-            return PEM_read_bio_PrivateKey(bio, nil, nil, nil)
-        }
-        guard let key else {
-            let detail = OpenSSLErrorQueue.drain()
-            throw CryptoError(.invalidPEM, "not a PEM private key (expected -----BEGIN PRIVATE KEY-----)\(detail.isEmpty ? "" : ": \(detail)")")
-        }
-        try self.init(handle: EVPKey(key))
+        try self.init(handle: try PEMKeyCodec.read(pem))
     }
 
     /// The key as unencrypted PKCS#8 PEM, in storage that is wiped when freed.
-    public func pemRepresentation() throws -> SecureBytes {
-        OpenSSLErrorQueue.clear()
-        // A secure-memory BIO: its buffer is cleared when the BIO is freed.
-        guard let bio = BIO_new(BIO_s_secmem()) else { throw CryptoError.openSSL("could not allocate a BIO") }
-        defer { BIO_free(bio) }
-        guard PEM_write_bio_PKCS8PrivateKey(bio, handle.pointer, nil, nil, 0, nil, nil) == 1 else {
-            throw CryptoError.openSSL("could not encode the private key as PEM")
-        }
-        var data: UnsafeMutablePointer<CChar>?
-        let length = vigil_BIO_get_mem_data(bio, &data)
-        guard length > 0, let data else { throw CryptoError.openSSL("empty PEM output") }
-        let out = SecureBytes(zeroed: length)
-        out.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(start: data, count: length)) }
-        return out
-    }
+    public func pemRepresentation() throws -> SecureBytes { try PEMKeyCodec.write(handle) }
 
     /// Signs `domain.prefix + message`.
     public func signature(for message: some Collection<UInt8>, in domain: SignatureDomain) throws -> [UInt8] {

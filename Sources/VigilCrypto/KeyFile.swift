@@ -11,7 +11,25 @@ public enum KeyFile {
     /// Writes `key` as PKCS#8 PEM to a new file at `path` with mode 0600.
     /// Fails with `.keyFileExists` if anything is already there.
     public static func write(_ key: SigningKey, to path: String) throws {
-        let pem = try key.pemRepresentation()
+        try write(pem: key.pemRepresentation(), to: path)
+    }
+
+    /// Writes an X25519 encryption key (`encryption.key`) as PKCS#8 PEM to a new file with mode 0600.
+    public static func write(_ key: AgreementKey, to path: String) throws {
+        try write(pem: key.pemRepresentation(), to: path)
+    }
+
+    /// Loads an X25519 encryption key from a PEM file that only its owner can read.
+    public static func readAgreementKey(from path: String) throws -> AgreementKey {
+        let buffer = try readPEM(from: path)
+        do {
+            return try AgreementKey(pem: buffer)
+        } catch let error as CryptoError {
+            throw CryptoError(error.code, "key file \(path): \(error.message)")
+        }
+    }
+
+    private static func write(pem: SecureBytes, to path: String) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         if fd < 0 {
             let err = errno
@@ -41,6 +59,16 @@ public enum KeyFile {
 
     /// Loads an Ed25519 private key from a PEM file that only its owner can read.
     public static func read(from path: String) throws -> SigningKey {
+        let buffer = try readPEM(from: path)
+        do {
+            return try SigningKey(pem: buffer)
+        } catch let error as CryptoError {
+            throw CryptoError(error.code, "key file \(path): \(error.message)")
+        }
+    }
+
+    /// The bytes of a key file that only its owner can read or write.
+    private static func readPEM(from path: String) throws -> SecureBytes {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             throw CryptoError(.fileSystem, "cannot open key file \(path): \(String(cString: strerror(errno)))")
@@ -59,7 +87,7 @@ public enum KeyFile {
         }
         let size = Int(info.st_size)
         guard size > 0, size <= 16 * 1024 else {
-            throw CryptoError(.invalidPEM, "key file \(path) has \(size) bytes; an Ed25519 PEM key is about 120 bytes")
+            throw CryptoError(.invalidPEM, "key file \(path) has \(size) bytes; a PEM key (Ed25519 or X25519) is about 120 bytes")
         }
         let buffer = SecureBytes(zeroed: size)
         try buffer.withUnsafeMutableBytes { raw in
@@ -74,10 +102,6 @@ public enum KeyFile {
                 offset += n
             }
         }
-        do {
-            return try SigningKey(pem: buffer)
-        } catch let error as CryptoError {
-            throw CryptoError(error.code, "key file \(path): \(error.message)")
-        }
+        return buffer
     }
 }

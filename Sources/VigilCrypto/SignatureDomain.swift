@@ -15,4 +15,6 @@ public struct SignatureDomain: Hashable, Sendable {
 
     /// Signed entries of the shared log.
     public static let entry = SignatureDomain(label: "vigil/v1/entry")
+    /// Sneakernet bundle files, signed by the exporting node (docs/bundles.md).
+    public static let bundle = SignatureDomain(label: "vigil/v1/bundle")
 }

@@ -18,6 +18,8 @@ public enum EntryKind: UInt8, CaseIterable, Sendable, CustomStringConvertible {
     case update = 8
     /// Roster change signed by the federation authority.
     case roster = 9
+    /// A member's bundle encryption key (X25519), signed by the member itself (docs/bundles.md).
+    case encryptionKey = 10
 
     /// The name used in JSON and on the command line.
     public var name: String {
@@ -31,6 +33,7 @@ public enum EntryKind: UInt8, CaseIterable, Sendable, CustomStringConvertible {
         case .acknowledgement: "ack"
         case .update: "update"
         case .roster: "roster"
+        case .encryptionKey: "enckey"
         }
     }
 

@@ -49,6 +49,13 @@ public enum FederationRules {
         switch entry.kind {
         case .roster:
             do { _ = try Roster.check(entry, roster: roster) } catch { throw Refusal(.roster, "roster: \(error.message)") }
+        case .encryptionKey:
+            // Every member needs every member's encryption key, and it stands alone.
+            guard entry.audience.tlp == .clear || entry.audience.tlp == .green else {
+                throw Refusal(.invalidBody, "an enckey entry must be TLP:CLEAR or TLP:GREEN (every member needs it), not \(entry.audience.tlp)", field: "audience")
+            }
+            guard entry.refs.isEmpty else { throw Refusal(.invalidBody, "an enckey entry has no refs", field: "refs") }
+            do { _ = try EncryptionKeyBody(body: entry.body) } catch { throw Refusal(.invalidBody, "enckey body: \(error)", field: "body") }
         case .update, .acknowledgement:
             guard entry.refs.count >= 1 else {
                 throw Refusal(.invalidBody, "\(entry.kind): the first ref must be the entry it is about", field: "refs")

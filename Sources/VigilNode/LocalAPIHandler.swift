@@ -55,6 +55,12 @@ public struct LocalAPIHandler: Sendable {
                 let timeout = min(max(r.timeoutMs ?? 10_000, 0), 600_000)
                 let missing = await node.waitFor(Set(r.ids), timeout: .milliseconds(timeout))
                 return APICodec.encodeAnswer(WaitAnswer(missing: missing.sorted()))
+            case .bundleExport(let r):
+                return APICodec.encodeAnswer(try await node.exportBundle(r))
+            case .bundleImport(let r):
+                return APICodec.encodeAnswer(try await node.importBundle(path: r.path))
+            case .bundleKey:
+                return APICodec.encodeAnswer(BundleKeyAnswer(id: try await node.announceEncryptionKey()))
             }
         } catch let failure as APIFailure {
             return APICodec.encodeFailure(failure)

@@ -61,6 +61,9 @@ enum SyncFuzzCheck {
         case .roster(let r): try APICodec.encodeRequest(r)
         case .metrics(let r): try APICodec.encodeRequest(r)
         case .wait(let r): try APICodec.encodeRequest(r)
+        case .bundleExport(let r): try APICodec.encodeRequest(r)
+        case .bundleImport(let r): try APICodec.encodeRequest(r)
+        case .bundleKey(let r): try APICodec.encodeRequest(r)
         }
     }
 

@@ -35,6 +35,7 @@ enum CommandLineTool {
         RosterCommand.self, RosterAddCommand.self, RosterRevokeCommand.self, RosterRotateCommand.self,
         ImportCommand.self, ExportCommand.self,
         StoreCheckCommand.self, StoreRepairCommand.self,
+        BundleExportCommand.self, BundleImportCommand.self, BundleKeyCommand.self,
         VersionCommand.self, CompletionCommand.self,
     ]}
 

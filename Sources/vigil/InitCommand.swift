@@ -13,6 +13,7 @@ enum InitCommand: Command {
           identity.key   private key, mode 0600; never copy it anywhere
           identity.csr   certificate signing request: send it to the federation CA
           node.json      name, organisation, role and node id
+          encryption.key X25519 key for sneakernet bundles, mode 0600 (publish it: vigil bundle key)
         Refuses to touch a directory that already holds an identity: an identity is never overwritten.
 
         Options:
@@ -53,7 +54,7 @@ enum InitCommand: Command {
 
         let node = NodeDirectory(path: dir)
         let fm = FileManager.default
-        for existing in [node.keyPath, node.configPath] where fm.fileExists(atPath: existing) {
+        for existing in [node.keyPath, node.configPath, dir + "/encryption.key"] where fm.fileExists(atPath: existing) {
             throw CommandFailure("\(existing) already exists: \(dir) already holds a node identity and vigil never overwrites one. Use `vigil id --dir \(dir)` to see it, or choose another directory.")
         }
         do {
@@ -63,6 +64,7 @@ enum InitCommand: Command {
         }
         let key = try SigningKey.generate()
         try KeyFile.write(key, to: node.keyPath)
+        try KeyFile.write(AgreementKey.generate(), to: dir + "/encryption.key")
         let csr = try CertificateSigningRequest.pem(for: key, commonName: nodeName, organisation: org)
         let nodeID = NodeID(key.publicKey)
         let config = NodeDirectory.Config(formatVersion: FormatVersion.nodeConfig.current, name: nodeName, organisation: org, role: role, nodeId: nodeID.hex)

@@ -48,6 +48,9 @@ struct APICodecTests {
             case .roster: seen.insert(RosterRequest.op)
             case .metrics: seen.insert(MetricsRequest.op)
             case .wait(let r): #expect(r.ids == [Self.id] && r.timeoutMs == 250); seen.insert(WaitRequest.op)
+            case .bundleExport(let r): #expect(r == BundleExportRequest(out: "/b.vgb", to: ["gov"], roles: ["police"], sinceMs: 9)); seen.insert(BundleExportRequest.op)
+            case .bundleImport(let r): #expect(r.path == "/b.vgb"); seen.insert(BundleImportRequest.op)
+            case .bundleKey: seen.insert(BundleKeyRequest.op)
             }
         }
         check(try roundTrip(StatusRequest()))
@@ -64,6 +67,9 @@ struct APICodecTests {
         check(try roundTrip(RosterRequest()))
         check(try roundTrip(MetricsRequest()))
         check(try roundTrip(WaitRequest(ids: [Self.id], timeoutMs: 250)))
+        check(try roundTrip(BundleExportRequest(out: "/b.vgb", to: ["gov"], roles: ["police"], sinceMs: 9)))
+        check(try roundTrip(BundleImportRequest(path: "/b.vgb")))
+        check(try roundTrip(BundleKeyRequest()))
         #expect(seen == Set(APIRequest.operations))
     }
 

@@ -8,7 +8,7 @@ extension KindSchemas {
     /// - alert: TLP:AMBER to its `target_roles` plus authority when it has target roles, else TLP:GREEN;
     /// - message: TLP:GREEN;
     /// - commtest: everyone → TLP:GREEN, role → TLP:AMBER to that role, nodes → TLP:RED to those nodes;
-    /// - ack, update, roster: TLP:GREEN (an ack or update normally copies its target's audience; the
+    /// - ack, update, roster, enckey: TLP:GREEN (an ack or update normally copies its target's audience; the
     ///   caller decides).
     public static func defaultAudience(_ kind: EntryKind, fields: FieldMap) -> Audience {
         switch kind {
@@ -40,7 +40,7 @@ extension KindSchemas {
             default:
                 return Audience(tlp: .green)
             }
-        case .acknowledgement, .update, .roster:
+        case .acknowledgement, .update, .roster, .encryptionKey:
             return Audience(tlp: .green)
         }
     }
@@ -60,6 +60,8 @@ extension KindSchemas {
             "TLP:GREEN — a message is federation-wide by default; choose a narrower audience for sensitive content."
         case .commTest:
             "everyone → TLP:GREEN, role → TLP:AMBER to that role, nodes → TLP:RED to those nodes — a test reaches exactly the members expected to answer."
+        case .encryptionKey:
+            "TLP:GREEN — every member needs every member's bundle encryption key (docs/bundles.md)."
         case .acknowledgement, .update, .roster:
             "TLP:GREEN — normally replaced by the target entry's audience (ack, update) or set by the roster code."
         }

@@ -10,7 +10,7 @@ enum KindCatalog {
         case .alert: alert
         case .message: message
         case .commTest: commtest
-        case .acknowledgement, .update, .roster: nil
+        case .acknowledgement, .update, .roster, .encryptionKey: nil
         }
     }
 

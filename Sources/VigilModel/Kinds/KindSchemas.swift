@@ -26,6 +26,9 @@ public enum KindSchemas {
         case .update:
             let bytes = try encoded(fields)
             do { _ = try UpdateBody(body: bytes) } catch { throw wrap(error) }
+        case .encryptionKey:
+            let bytes = try encoded(fields)
+            do { _ = try EncryptionKeyBody(body: bytes) } catch { throw wrap(error) }
         default:
             guard let schema = KindCatalog.schema(kind) else { return }
             try SchemaEngine.check(fields, schema: schema.body, at: "", createdAt: createdAt)
@@ -42,6 +45,9 @@ public enum KindSchemas {
             return
         case .update:
             do { _ = try UpdateBody(body: body) } catch { throw wrap(error) }
+            return
+        case .encryptionKey:
+            do { _ = try EncryptionKeyBody(body: body) } catch { throw wrap(error) }
             return
         default: break
         }
