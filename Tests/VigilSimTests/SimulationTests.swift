@@ -46,7 +46,7 @@ struct SimulationTests {
     @Test("a peer too slow for the outbound queue's byte limit is disconnected, and every entry still reaches its readers after heal")
     func slowPeersClosed() {
         var config = SimulationConfig()
-        config.outboundLimit = 600
+        config.outboundLimit = 1_000
         var closed = 0
         for seed in UInt64(0)..<5 {
             let report = Simulation(seed: 9_300 + seed, config: config).run()
