@@ -43,8 +43,11 @@ let package = Package(
         .target(name: "VigilBenchSupport"),
         .executableTarget(name: "vigil-bench-store", dependencies: ["VigilBenchSupport", "VigilNode", "VigilStore", "VigilModel", "VigilCrypto"]),
         .executableTarget(name: "vigil-bench-sync", dependencies: ["VigilBenchSupport", "VigilAPI", "VigilNode", "VigilSync", "VigilStore", "VigilNet", "VigilModel", "VigilCrypto"]),
+        // The duty desk's pure cores: HTTP/1.1 parsing and responses, the connection state machine,
+        // officers, sessions, login throttling, security headers (docs/desk.md). No I/O.
+        .target(name: "VigilDesk", dependencies: ["VigilCrypto"]),
         // The command-line tool.
-        .executableTarget(name: "vigil", dependencies: ["VigilAPI", "VigilCrypto", "VigilModel", "VigilStore", "VigilNode", "VigilCAP"]),
+        .executableTarget(name: "vigil", dependencies: ["VigilAPI", "VigilCrypto", "VigilModel", "VigilStore", "VigilNode", "VigilCAP", "VigilDesk"]),
         // What the fuzz targets share: the libFuzzer driver hand-over and the replayer's file handling.
         .target(name: "VigilFuzzSupport"),
         // libFuzzer target for the entry decoder; built normally it replays a corpus (Scripts/fuzz, docs/fuzzing.md).
@@ -70,6 +73,7 @@ let package = Package(
         .testTarget(name: "VigilNodeTests", dependencies: ["VigilAPI", "VigilNode", "VigilModel", "VigilCrypto"]),
         .testTarget(name: "VigilAPITests", dependencies: ["VigilAPI", "VigilModel"]),
         .testTarget(name: "VigilCAPTests", dependencies: ["VigilCAP", "VigilModel"]),
+        .testTarget(name: "VigilDeskTests", dependencies: ["VigilDesk", "VigilCrypto"]),
         .testTarget(name: "VigilCLITests", dependencies: ["VigilModel", "VigilCrypto", "VigilStore"]),
     ],
     swiftLanguageModes: [.v6]
