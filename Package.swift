@@ -62,6 +62,8 @@ let package = Package(
         .target(name: "VigilCAP", dependencies: ["VigilModel"]),
         // libFuzzer target for the CAP parser; built normally it replays files (Scripts/fuzz cap).
         .executableTarget(name: "vigil-fuzz-cap", dependencies: ["VigilFuzzSupport", "VigilCAP"]),
+        // libFuzzer target for the desk's HTTP/1.1 request parser and connection machine (Scripts/fuzz http).
+        .executableTarget(name: "vigil-fuzz-http", dependencies: ["VigilFuzzSupport", "VigilDesk"]),
 
         .testTarget(name: "VigilCryptoTests", dependencies: ["VigilCrypto"]),
         .testTarget(name: "VigilModelTests", dependencies: ["VigilModel", "VigilCrypto"]),

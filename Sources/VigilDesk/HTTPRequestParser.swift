@@ -14,6 +14,8 @@ public struct HTTPRequestParser: Sendable {
     private var failure: HTTPParseError?
     /// A parsed head waiting for `bodyLength` bytes of body.
     private var pendingHead: (request: HTTPRequest, bodyLength: Int)?
+    /// Empty lines skipped before the current request line (at most 4), counted across `append`s.
+    private var emptyLinesSkipped = 0
 
     /// A parser with the given limits.
     public init(limits: HTTPLimits = .desk) {
@@ -49,13 +51,13 @@ public struct HTTPRequestParser: Sendable {
     private mutating func parseNext() throws(HTTPParseError) -> HTTPRequest? {
         if pendingHead == nil {
             // RFC 9112 §2.2: ignore at least one empty line before the request line.
-            var skipped = 0
-            while start + 1 < buffer.count, buffer[start] == 13, buffer[start + 1] == 10, skipped < 4 {
+            while start + 1 < buffer.count, buffer[start] == 13, buffer[start + 1] == 10, emptyLinesSkipped < 4 {
                 start += 2
-                skipped += 1
+                emptyLinesSkipped += 1
             }
             guard let head = try parseHead() else { return nil }
             pendingHead = head
+            emptyLinesSkipped = 0
         }
         guard let (request, length) = pendingHead else { return nil }
         guard buffer.count - start >= length else { return nil }

@@ -35,6 +35,7 @@ enum CommandLineTool {
         RosterCommand.self, RosterAddCommand.self, RosterRevokeCommand.self, RosterRotateCommand.self,
         ImportCommand.self, ExportCommand.self,
         StoreCheckCommand.self, StoreRepairCommand.self,
+        DeskAddOfficerCommand.self, DeskRemoveOfficerCommand.self, DeskListOfficersCommand.self,
     ]}
 
     /// The command list of `vigil --help`: names in a column as wide as the longest, then the summary.
