@@ -45,7 +45,7 @@ let package = Package(
         .executableTarget(name: "vigil-bench-sync", dependencies: ["VigilBenchSupport", "VigilAPI", "VigilNode", "VigilSync", "VigilStore", "VigilNet", "VigilModel", "VigilCrypto"]),
         // The duty desk's pure cores: HTTP/1.1 parsing and responses, the connection state machine,
         // officers, sessions, login throttling, security headers (docs/desk.md). No I/O.
-        .target(name: "VigilDesk", dependencies: ["VigilCrypto"]),
+        .target(name: "VigilDesk", dependencies: ["VigilCrypto"], resources: [.embedInCode("Web")]),
         // The command-line tool.
         .executableTarget(name: "vigil", dependencies: ["VigilAPI", "VigilCrypto", "VigilModel", "VigilStore", "VigilNode", "VigilCAP", "VigilDesk"]),
         // What the fuzz targets share: the libFuzzer driver hand-over and the replayer's file handling.

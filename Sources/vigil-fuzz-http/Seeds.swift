@@ -41,13 +41,13 @@ enum Seeds {
     /// `--make-dict FILE`: a libFuzzer dictionary. Returns the exit status.
     static func dictionary(file: String) -> Int32 {
         let lines = tokens.map { token -> String in
-            let escaped = token.unicodeScalars.map { scalar -> String in
-                switch scalar {
-                case "\r": "\\r"
-                case "\n": "\\n"
-                case "\"": "\\\""
-                case "\\": "\\\\"
-                default: String(scalar)
+            // libFuzzer's dictionary syntax knows only \\, \" and \xHH escapes.
+            let escaped = token.utf8.map { byte -> String in
+                switch byte {
+                case UInt8(ascii: "\""): "\\\""
+                case UInt8(ascii: "\\"): "\\\\"
+                case 0x20..<0x7F: String(UnicodeScalar(byte))
+                default: String(format: "\\x%02X", byte)
                 }
             }.joined()
             return "\"\(escaped)\""
