@@ -32,6 +32,7 @@ function matches(entry) {
   if (filters.author && entry.author !== filters.author) return false;
   if (filters.org && entry.organisation !== filters.org) return false;
   if (filters.q && !entry.title.toLowerCase().includes(filters.q.toLowerCase())) return false;
+  if (filters.since && entry.createdMilliseconds < Number(filters.since)) return false;
   return !filters.before;
 }
 
@@ -62,11 +63,16 @@ export async function showFeed(view) {
     el("label", {}, t("feed.author") + " ", el("input", { name: "author", size: 12 })),
     el("label", {}, t("feed.org") + " ", el("input", { name: "org", size: 14 })),
     el("label", {}, t("feed.text") + " ", el("input", { name: "q", type: "search", size: 16 })),
+    el("label", {}, t("feed.since") + " ", el("select", { name: "window" },
+      el("option", { value: "", text: t("feed.any") }),
+      [["1h", 3600e3], ["24h", 86400e3], ["7d", 7 * 86400e3]].map(([label, ms]) => el("option", { value: String(ms), text: label })))),
     el("button", { type: "submit", text: t("feed.apply") }));
   for (const [name, value] of Object.entries(filters)) if (form.elements[name]) form.elements[name].value = value;
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     filters = Object.fromEntries([...new FormData(form)].filter(([, v]) => v !== ""));
+    // The time window becomes the API's `since` (Unix milliseconds), fixed when the officer filters.
+    if (filters.window) filters.since = String(Date.now() - Number(filters.window));
     load(view);
   });
   list = el("ol", { class: "feed", id: "feed" });

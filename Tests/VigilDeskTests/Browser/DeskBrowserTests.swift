@@ -96,6 +96,14 @@ struct DeskBrowserTests {
         #expect(host.blocking { await backend.acknowledgements.map(\.officer) } == ["j.dupont"])
         try browser.screenshot("entry-acknowledged")
 
+        // The time window: every test entry is from 30 November, so "last hour" leaves none.
+        try browser.go(host.baseURL + "/#feed")
+        _ = try browser.find("#feed li[data-id]")
+        try browser.click("select[name=window] option[value='3600000']")
+        try browser.click("#filters button[type=submit]")
+        #expect(try browser.text("#feed .empty") == "No entries match.")
+        try browser.screenshot("feed-filtered")
+
         // Dutch, picked by the officer.
         _ = try browser.script("localStorage.setItem('vigil-lang', 'nl'); location.hash = '#feed'; location.reload(); return 'ok'")
         #expect(try browser.text("#view h1") == "Berichten")

@@ -14,6 +14,8 @@ final class DeskTestHost: @unchecked Sendable {
     private var connections: [LoopbackSocket] = []
     private var threads: [Thread] = []
     private let finished = DispatchGroup()
+    /// Where the server's async work runs: not the cooperative pool (see ThreadTaskExecutor).
+    private let executor = ThreadTaskExecutor()
 
     init(server: DeskServer) throws {
         self.server = server
@@ -63,7 +65,7 @@ final class DeskTestHost: @unchecked Sendable {
     private func wait<T: Sendable>(_ body: @escaping @Sendable () async -> T) -> T {
         let box = ResultBox<T>()
         let done = DispatchSemaphore(value: 0)
-        Task {
+        Task(executorPreference: executor) {
             box.value = await body()
             done.signal()
         }
@@ -110,7 +112,7 @@ final class DeskTestHost: @unchecked Sendable {
     /// Writes the event stream from a task until the client goes (seen by a read returning closed).
     private func stream(_ socket: LoopbackSocket, head: [UInt8], events: AsyncStream<DeskEvent>) {
         guard socket.write(head) else { return }
-        let writer = Task {
+        let writer = Task(executorPreference: executor) {
             for await event in events {
                 if !socket.write(event.serverSentEvent.serialized) { break }
             }
@@ -129,6 +131,7 @@ final class DeskTestHost: @unchecked Sendable {
         for connection in connections { connection.shutdownBoth() }
         lock.unlock()
         finished.wait()
+        executor.stop()
     }
 }
 

@@ -24,6 +24,7 @@ actor FakeDeskBackend: DeskBackend {
             (query.kind.map { $0 == summary.kind } ?? true) && (query.tlp.map { $0 == summary.tlp } ?? true)
                 && (query.author.map { $0 == summary.author } ?? true) && (query.organisation.map { $0 == summary.organisation } ?? true)
                 && (query.text.map { summary.title.localizedCaseInsensitiveContains($0) } ?? true)
+                && (query.since.map { summary.createdMilliseconds >= $0 } ?? true) && (query.until.map { summary.createdMilliseconds < $0 } ?? true)
         }
         if let before = query.before, let index = matching.firstIndex(where: { $0.id == before }) {
             matching = Array(matching[(index + 1)...])

@@ -13,7 +13,7 @@ enum MiniHTTPClient {
     static func raw(port: UInt16, _ bytes: [UInt8]) throws -> Response {
         let socket = try LoopbackSocket.connect(port: port)
         defer { socket.shutdownBoth() }
-        socket.setReadTimeout(milliseconds: 15_000)
+        socket.setReadTimeout(milliseconds: 60_000)
         guard socket.write(bytes) else { throw LoopbackSocket.Failure("send") }
         var received: [UInt8] = []
         // Read until the head is complete and then Content-Length bytes of body, or until the server closes.
