@@ -49,8 +49,11 @@ let package = Package(
         .executableTarget(name: "vigil-bench-bundle", dependencies: ["VigilBenchSupport", "VigilNode", "VigilBundle", "VigilStore", "VigilModel", "VigilCrypto"]),
         // The commit a release binary was built from (Scripts/package defines it; empty in a development build).
         .target(name: "CVigilBuild", path: "Sources/CVigilBuild"),
+        // The duty desk's pure cores: HTTP/1.1 parsing and responses, the connection state machine,
+        // officers, sessions, login throttling, security headers (docs/desk.md). No I/O.
+        .target(name: "VigilDesk", dependencies: ["VigilCrypto"], resources: [.embedInCode("Web")]),
         // The command-line tool.
-        .executableTarget(name: "vigil", dependencies: ["VigilAPI", "VigilCrypto", "VigilModel", "VigilStore", "VigilSync", "VigilNode", "VigilCAP", "VigilBundle", "CVigilBuild"]),
+        .executableTarget(name: "vigil", dependencies: ["VigilAPI", "VigilCrypto", "VigilModel", "VigilStore", "VigilSync", "VigilNode", "VigilCAP", "VigilBundle", "VigilDesk", "CVigilBuild"]),
         // What the fuzz targets share: the libFuzzer driver hand-over and the replayer's file handling.
         .target(name: "VigilFuzzSupport"),
         // libFuzzer target for the entry decoder; built normally it replays a corpus (Scripts/fuzz, docs/fuzzing.md).
@@ -70,6 +73,8 @@ let package = Package(
 
         // libFuzzer target for the bundle file decoder, opener and payload decoder (Scripts/fuzz bundle).
         .executableTarget(name: "vigil-fuzz-bundle", dependencies: ["VigilFuzzSupport", "VigilBundle", "VigilModel", "VigilCrypto"]),
+        // libFuzzer target for the desk's HTTP/1.1 request parser and connection machine (Scripts/fuzz http).
+        .executableTarget(name: "vigil-fuzz-http", dependencies: ["VigilFuzzSupport", "VigilDesk"]),
 
         .testTarget(name: "VigilCryptoTests", dependencies: ["VigilCrypto"]),
         .testTarget(name: "VigilModelTests", dependencies: ["VigilModel", "VigilCrypto"]),
@@ -82,6 +87,7 @@ let package = Package(
         .testTarget(name: "VigilAPITests", dependencies: ["VigilAPI", "VigilModel"]),
         .testTarget(name: "VigilBundleTests", dependencies: ["VigilBundle", "VigilModel", "VigilCrypto"]),
         .testTarget(name: "VigilCAPTests", dependencies: ["VigilCAP", "VigilModel"]),
+        .testTarget(name: "VigilDeskTests", dependencies: ["VigilDesk", "VigilCrypto"]),
         .testTarget(name: "VigilCLITests", dependencies: ["VigilModel", "VigilCrypto", "VigilStore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -31,7 +31,7 @@ public struct BundleRandomness: Sendable {
 
     /// Fresh randomness from OpenSSL's CSPRNG for `recipients` recipients.
     public static func fresh(recipients: Int) throws -> BundleRandomness {
-        BundleRandomness(contentKey: try SecureRandom.bytes(ChaChaPoly.keyBytes),
+        BundleRandomness(contentKey: try SecureRandom.secret(ChaChaPoly.keyBytes),
                          ephemeralKeys: try (0..<recipients).map { _ in try AgreementKey.generate() })
     }
 }

@@ -37,6 +37,7 @@ enum CommandLineTool {
         StoreCheckCommand.self, StoreRepairCommand.self,
         BundleExportCommand.self, BundleImportCommand.self, BundleKeyCommand.self,
         VersionCommand.self, CompletionCommand.self,
+        DeskAddOfficerCommand.self, DeskRemoveOfficerCommand.self, DeskListOfficersCommand.self,
     ]}
 
     /// The command column of the overview: the longest name and two spaces, so a name never runs into its summary.

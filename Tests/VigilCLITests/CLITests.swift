@@ -10,7 +10,7 @@ struct CLITests {
         #expect(overview.status == 0)
         let commands = ["init", "id", "entry new", "entry inspect", "entry submit", "run", "status", "post", "list", "show", "follow",
                         "update", "ack", "commtest start", "commtest results", "roster", "roster add", "roster revoke", "roster rotate",
-                        "import", "export", "store check", "store repair", "version", "completion"]
+                        "import", "export", "store check", "store repair", "version", "completion", "desk add-officer", "desk remove-officer", "desk list-officers"]
         for command in commands { #expect(overview.stdout.contains(command), "\(command) is missing from vigil --help") }
         // Each command's name stands apart from its summary, however long the name.
         for command in commands {

@@ -1,0 +1,29 @@
+/// The desk's front end: plain HTML, CSS and JavaScript modules embedded in the binary (SwiftPM
+/// `.embedInCode`), served under `/static/NAME`. Nothing is loaded from another host.
+public enum DeskFiles {
+    /// One file and its media type.
+    public struct File: Sendable {
+        /// The bytes.
+        public let bytes: [UInt8]
+        /// The Content-Type.
+        public let contentType: String
+    }
+
+    static let html = "text/html; charset=utf-8"
+    static let js = "text/javascript; charset=utf-8"
+    static let css = "text/css; charset=utf-8"
+
+    /// Every file by its served name.
+    public static let files: [String: File] = [
+        "login.html": File(bytes: PackageResources.login_html, contentType: html),
+        "desk.html": File(bytes: PackageResources.desk_html, contentType: html),
+        "desk.css": File(bytes: PackageResources.desk_css, contentType: css),
+        "dom.js": File(bytes: PackageResources.dom_js, contentType: js),
+        "i18n.js": File(bytes: PackageResources.i18n_js, contentType: js),
+        "api.js": File(bytes: PackageResources.api_js, contentType: js),
+        "login.js": File(bytes: PackageResources.login_js, contentType: js),
+        "desk.js": File(bytes: PackageResources.desk_js, contentType: js),
+        "feed.js": File(bytes: PackageResources.feed_js, contentType: js),
+        "entry.js": File(bytes: PackageResources.entry_js, contentType: js),
+    ]
+}

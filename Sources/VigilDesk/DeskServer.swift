@@ -1,0 +1,197 @@
+/// The desk's request handling: login, logout, sessions, CSRF, the static files and the JSON API,
+/// over a `DeskBackend`. No sockets: a host (the node's event loop, or a test host) parses requests
+/// with `DeskConnectionMachine`, calls `handle`, and writes the reply. Time and randomness come in.
+public actor DeskServer {
+    /// How the desk is reached, for the cookie and origin checks.
+    public struct Settings: Sendable {
+        /// Served over HTTPS (Secure cookie with the `__Host-` name).
+        public var secure: Bool
+        /// Sessions.
+        public var sessions: SessionSettings
+        /// Login delays.
+        public var throttle: LoginThrottle.Settings
+
+        /// Settings; plain HTTP on loopback by default.
+        public init(secure: Bool = false, sessions: SessionSettings = .desk, throttle: LoginThrottle.Settings = .desk) {
+            self.secure = secure
+            self.sessions = sessions
+            self.throttle = throttle
+        }
+    }
+
+    private let backend: any DeskBackend
+    private let officers: @Sendable () throws(DeskError) -> OfficerAccounts
+    private let random: @Sendable (Int) -> [UInt8]
+    private let settings: Settings
+    private var sessions: SessionBook
+    private var throttle: LoginThrottle
+
+    /// A server. `officers` reads the officer file (called at each login, so `vigil desk add-officer`
+    /// takes effect at once); `random` gives secure random bytes (`SecureRandom.bytes`).
+    public init(backend: any DeskBackend, settings: Settings = Settings(),
+                officers: @escaping @Sendable () throws(DeskError) -> OfficerAccounts,
+                random: @escaping @Sendable (Int) -> [UInt8]) {
+        self.backend = backend
+        self.officers = officers
+        self.random = random
+        self.settings = settings
+        sessions = SessionBook(settings: settings.sessions)
+        throttle = LoginThrottle(settings: settings.throttle)
+    }
+
+    /// The reply to one request from `client` (its address, for login delays) at `now`.
+    public func handle(_ request: HTTPRequest, client: String, now: Duration) async -> DeskReply {
+        guard let path = request.path else { return .response(refusal(DeskRefusal(.badRequest, "the address has a malformed %-escape"))) }
+        if request.method == .post, let origin = request.headers["origin"], origin != "null" {
+            let host = request.headers["host"] ?? ""
+            guard origin == "http://\(host)" || origin == "https://\(host)" else {
+                return .response(refusal(DeskRefusal(.forbidden, "a write from another site (Origin \(origin)) is refused")))
+            }
+        }
+        switch (request.method, path) {
+        case (.get, "/"), (.head, "/"):
+            let token = SessionCookie.token(in: request.headers, secure: settings.secure)
+            if case .failure = sessions.authenticate(token: token, now: now) { return .response(redirect("/login")) }
+            return .response(file("desk.html", caching: .never))
+        case (.get, "/login"), (.head, "/login"):
+            return .response(file("login.html", caching: .never))
+        case (.post, "/login"):
+            return .response(await login(request, client: client, now: now))
+        case (.post, "/logout"):
+            let token = SessionCookie.token(in: request.headers, secure: settings.secure)
+            switch sessions.authorizeWrite(token: token, csrf: FormDecoding.value("csrf", in: request.body) ?? request.headers["x-csrf-token"], now: now) {
+            case .failure(let refusal): return .response(sessionRefusal(refusal))
+            case .success:
+                if let token { sessions.close(token: token) }
+                var response = redirect("/login")
+                response.headers.add("Set-Cookie", SessionCookie.clearing(secure: settings.secure))
+                return .response(response)
+            }
+        case (.get, _) where path.hasPrefix("/static/"), (.head, _) where path.hasPrefix("/static/"):
+            return .response(file(String(path.dropFirst("/static/".count)), caching: .revalidate))
+        case (_, _) where path.hasPrefix("/api/"):
+            return await api(request, path: path, now: now)
+        default:
+            return .response(refusal(DeskRefusal(.notFound, "no page \(path) on this desk")))
+        }
+    }
+
+    private func api(_ request: HTTPRequest, path: String, now: Duration) async -> DeskReply {
+        let token = SessionCookie.token(in: request.headers, secure: settings.secure)
+        let check = request.method == .post
+            ? sessions.authorizeWrite(token: token, csrf: request.headers["x-csrf-token"], now: now)
+            : sessions.authenticate(token: token, now: now)
+        let session: DeskSession
+        switch check {
+        case .failure(let refusal): return .response(sessionRefusal(refusal))
+        case .success(let found): session = found
+        }
+        do throws(DeskRefusal) {
+            switch (request.method, path) {
+            case (.get, "/api/me"):
+                let identity = await backend.identity()
+                return .response(json(DeskMe(officer: session.officer, csrfToken: session.csrfToken, node: identity)))
+            case (.get, "/api/feed"):
+                let query = try FeedQuery(queryItems: request.query)
+                return .response(json(try await backend.feed(query, officer: session.officer)))
+            case (.get, "/api/entry"):
+                guard let id = request.query.first(where: { $0.name == "id" })?.value else { throw DeskRefusal(.badRequest, field: "id", "give the entry id") }
+                return .response(json(try await backend.entry(id: id, officer: session.officer)))
+            case (.post, "/api/ack"):
+                guard let body = DeskJSON.decode(DeskIdRequest.self, request.body) else { throw DeskRefusal(.badRequest, "the body must be {\"id\": \"…\"}") }
+                try await backend.acknowledge(id: body.id, officer: session.officer)
+                return .response(json(DeskDone(done: true)))
+            case (.get, "/api/events"):
+                var headers = HTTPHeaders()
+                SecurityHeaders.apply(to: &headers, caching: .never)
+                return .stream(head: ServerSentEvent.streamHead(headers: headers), events: await backend.events())
+            default:
+                throw DeskRefusal(.notFound, "no API \(request.method.rawValue) \(path)")
+            }
+        } catch {
+            return .response(refusal(error))
+        }
+    }
+
+    private func login(_ request: HTTPRequest, client: String, now: Duration) async -> HTTPResponse {
+        let name = FormDecoding.value("name", in: request.body) ?? ""
+        let password = FormDecoding.value("password", in: request.body) ?? ""
+        if case .wait(let wait) = throttle.gate(officer: name, address: client, now: now) {
+            let seconds = max(1, Int((wait + .milliseconds(999)).components.seconds))
+            var response = redirect("/login?error=wait&seconds=\(seconds)")
+            response.headers.add("Retry-After", String(seconds))
+            return response
+        }
+        let accounts: OfficerAccounts
+        do {
+            accounts = try officers()
+        } catch {
+            return refusal(DeskRefusal(.internalServerError, "the node cannot read its officer file: \(error.message)"))
+        }
+        guard accounts.verify(name: name, password: password) else {
+            throttle.recordFailure(officer: name, address: client, now: now)
+            return redirect("/login?error=wrong")
+        }
+        throttle.recordSuccess(officer: name, address: client)
+        let (token, _) = sessions.open(officer: name, tokenBytes: random(32), csrfBytes: random(32), now: now)
+        var response = redirect("/")
+        response.headers.add("Set-Cookie", SessionCookie.setting(token: token, secure: settings.secure))
+        return response
+    }
+
+    private func file(_ name: String, caching: SecurityHeaders.Caching) -> HTTPResponse {
+        guard let file = DeskFiles.files[name] else { return refusal(DeskRefusal(.notFound, "no file \(name) on this desk")) }
+        var headers = HTTPHeaders([("Content-Type", file.contentType)])
+        SecurityHeaders.apply(to: &headers, caching: caching)
+        return HTTPResponse(status: .ok, headers: headers, body: file.bytes)
+    }
+
+    private func json(_ value: some Encodable) -> HTTPResponse {
+        var headers = HTTPHeaders([("Content-Type", "application/json")])
+        SecurityHeaders.apply(to: &headers, caching: .never)
+        return HTTPResponse(status: .ok, headers: headers, body: DeskJSON.bytes(value))
+    }
+
+    private func redirect(_ location: String) -> HTTPResponse {
+        var headers = HTTPHeaders([("Location", location)])
+        SecurityHeaders.apply(to: &headers, caching: .never)
+        return HTTPResponse(status: .seeOther, headers: headers)
+    }
+
+    private func refusal(_ refusal: DeskRefusal) -> HTTPResponse {
+        var headers = HTTPHeaders([("Content-Type", "application/json")])
+        SecurityHeaders.apply(to: &headers, caching: .never)
+        return HTTPResponse(status: HTTPStatus(refusal.status, Self.reason(refusal.status)), headers: headers, body: DeskJSON.bytes(refusal))
+    }
+
+    private func sessionRefusal(_ refusal: SessionRefusal) -> HTTPResponse {
+        self.refusal(DeskRefusal(refusal.status, refusal.reason))
+    }
+
+    static func reason(_ code: Int) -> String {
+        [HTTPStatus.badRequest, .unauthorized, .forbidden, .notFound, .conflict, .unprocessableContent, .tooManyRequests,
+         .internalServerError, .serviceUnavailable].first { $0.code == code }?.reason ?? "Error"
+    }
+}
+
+/// `GET /api/me`: who is logged in, the CSRF token for writes, and the node.
+public struct DeskMe: Codable, Equatable, Sendable {
+    /// The officer.
+    public var officer: String
+    /// The token to send as `X-CSRF-Token` on every write.
+    public var csrfToken: String
+    /// The node.
+    public var node: DeskNodeIdentity
+}
+
+/// A request body naming one entry (`POST /api/ack`).
+public struct DeskIdRequest: Codable, Equatable, Sendable {
+    /// The entry id.
+    public var id: String
+}
+
+/// The answer to a write that has nothing else to say.
+public struct DeskDone: Codable, Equatable, Sendable {
+    /// Always true.
+    public var done: Bool
+}

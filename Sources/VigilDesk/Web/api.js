@@ -1,0 +1,43 @@
+// The desk's JSON API: reads with the session cookie, writes with the session's CSRF token too.
+let csrfToken = "";
+
+/** Thrown for a refused request: the HTTP status, the field it concerns and the reason. */
+export class Refusal extends Error {
+  constructor(status, field, reason) {
+    super(reason);
+    this.status = status;
+    this.field = field;
+  }
+}
+
+async function answer(response) {
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    if (response.status === 401) window.location.assign("/login");
+    throw new Refusal(response.status, body.field ?? null, body.reason ?? response.statusText);
+  }
+  return body;
+}
+
+/** GET /api/PATH?params. */
+export async function get(path, params = {}) {
+  const query = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== "" && v !== undefined && v !== null));
+  const url = "/api/" + path + (query.toString() ? "?" + query : "");
+  return answer(await fetch(url, { credentials: "same-origin", cache: "no-store" }));
+}
+
+/** POST /api/PATH with a JSON body and the CSRF token. */
+export async function post(path, body) {
+  return answer(await fetch("/api/" + path, {
+    method: "POST", credentials: "same-origin", cache: "no-store",
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken },
+    body: JSON.stringify(body),
+  }));
+}
+
+/** Who is logged in; remembers the CSRF token for writes. */
+export async function me() {
+  const answer = await get("me");
+  csrfToken = answer.csrfToken;
+  return answer;
+}

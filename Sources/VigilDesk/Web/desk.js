@@ -1,0 +1,36 @@
+// The desk shell: who is logged in, the live connection, and the page for the address's #fragment.
+import { me } from "./api.js";
+import { translatePage, t } from "./i18n.js";
+import { showFeed, entryArrived } from "./feed.js";
+import { showEntry } from "./entry.js";
+
+const view = document.getElementById("view");
+
+function route() {
+  const hash = window.location.hash || "#feed";
+  if (hash.startsWith("#entry/")) showEntry(view, decodeURIComponent(hash.slice(7)));
+  else showFeed(view);
+}
+
+function live() {
+  const badge = document.getElementById("live");
+  const set = (state) => { badge.dataset.state = state; badge.textContent = t("live." + state); };
+  set("connecting");
+  const source = new EventSource("/api/events");
+  source.onopen = () => set("open");
+  source.onerror = () => set(source.readyState === EventSource.CLOSED ? "closed" : "connecting");
+  source.addEventListener("entry", (event) => entryArrived(JSON.parse(event.data)));
+}
+
+async function start() {
+  const who = await me();
+  document.getElementById("officer").textContent = who.officer;
+  document.getElementById("node").textContent = who.node.name + " · " + who.node.organisation;
+  document.getElementById("logout-csrf").value = who.csrfToken;
+  translatePage(route);
+  window.addEventListener("hashchange", route);
+  route();
+  live();
+}
+
+start();

@@ -1,0 +1,46 @@
+// One entry: its fields, the amendments as a diff, receipts and confirmations, and the ack button.
+import { get, post } from "./api.js";
+import { el, clear, tlpLabel, when } from "./dom.js";
+import { t, language } from "./i18n.js";
+
+function fields(list) {
+  return el("dl", { class: "fields" }, list.map((f) => [el("dt", { text: f.path }), el("dd", { text: f.value })]));
+}
+
+function amendment(a) {
+  return el("li", {},
+    el("p", { class: "quiet", text: when(a.createdMilliseconds, language()) + " " + t("entry.by") + " " + a.author + (a.officer ? " (" + a.officer + ")" : "") }),
+    el("dl", { class: "fields diff" }, a.changes.map((c) => [
+      el("dt", { text: c.path }),
+      el("dd", {}, c.before !== null && c.before !== undefined ? el("del", { text: c.before }) : null, " ",
+        c.after !== null && c.after !== undefined ? el("ins", { text: c.after }) : null),
+    ])));
+}
+
+function receipt(r) {
+  return el("li", { text: r.node + " · " + r.organisation + " — " +
+    (r.acknowledgedMilliseconds ? t("entry.acked") + " " + when(r.acknowledgedMilliseconds, language()) + (r.officer ? " (" + r.officer + ")" : "") : "…") });
+}
+
+/** Draws entry `id` into `view`. */
+export async function showEntry(view, id) {
+  clear(view);
+  const detail = await get("entry", { id });
+  const s = detail.summary;
+  const ack = el("button", { type: "button", id: "ack", text: t("entry.ack") });
+  ack.addEventListener("click", async () => {
+    ack.disabled = true;
+    await post("ack", { id });
+    showEntry(view, id);
+  });
+  view.append(
+    el("p", {}, el("a", { href: "#feed", text: t("entry.back") })),
+    el("h1", {}, tlpLabel(s.tlp), " ", el("span", { id: "entry-title", text: s.title })),
+    el("p", { class: "quiet", text: s.kind + " · " + s.author + " · " + s.organisation + " · " + when(s.createdMilliseconds, language()) }),
+    el("h2", { text: t("entry.fields") }), fields(detail.fields),
+    el("h2", { text: t("entry.history") }),
+    detail.history.length ? el("ol", {}, detail.history.map(amendment)) : el("p", { class: "quiet", text: t("entry.none") }),
+    el("h2", { text: t("entry.receipts") }),
+    detail.receipts.length ? el("ul", {}, detail.receipts.map(receipt)) : el("p", { class: "quiet", text: t("entry.none") }),
+    el("p", {}, ack));
+}

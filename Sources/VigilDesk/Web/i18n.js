@@ -1,0 +1,71 @@
+// The desk's own text in English, Dutch and French. The officer picks; the default follows the browser.
+const texts = {
+  en: {
+    "app.title": "Vigil duty desk", "login.name": "Officer", "login.password": "Password", "login.submit": "Log in",
+    "login.wrong": "Wrong officer name or password.", "login.wait": "Too many failed attempts: wait {s} seconds and try again.",
+    "lang.label": "Language", "nav.feed": "Feed", "nav.logout": "Log out",
+    "feed.title": "Feed", "feed.kind": "Kind", "feed.tlp": "TLP", "feed.author": "Author", "feed.org": "Organisation",
+    "feed.text": "Text", "feed.since": "Since", "feed.apply": "Filter", "feed.any": "any", "feed.empty": "No entries match.",
+    "feed.older": "Older entries", "feed.newest": "Newest", "feed.new": "new",
+    "live.open": "live", "live.connecting": "connecting…", "live.closed": "offline — retrying",
+    "entry.back": "Back to the feed", "entry.fields": "Fields", "entry.history": "Amendments", "entry.receipts": "Received and confirmed",
+    "entry.ack": "Acknowledge", "entry.acked": "Acknowledged", "entry.none": "None yet.", "entry.by": "by",
+    "error.session": "Your session has ended. Log in again.",
+  },
+  nl: {
+    "app.title": "Vigil permanentie", "login.name": "Officier", "login.password": "Wachtwoord", "login.submit": "Aanmelden",
+    "login.wrong": "Verkeerde naam of verkeerd wachtwoord.", "login.wait": "Te veel mislukte pogingen: wacht {s} seconden en probeer opnieuw.",
+    "lang.label": "Taal", "nav.feed": "Berichten", "nav.logout": "Afmelden",
+    "feed.title": "Berichten", "feed.kind": "Soort", "feed.tlp": "TLP", "feed.author": "Auteur", "feed.org": "Organisatie",
+    "feed.text": "Tekst", "feed.since": "Sinds", "feed.apply": "Filteren", "feed.any": "alle", "feed.empty": "Geen berichten gevonden.",
+    "feed.older": "Oudere berichten", "feed.newest": "Nieuwste", "feed.new": "nieuw",
+    "live.open": "live", "live.connecting": "verbinden…", "live.closed": "offline — opnieuw proberen",
+    "entry.back": "Terug naar de berichten", "entry.fields": "Velden", "entry.history": "Wijzigingen", "entry.receipts": "Ontvangen en bevestigd",
+    "entry.ack": "Bevestigen", "entry.acked": "Bevestigd", "entry.none": "Nog geen.", "entry.by": "door",
+    "error.session": "Uw sessie is afgelopen. Meld u opnieuw aan.",
+  },
+  fr: {
+    "app.title": "Vigil permanence", "login.name": "Officier", "login.password": "Mot de passe", "login.submit": "Se connecter",
+    "login.wrong": "Nom ou mot de passe incorrect.", "login.wait": "Trop d'échecs : attendez {s} secondes puis réessayez.",
+    "lang.label": "Langue", "nav.feed": "Fil", "nav.logout": "Se déconnecter",
+    "feed.title": "Fil", "feed.kind": "Type", "feed.tlp": "TLP", "feed.author": "Auteur", "feed.org": "Organisation",
+    "feed.text": "Texte", "feed.since": "Depuis", "feed.apply": "Filtrer", "feed.any": "tous", "feed.empty": "Aucune entrée.",
+    "feed.older": "Entrées plus anciennes", "feed.newest": "Plus récentes", "feed.new": "nouveau",
+    "live.open": "en direct", "live.connecting": "connexion…", "live.closed": "hors ligne — nouvel essai",
+    "entry.back": "Retour au fil", "entry.fields": "Champs", "entry.history": "Modifications", "entry.receipts": "Reçu et confirmé",
+    "entry.ack": "Accuser réception", "entry.acked": "Réception confirmée", "entry.none": "Aucun pour l'instant.", "entry.by": "par",
+    "error.session": "Votre session a expiré. Reconnectez-vous.",
+  },
+};
+
+/** The officer's language: their choice, else the browser's first supported language, else English. */
+export function language() {
+  const chosen = localStorage.getItem("vigil-lang");
+  if (chosen && texts[chosen]) return chosen;
+  for (const tag of navigator.languages || [navigator.language]) {
+    const base = String(tag).slice(0, 2).toLowerCase();
+    if (texts[base]) return base;
+  }
+  return "en";
+}
+
+/** The text for a key in the current language, with {name} placeholders filled. */
+export function t(key, values = {}) {
+  const text = texts[language()][key] ?? texts.en[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
+}
+
+/** Fills every [data-text] element and wires the language picker. */
+export function translatePage(onChange) {
+  document.documentElement.lang = language();
+  for (const node of document.querySelectorAll("[data-text]")) node.textContent = t(node.dataset.text);
+  const picker = document.getElementById("lang");
+  if (picker) {
+    picker.value = language();
+    picker.onchange = () => {
+      localStorage.setItem("vigil-lang", picker.value);
+      translatePage(onChange);
+      if (onChange) onChange();
+    };
+  }
+}
