@@ -36,22 +36,8 @@ public enum CAPParser {
 
     // MARK: XML → element tree
 
-    /// One element: local name, namespace, text content, child elements.
-    final class Node {
-        let name: String
-        let namespace: String?
-        let line: Int
-        var text = ""
-        var children: [Node] = []
-        /// For an element of the XML signature namespace directly inside `<alert>`: the element as
-        /// self-contained XML text.
-        var xml: String?
-        init(name: String, namespace: String?, line: Int) {
-            self.name = name
-            self.namespace = namespace
-            self.line = line
-        }
-    }
+    /// One element of the document.
+    typealias Node = CAPXMLNode
 
     private final class TreeBuilder: NSObject, XMLParserDelegate {
         var stack: [(node: Node, path: String, counts: [String: Int])] = []
@@ -102,7 +88,7 @@ public enum CAPParser {
                 parser.abortParsing()
                 return
             }
-            let node = Node(name: elementName, namespace: namespaceURI.flatMap { $0.isEmpty ? nil : $0 }, line: parser.lineNumber)
+            let node = Node(name: elementName, namespace: namespaceURI.flatMap { $0.isEmpty ? nil : $0 })
             let declared = pendingMappings
             pendingMappings = []
             if recording == nil, stack.count == 1, node.namespace == CAPParser.xmldsig {
