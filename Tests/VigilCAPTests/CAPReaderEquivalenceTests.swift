@@ -13,7 +13,19 @@ struct CAPReaderEquivalenceTests {
 
     @Test("every sample", arguments: CAPFixtures.samples)
     func sample(name: String) throws {
-        let utf8 = try CAPInput.utf8Document(try CAPFixtures.sample(name))
+        try compare(try CAPFixtures.sample(name))
+    }
+
+    @Test("200 generated documents (prefixes, references, whitespace, signatures)")
+    func generated() throws {
+        for seed in UInt64(1)...200 {
+            var g = CAPGenerator(seed: seed)
+            try compare(Data(g.document().utf8))
+        }
+    }
+
+    func compare(_ data: Data) throws {
+        let utf8 = try CAPInput.utf8Document(data)
         let old = try CAPParser.buildTree(Data(utf8))
         let new = try CAPXMLReader.read(Array(utf8))
         #expect(Self.describe(old) == Self.describe(new))
