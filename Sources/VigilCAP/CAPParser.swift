@@ -1,13 +1,10 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 
 /// Reads CAP 1.2 documents into `CAPAlert`, refusing anything the CAP 1.2 schema would refuse (and a
 /// little more: DTDs, unknown encodings, documents over 1 MiB) with the element path and the reason.
 ///
-/// Nothing is ever fetched: documents with a DOCTYPE or ENTITY declaration are refused before parsing,
-/// and the parser is told not to resolve external entities.
+/// The XML is read by Vigil's own `CAPXMLReader`, which has no DTD support at all: documents with a
+/// DOCTYPE or ENTITY declaration are refused, and nothing is ever fetched or expanded.
 public enum CAPParser {
     /// The CAP 1.2 namespace.
     public static let namespace = "urn:oasis:names:tc:emergency:cap:1.2"
@@ -39,143 +36,9 @@ public enum CAPParser {
     /// One element of the document.
     typealias Node = CAPXMLNode
 
-    private final class TreeBuilder: NSObject, XMLParserDelegate {
-        var stack: [(node: Node, path: String, counts: [String: Int])] = []
-        var root: Node?
-        var error: CAPError?
-        /// Namespace declarations reported for the next element, and those in scope per open element.
-        var pendingMappings: [(prefix: String, uri: String)] = []
-        var scopes: [[(prefix: String, uri: String)]] = []
-        /// The element of another namespace being written as text: its depth and the bytes so far.
-        var recording: (depth: Int, bytes: [UInt8])?
-
-        func parser(_ parser: XMLParser, didStartMappingPrefix prefix: String, toURI namespaceURI: String) {
-            pendingMappings.append((prefix, namespaceURI))
-        }
-
-        private func record(_ bytes: [UInt8], parser: XMLParser) {
-            guard recording != nil else { return }
-            recording!.bytes.append(contentsOf: bytes)
-            if recording!.bytes.count > CAPParser.maxExtensionBytes {
-                error = CAPError(path: currentPath, reason: "an element of the XML signature namespace is larger than \(CAPParser.maxExtensionBytes) bytes; Vigil keeps signatures opaque up to that size")
-                parser.abortParsing()
-            }
-        }
-
-        private func recordStart(_ qName: String, attributes: [String: String], declarations: [(prefix: String, uri: String)], parser: XMLParser) {
-            var out: [UInt8] = [0x3C]
-            out += qName.utf8
-            for (prefix, uri) in declarations {
-                out += Array((prefix.isEmpty ? " xmlns=\"" : " xmlns:\(prefix)=\"").utf8)
-                CAPWriter.appendEscaped(uri, to: &out)
-                out.append(0x22)
-            }
-            for (name, value) in attributes.sorted(by: { $0.key < $1.key }) {
-                out.append(0x20); out += name.utf8; out += [0x3D, 0x22]
-                CAPWriter.appendEscaped(value, to: &out)
-                out.append(0x22)
-            }
-            out.append(0x3E)
-            record(out, parser: parser)
-        }
-
-        var currentPath: String { stack.last?.path ?? "" }
-
-        func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-                    qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
-            guard stack.count < CAPParser.maxDepth else {
-                error = CAPError(path: currentPath, reason: "elements are nested deeper than \(CAPParser.maxDepth) levels")
-                parser.abortParsing()
-                return
-            }
-            let node = Node(name: elementName, namespace: namespaceURI.flatMap { $0.isEmpty ? nil : $0 })
-            let declared = pendingMappings
-            pendingMappings = []
-            if recording == nil, stack.count == 1, node.namespace == CAPParser.xmldsig {
-                // A signature directly inside <alert>: keep it as text that carries every declaration in scope.
-                var inScope: [String: String] = [:]
-                for scope in scopes { for m in scope { inScope[m.prefix] = m.uri } }
-                for m in declared { inScope[m.prefix] = m.uri }
-                recording = (stack.count, [])
-                recordStart(qName ?? elementName, attributes: attributeDict,
-                            declarations: inScope.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, parser: parser)
-            } else if recording != nil {
-                recordStart(qName ?? elementName, attributes: attributeDict, declarations: declared, parser: parser)
-            }
-            scopes.append(declared)
-            let name = CAPParser.shown(elementName, limit: 32)
-            var path = name
-            if !stack.isEmpty {
-                let index = stack[stack.count - 1].counts[elementName, default: 0]
-                stack[stack.count - 1].counts[elementName] = index + 1
-                let indexed = CAPParser.repeatable.contains(elementName) ? "[\(index)]" : ""
-                path = "\(stack[stack.count - 1].path)/\(name)\(indexed)"
-            }
-            stack.append((node, path, [:]))
-        }
-
-        func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
-            guard let (node, _, _) = stack.popLast() else { return }
-            _ = scopes.popLast()
-            if let r = recording {
-                record([0x3C, 0x2F] + Array((qName ?? elementName).utf8) + [0x3E], parser: parser)
-                if r.depth == stack.count, let bytes = recording?.bytes {
-                    node.xml = String(decoding: bytes, as: UTF8.self)
-                    recording = nil
-                }
-            }
-            if let parent = stack.last { parent.node.children.append(node) } else { root = node }
-        }
-
-        func parser(_ parser: XMLParser, foundCharacters string: String) {
-            if recording != nil {
-                var out: [UInt8] = []
-                CAPWriter.appendEscaped(string, to: &out)
-                record(out, parser: parser)
-                return
-            }
-            stack.last?.node.text += string
-        }
-
-        func parser(_ parser: XMLParser, foundIgnorableWhitespace whitespaceString: String) {
-            self.parser(parser, foundCharacters: whitespaceString)
-        }
-
-        func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
-            self.parser(parser, foundCharacters: String(decoding: CDATABlock, as: UTF8.self))
-        }
-
-        func parser(_ parser: XMLParser, resolveExternalEntityName name: String, systemID: String?) -> Data? {
-            // Never reached (DTDs are refused first); if it were, resolve nothing.
-            error = CAPError(path: currentPath, reason: "external entities and DTDs are not allowed in CAP documents; nothing was fetched")
-            parser.abortParsing()
-            return nil
-        }
-
-        func parser(_ parser: XMLParser, parseErrorOccurred parseError: Error) {
-            if error == nil {
-                let ns = parseError as NSError
-                let message = (ns.userInfo[NSLocalizedDescriptionKey] as? String).map { ": \(CAPParser.shown($0.trimmingCharacters(in: .whitespacesAndNewlines), limit: 200))" } ?? ""
-                error = CAPError(path: currentPath,
-                                 reason: "not well-formed XML at line \(parser.lineNumber), column \(parser.columnNumber) (XML parser error \(ns.code)\(message))")
-            }
-        }
-    }
-
-    static func buildTree(_ utf8: Data) throws(CAPError) -> Node {
-        let parser = XMLParser(data: utf8)
-        parser.shouldProcessNamespaces = true
-        parser.shouldReportNamespacePrefixes = true
-        parser.shouldResolveExternalEntities = false
-        let builder = TreeBuilder()
-        parser.delegate = builder
-        let ok = parser.parse()
-        if let error = builder.error { throw error }
-        guard ok, let root = builder.root, builder.stack.isEmpty else {
-            let code = parser.parserError.map { " (XML parser error \(($0 as NSError).code))" } ?? ""
-            throw CAPError(path: builder.currentPath, reason: "not well-formed XML at line \(parser.lineNumber), column \(parser.columnNumber)\(code)")
-        }
-        return root
+    /// The element tree of a UTF-8 document.
+    static func buildTree(_ utf8: [UInt8]) throws(CAPError) -> Node {
+        try CAPXMLReader.read(utf8)
     }
 
     // MARK: Element tree → model
