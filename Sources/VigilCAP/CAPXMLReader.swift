@@ -114,8 +114,8 @@ struct CAPXMLReader {
 
     private mutating func skipSpace() { while i < p.count, Self.isSpace(p[i]) { i += 1 } }
 
-    /// Checks one character at `i` that is not markup: refuses control characters and U+FFFE/U+FFFF
-    /// (the bytes are valid UTF-8 already). Returns the byte length of the character.
+    /// Checks one character at `i`: refuses control characters, U+FFFE/U+FFFF and bytes that are not
+    /// UTF-8. Returns the character's length in bytes.
     @inline(__always) private func checkedChar() throws(CAPError) -> Int {
         let b = p[i]
         if b >= 0x20 && b < 0x80 { return 1 }
@@ -123,10 +123,32 @@ struct CAPXMLReader {
             if b == 0x09 || b == 0x0A || b == 0x0D { return 1 }
             throw malformed("control character U+\(String(b, radix: 16, uppercase: true)) is not allowed in XML")
         }
-        if b == 0xEF, at(i + 1) == 0xBF, at(i + 2) >= 0xBE {
+        return try multibyte()
+    }
+
+    /// The length of the UTF-8 sequence at `i` (first byte ≥ 0x80), which must be well-formed and not
+    /// U+FFFE/U+FFFF.
+    private func multibyte() throws(CAPError) -> Int {
+        let b = p[i]
+        let n: Int, low: UInt8, high: UInt8
+        switch b {
+        case 0xC2...0xDF: n = 2; low = 0x80; high = 0xBF
+        case 0xE0: n = 3; low = 0xA0; high = 0xBF
+        case 0xED: n = 3; low = 0x80; high = 0x9F
+        case 0xE1...0xEF: n = 3; low = 0x80; high = 0xBF
+        case 0xF0: n = 4; low = 0x90; high = 0xBF
+        case 0xF1...0xF3: n = 4; low = 0x80; high = 0xBF
+        case 0xF4: n = 4; low = 0x80; high = 0x8F
+        default: throw malformed("byte 0x\(String(b, radix: 16, uppercase: true)) is not UTF-8")
+        }
+        guard i + n <= p.count, (low...high).contains(p[i + 1]),
+              (1..<n).allSatisfy({ p[i + $0] & 0xC0 == 0x80 }) else {
+            throw malformed("the bytes at this place are not UTF-8")
+        }
+        if b == 0xEF, p[i + 1] == 0xBF, p[i + 2] >= 0xBE {
             throw malformed("U+FFFE and U+FFFF are not XML characters")
         }
-        return b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4
+        return n
     }
 
     @inline(__always) private static func isNameStart(_ b: UInt8) -> Bool {
@@ -145,8 +167,7 @@ struct CAPXMLReader {
         guard Self.isNameStart(p[i]) else {
             throw malformed("expected \(what), found \(Self.describe(p[i]))")
         }
-        i += 1
-        while i < p.count, Self.isNameChar(p[i]) { i += 1 }
+        while i < p.count, Self.isNameChar(p[i]) { i += p[i] < 0x80 ? 1 : try multibyte() }
         return (start, i)
     }
 
@@ -183,11 +204,10 @@ struct CAPXMLReader {
     /// Appends the character of the reference at `start` (`&…;`) as UTF-8; returns the position after it.
     private func reference(at start: Int, into out: inout [UInt8]) throws(CAPError) -> Int {
         let i = start + 1
-        let limit = min(p.count, i + 32)
-        guard let semicolon = (i..<limit).first(where: { p[$0] == 0x3B }) else {
-            throw limit == p.count ? malformed("the document ends inside an entity or character reference", at: start)
-                : malformed("'&' starts no valid reference; write &amp; for a literal '&'", at: start)
-        }
+        var semicolon = i
+        while semicolon < p.count, semicolon - i < 32, p[semicolon] == 0x23 || Self.isNameChar(p[semicolon]) { semicolon += 1 }
+        guard semicolon < p.count else { throw malformed("the document ends inside an entity or character reference", at: start) }
+        guard p[semicolon] == 0x3B else { throw malformed("'&' starts no valid reference; write &amp; for a literal '&'", at: start) }
         if at(i) == 0x23 {
             var value: UInt32 = 0
             var k = i + 1
