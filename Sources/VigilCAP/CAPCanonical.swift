@@ -55,7 +55,7 @@ public enum CAPCanonical {
     private static func isSpace(_ c: Character) -> Bool { c == " " || c == "\t" || c == "\n" || c == "\r" }
 
     static func canonicalText(_ e: CAPXMLNode) -> String {
-        let trimmed = e.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = e.text.trimmedWhitespace
         guard e.namespace == CAPParser.namespace else { return trimmed }
         if e.name == "size", let n = Int64(trimmed.hasPrefix("+") ? String(trimmed.dropFirst()) : trimmed) { return String(n) }
         guard listElements.contains(e.name) else { return trimmed }

@@ -58,7 +58,7 @@ public enum CAPParser {
             self.path = path
             self.parentName = node.name
             self.order = order
-            guard node.text.allSatisfy(\.isWhitespace) else {
+            guard node.text.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D }) || node.text.allSatisfy(\.isWhitespace) else {
                 throw CAPError(path: path, reason: "text is not allowed directly inside <\(node.name)>; it holds only the elements \(order.joined(separator: ", "))")
             }
             var items: [Node] = []
@@ -148,12 +148,12 @@ public enum CAPParser {
     }
 
     private static func collapsed(_ item: (node: Node, path: String)) throws(CAPError) -> String {
-        try text(item).trimmingCharacters(in: .whitespacesAndNewlines)
+        try text(item).trimmedWhitespace
     }
 
     private static func nonEmpty(_ item: (node: Node, path: String)) throws(CAPError) -> String {
         let value = try text(item)
-        guard !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        guard !value.isBlank else {
             throw CAPError(path: item.path, reason: "<\(item.node.name)> must not be empty")
         }
         return value
