@@ -45,21 +45,21 @@ public enum CAPParser {
 
     /// The children of one element, consumed in schema order.
     private struct Sequence {
-        let path: String
+        let node: Node
+        var path: String { node.path }
         let parentName: String
         let order: [String]
         var items: [Node]
         /// The XML signatures at the end (only when they are allowed).
         var trailing: [Node] = []
         var index = 0
-        var counts: [String: Int] = [:]
 
-        init(_ node: Node, path: String, order: [String], allowTrailingSignatures: Bool = false) throws(CAPError) {
-            self.path = path
+        init(_ node: Node, order: [String], allowTrailingSignatures: Bool = false) throws(CAPError) {
+            self.node = node
             self.parentName = node.name
             self.order = order
             guard node.text.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D }) || node.text.allSatisfy(\.isWhitespace) else {
-                throw CAPError(path: path, reason: "text is not allowed directly inside <\(node.name)>; it holds only the elements \(order.joined(separator: ", "))")
+                throw CAPError(path: node.path, reason: "text is not allowed directly inside <\(node.name)>; it holds only the elements \(order.joined(separator: ", "))")
             }
             var items: [Node] = []
             var signatures = false
@@ -71,10 +71,10 @@ public enum CAPParser {
                 }
                 guard child.namespace == CAPParser.namespace else {
                     let ns = child.namespace.map { "namespace \(shown($0))" } ?? "no namespace"
-                    throw CAPError(path: "\(path)/\(shown(child.name))", reason: "element <\(shown(child.name))> in \(ns) is not allowed in <\(node.name)>; CAP 1.2 elements are in \(CAPParser.namespace)")
+                    throw CAPError(path: "\(node.path)/\(shown(child.name))", reason: "element <\(shown(child.name))> in \(ns) is not allowed in <\(node.name)>; CAP 1.2 elements are in \(CAPParser.namespace)")
                 }
                 if signatures {
-                    throw CAPError(path: "\(path)/\(shown(child.name))", reason: "element <\(shown(child.name))> follows an XML signature; signatures must come last in <alert>")
+                    throw CAPError(path: "\(node.path)/\(shown(child.name))", reason: "element <\(shown(child.name))> follows an XML signature; signatures must come last in <alert>")
                 }
                 items.append(child)
             }
@@ -83,22 +83,20 @@ public enum CAPParser {
 
         private var next: Node? { index < items.count ? items[index] : nil }
 
-        private mutating func take() -> (Node, String) {
+        private mutating func take() -> Node {
             let node = items[index]
             index += 1
-            let n = counts[node.name, default: 0]
-            counts[node.name] = n + 1
-            return (node, "\(path)/\(node.name)")
+            return node
         }
 
         /// The next element if it is `name`.
-        mutating func optional(_ name: String) -> (node: Node, path: String)? {
+        mutating func optional(_ name: String) -> Node? {
             guard next?.name == name else { return nil }
             return take()
         }
 
         /// The next element, which must be `name`.
-        mutating func required(_ name: String, allowed: String? = nil) throws(CAPError) -> (node: Node, path: String) {
+        mutating func required(_ name: String, allowed: String? = nil) throws(CAPError) -> Node {
             if let found = optional(name) { return found }
             let what = allowed.map { " (\($0))" } ?? ""
             let found = next.map { "found <\(shown($0.name))> in its place" } ?? "<\(parentName)> ends first"
@@ -106,11 +104,10 @@ public enum CAPParser {
         }
 
         /// All following elements named `name`, each with its indexed path.
-        mutating func repeated(_ name: String, min: Int = 0, allowed: String? = nil) throws(CAPError) -> [(node: Node, path: String)] {
-            var result: [(Node, String)] = []
+        mutating func repeated(_ name: String, min: Int = 0, allowed: String? = nil) throws(CAPError) -> [Node] {
+            var result: [Node] = []
             while next?.name == name {
-                let (node, _) = take()
-                result.append((node, "\(path)/\(name)[\(result.count)]"))
+                result.append(take())
             }
             if result.count < min {
                 let what = allowed.map { " (\($0))" } ?? ""
@@ -140,26 +137,26 @@ public enum CAPParser {
     static let areaOrder = ["areaDesc", "polygon", "circle", "geocode", "altitude", "ceiling"]
 
     /// The text of a simple element (no child elements allowed).
-    private static func text(_ item: (node: Node, path: String)) throws(CAPError) -> String {
-        if let child = item.node.children.first {
-            throw CAPError(path: item.path, reason: "<\(item.node.name)> holds text only; found element <\(shown(child.name))> inside")
+    private static func text(_ item: Node) throws(CAPError) -> String {
+        if let child = item.children.first {
+            throw CAPError(path: item.path, reason: "<\(item.name)> holds text only; found element <\(shown(child.name))> inside")
         }
-        return item.node.text
+        return item.text
     }
 
-    private static func collapsed(_ item: (node: Node, path: String)) throws(CAPError) -> String {
+    private static func collapsed(_ item: Node) throws(CAPError) -> String {
         try text(item).trimmedWhitespace
     }
 
-    private static func nonEmpty(_ item: (node: Node, path: String)) throws(CAPError) -> String {
+    private static func nonEmpty(_ item: Node) throws(CAPError) -> String {
         let value = try text(item)
         guard !value.isBlank else {
-            throw CAPError(path: item.path, reason: "<\(item.node.name)> must not be empty")
+            throw CAPError(path: item.path, reason: "<\(item.name)> must not be empty")
         }
         return value
     }
 
-    private static func enumeration<E: RawRepresentable & CaseIterable>(_ item: (node: Node, path: String), _ type: E.Type, _ what: String) throws(CAPError) -> E where E.RawValue == String {
+    private static func enumeration<E: RawRepresentable & CaseIterable>(_ item: Node, _ type: E.Type, _ what: String) throws(CAPError) -> E where E.RawValue == String {
         let value = try collapsed(item)
         if let e = E(rawValue: value) { return e }
         let allowed = E.allCases.map(\.rawValue).joined(separator: ", ")
@@ -167,7 +164,7 @@ public enum CAPParser {
         throw CAPError(path: item.path, reason: "\"\(shown(value))\" is not a CAP \(what)\(hint); allowed: \(allowed)")
     }
 
-    private static func dateTime(_ item: (node: Node, path: String)) throws(CAPError) -> CAPDateTime {
+    private static func dateTime(_ item: Node) throws(CAPError) -> CAPDateTime {
         let value = try collapsed(item)
         guard let date = CAPDateTime(value) else {
             throw CAPError(path: item.path, reason: "\"\(shown(value))\" is not a CAP dateTime; the form is YYYY-MM-DDThh:mm:ss±hh:mm with a real date and time and an explicit offset (e.g. 2003-04-02T14:39:01-05:00; UTC is -00:00, \"Z\" and fractions are not allowed)")
@@ -175,8 +172,8 @@ public enum CAPParser {
         return date
     }
 
-    private static func valuePair(_ item: (node: Node, path: String)) throws(CAPError) -> CAPValuePair {
-        var s = try Sequence(item.node, path: item.path, order: ["valueName", "value"])
+    private static func valuePair(_ item: Node) throws(CAPError) -> CAPValuePair {
+        var s = try Sequence(item, order: ["valueName", "value"])
         let name = try text(s.required("valueName"))
         let value = try text(s.required("value"))
         try s.end()
@@ -201,7 +198,7 @@ public enum CAPParser {
             }
             throw CAPError(path: "alert", reason: reason)
         }
-        var s = try Sequence(root, path: "alert", order: alertOrder + ["(XML signatures)"], allowTrailingSignatures: true)
+        var s = try Sequence(root, order: alertOrder + ["(XML signatures)"], allowTrailingSignatures: true)
         let identifier = try nonEmpty(s.required("identifier"))
         let sender = try nonEmpty(s.required("sender"))
         let sent = try dateTime(s.required("sent", allowed: "a dateTime such as 2003-04-02T14:39:01-05:00"))
@@ -232,8 +229,8 @@ public enum CAPParser {
         }
     }
 
-    private static func info(_ item: (node: Node, path: String)) throws(CAPError) -> CAPInfo {
-        var s = try Sequence(item.node, path: item.path, order: infoOrder)
+    private static func info(_ item: Node) throws(CAPError) -> CAPInfo {
+        var s = try Sequence(item, order: infoOrder)
         var language: String?
         if let l = s.optional("language") {
             let value = try collapsed(l)
@@ -278,8 +275,8 @@ public enum CAPParser {
                        parameters: parameters, resources: resources, areas: areas)
     }
 
-    private static func resource(_ item: (node: Node, path: String)) throws(CAPError) -> CAPResource {
-        var s = try Sequence(item.node, path: item.path, order: resourceOrder)
+    private static func resource(_ item: Node) throws(CAPError) -> CAPResource {
+        var s = try Sequence(item, order: resourceOrder)
         let desc = try text(s.required("resourceDesc"))
         let mime = try text(s.required("mimeType"))
         var size: Int64?
@@ -344,8 +341,8 @@ public enum CAPParser {
         return .success(CAPCircle(center: center, radiusMillimetres: radius, written: text))
     }
 
-    private static func area(_ item: (node: Node, path: String)) throws(CAPError) -> CAPArea {
-        var s = try Sequence(item.node, path: item.path, order: areaOrder)
+    private static func area(_ item: Node) throws(CAPError) -> CAPArea {
+        var s = try Sequence(item, order: areaOrder)
         let desc = try text(s.required("areaDesc"))
         var polygons: [CAPPolygon] = []
         for p in try s.repeated("polygon") {

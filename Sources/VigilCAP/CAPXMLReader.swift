@@ -14,10 +14,29 @@ final class CAPXMLNode {
     /// source text (as UTF-8), with the namespace declarations it inherits added to its start tag so
     /// that it stands alone.
     var xml: String?
+    /// The element this one is in; nil for the root.
+    unowned let parent: CAPXMLNode?
 
-    init(name: String, namespace: String?) {
+    init(name: String, namespace: String?, parent: CAPXMLNode? = nil) {
         self.name = name
         self.namespace = namespace
+        self.parent = parent
+    }
+
+    /// The element path as `CAPParser` names elements in errors: local names from the root, elements
+    /// that may repeat with their index among same-named siblings (`alert/info[1]/area[0]/polygon[2]`).
+    var path: String {
+        var part = CAPParser.shown(name, limit: 32)
+        guard let parent else { return part }
+        if CAPParser.repeatable.contains(name) {
+            var index = 0
+            for sibling in parent.children {
+                if sibling === self { break }
+                if sibling.name == name { index += 1 }
+            }
+            part += "[\(index)]"
+        }
+        return parent.path + "/" + part
     }
 }
 
@@ -65,25 +84,7 @@ struct CAPXMLReader {
     // MARK: Errors
 
     /// The element path of the open elements, as `CAPParser` names them (`alert/info[0]/area[1]`).
-    private var path: String { path(depth: stack.count) }
-
-    private func path(depth: Int) -> String {
-        var parts: [String] = []
-        for k in 0..<depth {
-            let node = stack[k].node
-            var part = CAPParser.shown(node.name, limit: 32)
-            if k > 0, CAPParser.repeatable.contains(node.name) {
-                var index = 0
-                for sibling in stack[k - 1].node.children {
-                    if sibling === node { break }
-                    if sibling.name == node.name { index += 1 }
-                }
-                part += "[\(index)]"
-            }
-            parts.append(part)
-        }
-        return parts.joined(separator: "/")
-    }
+    private var path: String { stack.last?.node.path ?? "" }
 
     /// "not well-formed XML at line L, column C: what" at the current position.
     private func malformed(_ what: String, at position: Int? = nil) -> CAPError {
@@ -446,7 +447,7 @@ struct CAPXMLReader {
             let uri = bindings.last { $0.prefix.isEmpty }?.uri ?? ""
             namespace = uri.isEmpty ? nil : uri
         }
-        let node = CAPXMLNode(name: local, namespace: namespace)
+        let node = CAPXMLNode(name: local, namespace: namespace, parent: stack.last?.node)
         for (attributeName, value) in raw {
             let n = attributeName.1 - attributeName.0
             if starts("xmlns", at: attributeName.0) && (n == 5 || p[attributeName.0 + 5] == 0x3A) { continue }
