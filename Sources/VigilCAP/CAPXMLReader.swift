@@ -339,7 +339,7 @@ struct CAPXMLReader {
         let baseDepth = stack.count
         try startTag()
         while stack.count > baseDepth {
-            guard i < p.count else { throw truncated("element <\(stack[stack.count - 1].node.name)>") }
+            guard i < p.count else { throw truncated("element <\(CAPParser.shown(stack[stack.count - 1].node.name, limit: 40))>") }
             let b = p[i]
             if b == 0x3C {
                 let next = at(i + 1)
@@ -404,7 +404,7 @@ struct CAPXMLReader {
         while true {
             let beforeSpace = i
             skipSpace()
-            guard i < p.count else { throw truncated("the start tag of <\(string(nameStart, nameEnd))>") }
+            guard i < p.count else { throw truncated("the start tag of <\(CAPParser.shown(string(nameStart, nameEnd), limit: 40))>") }
             if p[i] == 0x3E { i += 1; break }
             if p[i] == 0x2F {
                 selfClosing = true

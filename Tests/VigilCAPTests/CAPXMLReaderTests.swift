@@ -111,6 +111,10 @@ struct CAPXMLReaderTests {
             #expect(error?.reason.contains(reason) == true, "\(text.debugDescription): \(String(describing: error))")
             if !text.isEmpty && text != "   " { #expect(error?.reason.hasPrefix("not well-formed XML at line 1, column ") == true, "\(text.debugDescription)") }
         }
+        // A fuzzer finding: names quoted in "the document ends inside …" are cut too.
+        let long = String(repeating: "n", count: 5_000)
+        #expect((Self.refusal("<\(long)")?.description.count ?? 0) < 300)
+        #expect((Self.refusal("<\(long)>")?.description.count ?? 0) < 300)
         // Line and column, and the element path (as CAPParser names elements, repeatable ones indexed).
         let error = try #require(Self.refusal("<alert>\n<info></info>\n<info>\n  <area><x></y></area></info></alert>"))
         #expect(error.path == "alert/info[1]/area[0]/x")
