@@ -58,7 +58,7 @@ public enum CAPParser {
             self.node = node
             self.parentName = node.name
             self.order = order
-            guard node.text.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D }) || node.text.allSatisfy(\.isWhitespace) else {
+            guard node.text.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D }) || node.text.unicodeScalars.allSatisfy(\.properties.isWhitespace) else {
                 throw CAPError(path: node.path, reason: "text is not allowed directly inside <\(node.name)>; it holds only the elements \(order.joined(separator: ", "))")
             }
             var items: [Node] = []
