@@ -47,7 +47,8 @@ struct CAPRelationProcessTests {
         var states: [String] = []
         for node in ["auth", "gov"] {
             let show = try Officer.object(fed.vigil(node, ["show", aid, "--json"]))
-            let retracted = try #require(show["retracted"] as? [String: Any], "\(node): the alert is not retracted by the CAP Cancel: \(show)")
+            #expect(show["retracted"] as? Bool == true, "\(node): \(show)")
+            let retracted = try #require(show["retraction"] as? [String: Any], "\(node): the alert is not retracted by the CAP Cancel: \(show)")
             let steps = (show["history"] as? [[String: Any]] ?? []).compactMap { $0["entry"] as? String }
             #expect(steps == [aid, uid, cid] || steps == [aid, cid, uid], "\(node): \(steps)")
             states.append("\(retracted["by"] ?? "") \(steps) \((show["current"] as? [String: Any])?["event"] ?? "")")
