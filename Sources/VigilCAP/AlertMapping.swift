@@ -75,7 +75,7 @@ public enum CAPImport {
 
     /// `text` cut to `limit` characters, with a warning; nil (and a warning) when blank.
     private static func fitted(_ text: String?, _ limit: Int, _ path: String, _ warnings: inout [String]) -> FieldValue? {
-        guard let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
+        guard let text, !text.isBlank else { return nil }
         guard text.count > limit else { return .text(text) }
         warnings.append("\(path) has \(text.count) characters; the Vigil view shows the first \(limit) (the CAP message keeps all)")
         return .text(String(text.prefix(limit)))
@@ -370,7 +370,7 @@ public enum CAPExport {
     /// `web` as an `xs:anyURI`: spaces and the few characters a URI cannot hold are percent-encoded.
     static func uri(_ text: String) -> String {
         var out = ""
-        for byte in text.trimmingCharacters(in: .whitespacesAndNewlines).utf8 {
+        for byte in text.trimmedWhitespace.utf8 {
             switch byte {
             case 0x00...0x20, 0x22, 0x3C, 0x3E, 0x5C, 0x5E, 0x60, 0x7B, 0x7C, 0x7D, 0x7F:
                 let hex = Array("0123456789ABCDEF".utf8)

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 
 /// Canonical comparison of CAP documents: two documents are equivalent when they say the same thing,
 /// whatever their encoding, namespace prefixes, whitespace and the order CAP leaves free.
@@ -18,7 +15,7 @@ public enum CAPCanonical {
     /// The canonical form of a document (any encoding `CAPParser` reads; DTDs refused as there).
     public static func form(_ data: Data) throws(CAPError) -> String {
         let utf8 = try CAPInput.utf8Document(data)
-        let root = try parseTree(utf8)
+        let root = try CAPXMLReader.read(utf8)
         var lines: [String] = []
         write(root, depth: 0, into: &lines)
         return lines.joined(separator: "\n")
@@ -44,20 +41,6 @@ public enum CAPCanonical {
         return "the forms differ"
     }
 
-    /// A parsed element.
-    final class Element {
-        let namespace: String
-        let name: String
-        let attributes: [(String, String)]
-        var text = ""
-        var children: [Element] = []
-        init(namespace: String, name: String, attributes: [(String, String)]) {
-            self.namespace = namespace
-            self.name = name
-            self.attributes = attributes
-        }
-    }
-
     /// The schema position of every CAP element name within its parent.
     static let schemaOrder: [String: Int] = {
         var order: [String: Int] = [:]
@@ -69,67 +52,10 @@ public enum CAPCanonical {
 
     static let listElements: Set<String> = ["polygon", "circle", "addresses", "references", "incidents"]
 
-    private final class Builder: NSObject, XMLParserDelegate {
-        var stack: [Element] = []
-        var root: Element?
-        var prefixes: [[String: String]] = []
-        var pending: [String: String] = [:]
-
-        func parser(_ parser: XMLParser, didStartMappingPrefix prefix: String, toURI namespaceURI: String) {
-            pending[prefix] = namespaceURI
-        }
-
-        func namespace(ofPrefix prefix: String) -> String {
-            if prefix == "xml" { return "http://www.w3.org/XML/1998/namespace" }
-            if let uri = pending[prefix] { return uri }
-            for scope in prefixes.reversed() { if let uri = scope[prefix] { return uri } }
-            return ""
-        }
-
-        func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-                    qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
-            var attributes: [(String, String)] = []
-            for (key, value) in attributeDict {
-                if let colon = key.firstIndex(of: ":") {
-                    attributes.append(("{\(namespace(ofPrefix: String(key[..<colon])))}\(key[key.index(after: colon)...])", value))
-                } else {
-                    attributes.append((key, value))
-                }
-            }
-            attributes.sort { $0.0 < $1.0 }
-            prefixes.append(pending)
-            pending = [:]
-            stack.append(Element(namespace: namespaceURI ?? "", name: elementName, attributes: attributes))
-        }
-
-        func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
-            guard let e = stack.popLast() else { return }
-            _ = prefixes.popLast()
-            if let parent = stack.last { parent.children.append(e) } else { root = e }
-        }
-
-        func parser(_ parser: XMLParser, foundCharacters string: String) { stack.last?.text += string }
-        func parser(_ parser: XMLParser, foundIgnorableWhitespace whitespaceString: String) { stack.last?.text += whitespaceString }
-        func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) { stack.last?.text += String(decoding: CDATABlock, as: UTF8.self) }
-    }
-
-    static func parseTree(_ utf8: Data) throws(CAPError) -> Element {
-        let parser = XMLParser(data: utf8)
-        parser.shouldProcessNamespaces = true
-        parser.shouldReportNamespacePrefixes = true
-        parser.shouldResolveExternalEntities = false
-        let builder = Builder()
-        parser.delegate = builder
-        guard parser.parse(), let root = builder.root else {
-            throw CAPError(path: "", reason: "not well-formed XML at line \(parser.lineNumber), column \(parser.columnNumber)")
-        }
-        return root
-    }
-
     private static func isSpace(_ c: Character) -> Bool { c == " " || c == "\t" || c == "\n" || c == "\r" }
 
-    static func canonicalText(_ e: Element) -> String {
-        let trimmed = e.text.trimmingCharacters(in: .whitespacesAndNewlines)
+    static func canonicalText(_ e: CAPXMLNode) -> String {
+        let trimmed = e.text.trimmedWhitespace
         guard e.namespace == CAPParser.namespace else { return trimmed }
         if e.name == "size", let n = Int64(trimmed.hasPrefix("+") ? String(trimmed.dropFirst()) : trimmed) { return String(n) }
         guard listElements.contains(e.name) else { return trimmed }
@@ -141,8 +67,8 @@ public enum CAPCanonical {
             .replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\t", with: "\\t")
     }
 
-    private static func write(_ e: Element, depth: Int, into lines: inout [String]) {
-        var line = String(repeating: " ", count: depth) + "{\(e.namespace)}\(e.name)"
+    private static func write(_ e: CAPXMLNode, depth: Int, into lines: inout [String]) {
+        var line = String(repeating: " ", count: depth) + "{\(e.namespace ?? "")}\(e.name)"
         // CAP defines no attributes; those on its elements (xsi:schemaLocation …) carry no alert content.
         if e.namespace != CAPParser.namespace, !e.attributes.isEmpty { line += " [" + e.attributes.map { "\($0.0)=\(escaped($0.1))" }.joined(separator: " ") + "]" }
         let text = canonicalText(e)

@@ -1,7 +1,7 @@
 import Foundation
 
-/// Turns the raw bytes of a CAP document into UTF-8 that is safe to hand to `XMLParser`:
-/// size limit, byte order mark and declared encoding, transcoding, and the DTD/entity ban.
+/// Turns the raw bytes of a CAP document into the UTF-8 that `CAPXMLReader` reads, once, up front:
+/// size limit, byte order mark and declared encoding, transcoding and UTF-8 validation.
 enum CAPInput {
     /// Documents larger than this are refused before anything else is looked at.
     static let maxBytes = 1 << 20
@@ -14,7 +14,7 @@ enum CAPInput {
     }
 
     /// The document as UTF-8 bytes whose XML declaration (if any) says `UTF-8`.
-    static func utf8Document(_ data: Data) throws(CAPError) -> Data {
+    static func utf8Document(_ data: Data) throws(CAPError) -> [UInt8] {
         guard data.count <= maxBytes else {
             throw CAPError(path: "", reason: "the document is \(data.count) bytes; CAP documents over 1 MiB (\(maxBytes) bytes) are refused")
         }
@@ -76,7 +76,8 @@ enum CAPInput {
                 }
                 chosen = named
             }
-            guard let decoded = String(data: Data(body), encoding: chosen) else {
+            let decoding = chosen == .utf8 ? String(validating: body, as: UTF8.self) : String(data: Data(body), encoding: chosen)
+            guard let decoded = decoding else {
                 throw CAPError(path: "", reason: "the document is not valid \(name(of: chosen))")
             }
             text = decoded
@@ -84,82 +85,8 @@ enum CAPInput {
         var u = Array(text.utf8)
         if u.starts(with: [0xEF, 0xBB, 0xBF]) { u.removeFirst(3) }
 
-        // CAP has no DTD. A DOCTYPE could declare entities (external ones read files or URLs; internal
-        // ones can expand exponentially), so any document that has one — even inside a comment — is
-        // refused before parsing. Checked on the decoded text, so no encoding can hide one.
-        if hasDeclaration(u) {
-            throw CAPError(path: "", reason: "the document has a DOCTYPE or ENTITY declaration: external entities and DTDs are not allowed in CAP documents; nothing was fetched")
-        }
-        try checkProcessingInstructions(u)
         rewriteDeclaredEncoding(&u)
-        return Data(u)
-    }
-
-    /// Whether `<!DOCTYPE` or `<!ENTITY` (any case) occurs anywhere.
-    static func hasDeclaration(_ u: [UInt8]) -> Bool {
-        let doctype = Array("DOCTYPE".utf8), entity = Array("ENTITY".utf8)
-        func matches(_ at: Int, _ word: [UInt8]) -> Bool {
-            guard at + word.count <= u.count else { return false }
-            for k in 0..<word.count where u[at + k] & 0xDF != word[k] { return false }
-            return true
-        }
-        var i = 0
-        while i + 1 < u.count {
-            if u[i] == 0x3C && u[i + 1] == 0x21 && (matches(i + 2, doctype) || matches(i + 2, entity)) { return true }
-            i += 1
-        }
-        return false
-    }
-
-    /// Refuses processing instructions without data (`<?target?>`): libxml2 reports them with a NULL data
-    /// pointer, on which swift-corelibs-foundation's `XMLParser` calls `strlen` and crashes the process
-    /// (found by vigil-fuzz-cap). CAP uses no processing instructions; ones with data (`<?xml-stylesheet …?>`)
-    /// are harmless and allowed. Comments and CDATA sections are skipped.
-    static func checkProcessingInstructions(_ u: [UInt8]) throws(CAPError) {
-        func at(_ i: Int, _ p: StaticString) -> Bool {
-            let n = p.utf8CodeUnitCount
-            guard i + n <= u.count else { return false }
-            return p.withUTF8Buffer { pattern in
-                for k in 0..<n where u[i + k] != pattern[k] { return false }
-                return true
-            }
-        }
-        func find(_ p: StaticString, from: Int) -> Int? {
-            let first = p.withUTF8Buffer { $0[0] }
-            var i = from
-            while i < u.count {
-                if u[i] == first && at(i, p) { return i }
-                i += 1
-            }
-            return nil
-        }
-        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
-        var i = 0
-        if at(0, "<?xml"), u.count > 5, isSpace(u[5]) {
-            guard let end = find("?>", from: 5) else { return }
-            i = end + 2
-        }
-        while i + 1 < u.count {
-            guard u[i] == 0x3C else { i += 1; continue }
-            if at(i, "<!--") {
-                guard let end = find("-->", from: i + 4) else { return }
-                i = end + 3
-            } else if at(i, "<![CDATA[") {
-                guard let end = find("]]>", from: i + 9) else { return }
-                i = end + 3
-            } else if u[i] == 0x3C && u[i + 1] == 0x3F {
-                var j = i + 2
-                while j < u.count, !isSpace(u[j]), u[j] != 0x3F { j += 1 }
-                let target = String(decoding: u[(i + 2)..<j], as: UTF8.self)
-                while j < u.count, isSpace(u[j]) { j += 1 }
-                if at(j, "?>") {
-                    throw CAPError(path: "", reason: "the processing instruction <?\(CAPParser.shown(target))?> has no data; CAP uses no processing instructions and empty ones are refused")
-                }
-                i = j
-            } else {
-                i += 1
-            }
-        }
+        return u
     }
 
     private static func unsupported(_ declared: String) -> CAPError {

@@ -1,13 +1,10 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 
 /// Reads CAP 1.2 documents into `CAPAlert`, refusing anything the CAP 1.2 schema would refuse (and a
 /// little more: DTDs, unknown encodings, documents over 1 MiB) with the element path and the reason.
 ///
-/// Nothing is ever fetched: documents with a DOCTYPE or ENTITY declaration are refused before parsing,
-/// and the parser is told not to resolve external entities.
+/// The XML is read by Vigil's own `CAPXMLReader`, which has no DTD support at all: documents with a
+/// DOCTYPE or ENTITY declaration are refused, and nothing is ever fetched or expanded.
 public enum CAPParser {
     /// The CAP 1.2 namespace.
     public static let namespace = "urn:oasis:names:tc:emergency:cap:1.2"
@@ -36,181 +33,33 @@ public enum CAPParser {
 
     // MARK: XML → element tree
 
-    /// One element: local name, namespace, text content, child elements.
-    final class Node {
-        let name: String
-        let namespace: String?
-        let line: Int
-        var text = ""
-        var children: [Node] = []
-        /// For an element of the XML signature namespace directly inside `<alert>`: the element as
-        /// self-contained XML text.
-        var xml: String?
-        init(name: String, namespace: String?, line: Int) {
-            self.name = name
-            self.namespace = namespace
-            self.line = line
-        }
-    }
+    /// One element of the document.
+    typealias Node = CAPXMLNode
 
-    private final class TreeBuilder: NSObject, XMLParserDelegate {
-        var stack: [(node: Node, path: String, counts: [String: Int])] = []
-        var root: Node?
-        var error: CAPError?
-        /// Namespace declarations reported for the next element, and those in scope per open element.
-        var pendingMappings: [(prefix: String, uri: String)] = []
-        var scopes: [[(prefix: String, uri: String)]] = []
-        /// The element of another namespace being written as text: its depth and the bytes so far.
-        var recording: (depth: Int, bytes: [UInt8])?
-
-        func parser(_ parser: XMLParser, didStartMappingPrefix prefix: String, toURI namespaceURI: String) {
-            pendingMappings.append((prefix, namespaceURI))
-        }
-
-        private func record(_ bytes: [UInt8], parser: XMLParser) {
-            guard recording != nil else { return }
-            recording!.bytes.append(contentsOf: bytes)
-            if recording!.bytes.count > CAPParser.maxExtensionBytes {
-                error = CAPError(path: currentPath, reason: "an element of the XML signature namespace is larger than \(CAPParser.maxExtensionBytes) bytes; Vigil keeps signatures opaque up to that size")
-                parser.abortParsing()
-            }
-        }
-
-        private func recordStart(_ qName: String, attributes: [String: String], declarations: [(prefix: String, uri: String)], parser: XMLParser) {
-            var out: [UInt8] = [0x3C]
-            out += qName.utf8
-            for (prefix, uri) in declarations {
-                out += Array((prefix.isEmpty ? " xmlns=\"" : " xmlns:\(prefix)=\"").utf8)
-                CAPWriter.appendEscaped(uri, to: &out)
-                out.append(0x22)
-            }
-            for (name, value) in attributes.sorted(by: { $0.key < $1.key }) {
-                out.append(0x20); out += name.utf8; out += [0x3D, 0x22]
-                CAPWriter.appendEscaped(value, to: &out)
-                out.append(0x22)
-            }
-            out.append(0x3E)
-            record(out, parser: parser)
-        }
-
-        var currentPath: String { stack.last?.path ?? "" }
-
-        func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-                    qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
-            guard stack.count < CAPParser.maxDepth else {
-                error = CAPError(path: currentPath, reason: "elements are nested deeper than \(CAPParser.maxDepth) levels")
-                parser.abortParsing()
-                return
-            }
-            let node = Node(name: elementName, namespace: namespaceURI.flatMap { $0.isEmpty ? nil : $0 }, line: parser.lineNumber)
-            let declared = pendingMappings
-            pendingMappings = []
-            if recording == nil, stack.count == 1, node.namespace == CAPParser.xmldsig {
-                // A signature directly inside <alert>: keep it as text that carries every declaration in scope.
-                var inScope: [String: String] = [:]
-                for scope in scopes { for m in scope { inScope[m.prefix] = m.uri } }
-                for m in declared { inScope[m.prefix] = m.uri }
-                recording = (stack.count, [])
-                recordStart(qName ?? elementName, attributes: attributeDict,
-                            declarations: inScope.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, parser: parser)
-            } else if recording != nil {
-                recordStart(qName ?? elementName, attributes: attributeDict, declarations: declared, parser: parser)
-            }
-            scopes.append(declared)
-            let name = CAPParser.shown(elementName, limit: 32)
-            var path = name
-            if !stack.isEmpty {
-                let index = stack[stack.count - 1].counts[elementName, default: 0]
-                stack[stack.count - 1].counts[elementName] = index + 1
-                let indexed = CAPParser.repeatable.contains(elementName) ? "[\(index)]" : ""
-                path = "\(stack[stack.count - 1].path)/\(name)\(indexed)"
-            }
-            stack.append((node, path, [:]))
-        }
-
-        func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
-            guard let (node, _, _) = stack.popLast() else { return }
-            _ = scopes.popLast()
-            if let r = recording {
-                record([0x3C, 0x2F] + Array((qName ?? elementName).utf8) + [0x3E], parser: parser)
-                if r.depth == stack.count, let bytes = recording?.bytes {
-                    node.xml = String(decoding: bytes, as: UTF8.self)
-                    recording = nil
-                }
-            }
-            if let parent = stack.last { parent.node.children.append(node) } else { root = node }
-        }
-
-        func parser(_ parser: XMLParser, foundCharacters string: String) {
-            if recording != nil {
-                var out: [UInt8] = []
-                CAPWriter.appendEscaped(string, to: &out)
-                record(out, parser: parser)
-                return
-            }
-            stack.last?.node.text += string
-        }
-
-        func parser(_ parser: XMLParser, foundIgnorableWhitespace whitespaceString: String) {
-            self.parser(parser, foundCharacters: whitespaceString)
-        }
-
-        func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
-            self.parser(parser, foundCharacters: String(decoding: CDATABlock, as: UTF8.self))
-        }
-
-        func parser(_ parser: XMLParser, resolveExternalEntityName name: String, systemID: String?) -> Data? {
-            // Never reached (DTDs are refused first); if it were, resolve nothing.
-            error = CAPError(path: currentPath, reason: "external entities and DTDs are not allowed in CAP documents; nothing was fetched")
-            parser.abortParsing()
-            return nil
-        }
-
-        func parser(_ parser: XMLParser, parseErrorOccurred parseError: Error) {
-            if error == nil {
-                let ns = parseError as NSError
-                let message = (ns.userInfo[NSLocalizedDescriptionKey] as? String).map { ": \(CAPParser.shown($0.trimmingCharacters(in: .whitespacesAndNewlines), limit: 200))" } ?? ""
-                error = CAPError(path: currentPath,
-                                 reason: "not well-formed XML at line \(parser.lineNumber), column \(parser.columnNumber) (XML parser error \(ns.code)\(message))")
-            }
-        }
-    }
-
-    static func buildTree(_ utf8: Data) throws(CAPError) -> Node {
-        let parser = XMLParser(data: utf8)
-        parser.shouldProcessNamespaces = true
-        parser.shouldReportNamespacePrefixes = true
-        parser.shouldResolveExternalEntities = false
-        let builder = TreeBuilder()
-        parser.delegate = builder
-        let ok = parser.parse()
-        if let error = builder.error { throw error }
-        guard ok, let root = builder.root, builder.stack.isEmpty else {
-            let code = parser.parserError.map { " (XML parser error \(($0 as NSError).code))" } ?? ""
-            throw CAPError(path: builder.currentPath, reason: "not well-formed XML at line \(parser.lineNumber), column \(parser.columnNumber)\(code)")
-        }
-        return root
+    /// The element tree of a UTF-8 document.
+    static func buildTree(_ utf8: [UInt8]) throws(CAPError) -> Node {
+        try CAPXMLReader.read(utf8)
     }
 
     // MARK: Element tree → model
 
     /// The children of one element, consumed in schema order.
     private struct Sequence {
-        let path: String
+        let node: Node
+        var path: String { node.path }
         let parentName: String
         let order: [String]
         var items: [Node]
         /// The XML signatures at the end (only when they are allowed).
         var trailing: [Node] = []
         var index = 0
-        var counts: [String: Int] = [:]
 
-        init(_ node: Node, path: String, order: [String], allowTrailingSignatures: Bool = false) throws(CAPError) {
-            self.path = path
+        init(_ node: Node, order: [String], allowTrailingSignatures: Bool = false) throws(CAPError) {
+            self.node = node
             self.parentName = node.name
             self.order = order
-            guard node.text.allSatisfy(\.isWhitespace) else {
-                throw CAPError(path: path, reason: "text is not allowed directly inside <\(node.name)>; it holds only the elements \(order.joined(separator: ", "))")
+            guard node.text.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D }) || node.text.unicodeScalars.allSatisfy(\.properties.isWhitespace) else {
+                throw CAPError(path: node.path, reason: "text is not allowed directly inside <\(node.name)>; it holds only the elements \(order.joined(separator: ", "))")
             }
             var items: [Node] = []
             var signatures = false
@@ -222,10 +71,10 @@ public enum CAPParser {
                 }
                 guard child.namespace == CAPParser.namespace else {
                     let ns = child.namespace.map { "namespace \(shown($0))" } ?? "no namespace"
-                    throw CAPError(path: "\(path)/\(shown(child.name))", reason: "element <\(shown(child.name))> in \(ns) is not allowed in <\(node.name)>; CAP 1.2 elements are in \(CAPParser.namespace)")
+                    throw CAPError(path: "\(node.path)/\(shown(child.name))", reason: "element <\(shown(child.name))> in \(ns) is not allowed in <\(node.name)>; CAP 1.2 elements are in \(CAPParser.namespace)")
                 }
                 if signatures {
-                    throw CAPError(path: "\(path)/\(shown(child.name))", reason: "element <\(shown(child.name))> follows an XML signature; signatures must come last in <alert>")
+                    throw CAPError(path: "\(node.path)/\(shown(child.name))", reason: "element <\(shown(child.name))> follows an XML signature; signatures must come last in <alert>")
                 }
                 items.append(child)
             }
@@ -234,22 +83,20 @@ public enum CAPParser {
 
         private var next: Node? { index < items.count ? items[index] : nil }
 
-        private mutating func take() -> (Node, String) {
+        private mutating func take() -> Node {
             let node = items[index]
             index += 1
-            let n = counts[node.name, default: 0]
-            counts[node.name] = n + 1
-            return (node, "\(path)/\(node.name)")
+            return node
         }
 
         /// The next element if it is `name`.
-        mutating func optional(_ name: String) -> (node: Node, path: String)? {
+        mutating func optional(_ name: String) -> Node? {
             guard next?.name == name else { return nil }
             return take()
         }
 
         /// The next element, which must be `name`.
-        mutating func required(_ name: String, allowed: String? = nil) throws(CAPError) -> (node: Node, path: String) {
+        mutating func required(_ name: String, allowed: String? = nil) throws(CAPError) -> Node {
             if let found = optional(name) { return found }
             let what = allowed.map { " (\($0))" } ?? ""
             let found = next.map { "found <\(shown($0.name))> in its place" } ?? "<\(parentName)> ends first"
@@ -257,11 +104,10 @@ public enum CAPParser {
         }
 
         /// All following elements named `name`, each with its indexed path.
-        mutating func repeated(_ name: String, min: Int = 0, allowed: String? = nil) throws(CAPError) -> [(node: Node, path: String)] {
-            var result: [(Node, String)] = []
+        mutating func repeated(_ name: String, min: Int = 0, allowed: String? = nil) throws(CAPError) -> [Node] {
+            var result: [Node] = []
             while next?.name == name {
-                let (node, _) = take()
-                result.append((node, "\(path)/\(name)[\(result.count)]"))
+                result.append(take())
             }
             if result.count < min {
                 let what = allowed.map { " (\($0))" } ?? ""
@@ -291,26 +137,26 @@ public enum CAPParser {
     static let areaOrder = ["areaDesc", "polygon", "circle", "geocode", "altitude", "ceiling"]
 
     /// The text of a simple element (no child elements allowed).
-    private static func text(_ item: (node: Node, path: String)) throws(CAPError) -> String {
-        if let child = item.node.children.first {
-            throw CAPError(path: item.path, reason: "<\(item.node.name)> holds text only; found element <\(shown(child.name))> inside")
+    private static func text(_ item: Node) throws(CAPError) -> String {
+        if let child = item.children.first {
+            throw CAPError(path: item.path, reason: "<\(item.name)> holds text only; found element <\(shown(child.name))> inside")
         }
-        return item.node.text
+        return item.text
     }
 
-    private static func collapsed(_ item: (node: Node, path: String)) throws(CAPError) -> String {
-        try text(item).trimmingCharacters(in: .whitespacesAndNewlines)
+    private static func collapsed(_ item: Node) throws(CAPError) -> String {
+        try text(item).trimmedWhitespace
     }
 
-    private static func nonEmpty(_ item: (node: Node, path: String)) throws(CAPError) -> String {
+    private static func nonEmpty(_ item: Node) throws(CAPError) -> String {
         let value = try text(item)
-        guard !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw CAPError(path: item.path, reason: "<\(item.node.name)> must not be empty")
+        guard !value.isBlank else {
+            throw CAPError(path: item.path, reason: "<\(item.name)> must not be empty")
         }
         return value
     }
 
-    private static func enumeration<E: RawRepresentable & CaseIterable>(_ item: (node: Node, path: String), _ type: E.Type, _ what: String) throws(CAPError) -> E where E.RawValue == String {
+    private static func enumeration<E: RawRepresentable & CaseIterable>(_ item: Node, _ type: E.Type, _ what: String) throws(CAPError) -> E where E.RawValue == String {
         let value = try collapsed(item)
         if let e = E(rawValue: value) { return e }
         let allowed = E.allCases.map(\.rawValue).joined(separator: ", ")
@@ -318,7 +164,7 @@ public enum CAPParser {
         throw CAPError(path: item.path, reason: "\"\(shown(value))\" is not a CAP \(what)\(hint); allowed: \(allowed)")
     }
 
-    private static func dateTime(_ item: (node: Node, path: String)) throws(CAPError) -> CAPDateTime {
+    private static func dateTime(_ item: Node) throws(CAPError) -> CAPDateTime {
         let value = try collapsed(item)
         guard let date = CAPDateTime(value) else {
             throw CAPError(path: item.path, reason: "\"\(shown(value))\" is not a CAP dateTime; the form is YYYY-MM-DDThh:mm:ss±hh:mm with a real date and time and an explicit offset (e.g. 2003-04-02T14:39:01-05:00; UTC is -00:00, \"Z\" and fractions are not allowed)")
@@ -326,8 +172,8 @@ public enum CAPParser {
         return date
     }
 
-    private static func valuePair(_ item: (node: Node, path: String)) throws(CAPError) -> CAPValuePair {
-        var s = try Sequence(item.node, path: item.path, order: ["valueName", "value"])
+    private static func valuePair(_ item: Node) throws(CAPError) -> CAPValuePair {
+        var s = try Sequence(item, order: ["valueName", "value"])
         let name = try text(s.required("valueName"))
         let value = try text(s.required("value"))
         try s.end()
@@ -352,7 +198,7 @@ public enum CAPParser {
             }
             throw CAPError(path: "alert", reason: reason)
         }
-        var s = try Sequence(root, path: "alert", order: alertOrder + ["(XML signatures)"], allowTrailingSignatures: true)
+        var s = try Sequence(root, order: alertOrder + ["(XML signatures)"], allowTrailingSignatures: true)
         let identifier = try nonEmpty(s.required("identifier"))
         let sender = try nonEmpty(s.required("sender"))
         let sent = try dateTime(s.required("sent", allowed: "a dateTime such as 2003-04-02T14:39:01-05:00"))
@@ -383,8 +229,8 @@ public enum CAPParser {
         }
     }
 
-    private static func info(_ item: (node: Node, path: String)) throws(CAPError) -> CAPInfo {
-        var s = try Sequence(item.node, path: item.path, order: infoOrder)
+    private static func info(_ item: Node) throws(CAPError) -> CAPInfo {
+        var s = try Sequence(item, order: infoOrder)
         var language: String?
         if let l = s.optional("language") {
             let value = try collapsed(l)
@@ -429,8 +275,8 @@ public enum CAPParser {
                        parameters: parameters, resources: resources, areas: areas)
     }
 
-    private static func resource(_ item: (node: Node, path: String)) throws(CAPError) -> CAPResource {
-        var s = try Sequence(item.node, path: item.path, order: resourceOrder)
+    private static func resource(_ item: Node) throws(CAPError) -> CAPResource {
+        var s = try Sequence(item, order: resourceOrder)
         let desc = try text(s.required("resourceDesc"))
         let mime = try text(s.required("mimeType"))
         var size: Int64?
@@ -495,8 +341,8 @@ public enum CAPParser {
         return .success(CAPCircle(center: center, radiusMillimetres: radius, written: text))
     }
 
-    private static func area(_ item: (node: Node, path: String)) throws(CAPError) -> CAPArea {
-        var s = try Sequence(item.node, path: item.path, order: areaOrder)
+    private static func area(_ item: Node) throws(CAPError) -> CAPArea {
+        var s = try Sequence(item, order: areaOrder)
         let desc = try text(s.required("areaDesc"))
         var polygons: [CAPPolygon] = []
         for p in try s.repeated("polygon") {

@@ -119,6 +119,9 @@ struct CAPMalformedTests {
         #expect(o.reason.hasPrefix("<headline> is out of order or repeated"))
         let stray = CAPFixtures.document(info: CAPFixtures.info(area: "stray words"))
         #expect(CAPFixtures.refusal(stray)?.reason.hasPrefix("text is not allowed directly inside <info>") == true)
+        // A fuzzer finding: a combining mark after a space is text, though the grapheme " \u{820}" counts as whitespace.
+        let mark = CAPFixtures.document(info: CAPFixtures.info(area: " \u{820} "))
+        #expect(CAPFixtures.refusal(mark)?.reason.hasPrefix("text is not allowed directly inside <info>") == true)
         let nested = CAPFixtures.document(info: CAPFixtures.info(event: "<b>Flood</b>"))
         #expect(CAPFixtures.refusal(nested) == CAPError(path: "alert/info[0]/event", reason: "<event> holds text only; found element <b> inside"))
         let emptyId = CAPFixtures.document(alertFields: CAPFixtures.defaultAlertFields.replacingOccurrences(of: "<identifier>T-1</identifier>", with: "<identifier> </identifier>"))

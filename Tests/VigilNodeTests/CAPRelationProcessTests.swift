@@ -47,6 +47,7 @@ struct CAPRelationProcessTests {
         var states: [String] = []
         for node in ["auth", "gov"] {
             let show = try Officer.object(fed.vigil(node, ["show", aid, "--json"]))
+            #expect(show["retracted"] as? Bool == true, "\(node): \(show)")
             let retracted = try #require(show["retraction"] as? [String: Any], "\(node): the alert is not retracted by the CAP Cancel: \(show)")
             let steps = (show["history"] as? [[String: Any]] ?? []).compactMap { $0["entry"] as? String }
             #expect(steps == [aid, uid, cid] || steps == [aid, cid, uid], "\(node): \(steps)")

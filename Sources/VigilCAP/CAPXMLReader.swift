@@ -1,0 +1,549 @@
+/// One element read by `CAPXMLReader`: local name, namespace, attributes, text content, child elements.
+final class CAPXMLNode {
+    /// The local name (without prefix).
+    let name: String
+    /// The namespace URI, nil when the element is in no namespace.
+    let namespace: String?
+    /// Attributes other than namespace declarations, by `{namespace}local` for prefixed ones and by
+    /// local name otherwise, sorted by name.
+    var attributes: [(name: String, value: String)] = []
+    /// All character data directly inside the element (text runs, CDATA, references), concatenated.
+    var text = ""
+    var children: [CAPXMLNode] = []
+    /// For an element of the XML signature namespace directly inside the root: the element's exact
+    /// source text (as UTF-8), with the namespace declarations it inherits added to its start tag so
+    /// that it stands alone.
+    var xml: String?
+    /// The element this one is in; nil for the root.
+    unowned let parent: CAPXMLNode?
+
+    init(name: String, namespace: String?, parent: CAPXMLNode? = nil) {
+        self.name = name
+        self.namespace = namespace
+        self.parent = parent
+    }
+
+    /// The element path as `CAPParser` names elements in errors: local names from the root, elements
+    /// that may repeat with their index among same-named siblings (`alert/info[1]/area[0]/polygon[2]`).
+    var path: String {
+        var part = CAPParser.shown(name, limit: 32)
+        guard let parent else { return part }
+        if CAPParser.repeatable.contains(name) {
+            var index = 0
+            for sibling in parent.children {
+                if sibling === self { break }
+                if sibling.name == name { index += 1 }
+            }
+            part += "[\(index)]"
+        }
+        return parent.path + "/" + part
+    }
+}
+
+/// A small, strict XML 1.0 reader for CAP documents, working on UTF-8 bytes (from `CAPInput`).
+///
+/// Reads the XML declaration, elements with attributes (both quote styles), namespaces (prefixes, the
+/// default namespace, undeclaring it), character data, CDATA sections, the five predefined entities and
+/// character references; skips comments and processing instructions. Anything with a DTD is impossible
+/// by construction: `<!DOCTYPE`, `<!ENTITY` and references to any other entity are refused, nothing is
+/// ever declared, expanded or fetched. Well-formedness is checked (matching end tags, one root element,
+/// only whitespace, comments and processing instructions outside it, no `<` in attribute values, valid
+/// names and characters, unique attributes, bound prefixes), with nesting limited to `CAPParser.maxDepth`.
+/// Errors name the element path (as `CAPParser` does) plus line and column.
+struct CAPXMLReader {
+    static let xmlNamespace = "http://www.w3.org/XML/1998/namespace"
+
+    private let p: UnsafeBufferPointer<UInt8>
+    private var i = 0
+    private var stack: [Frame] = []
+    /// Namespace bindings in scope, innermost last; each frame remembers how many it added.
+    private var bindings: [(prefix: String, uri: String)] = []
+    private var root: CAPXMLNode?
+
+    private struct Frame {
+        let node: CAPXMLNode
+        /// The qualified name's byte range, for matching the end tag.
+        let nameStart: Int, nameEnd: Int
+        let bindingCount: Int
+        /// Where the start tag begins (for signatures kept as text) and the declarations to add to it.
+        let tagStart: Int
+        var text: [UInt8] = []
+    }
+
+    private init(_ p: UnsafeBufferPointer<UInt8>) { self.p = p }
+
+    /// The root element of `utf8` (valid UTF-8, as `CAPInput.utf8Document` returns).
+    static func read(_ utf8: [UInt8]) throws(CAPError) -> CAPXMLNode {
+        let result: Result<CAPXMLNode, CAPError> = utf8.withUnsafeBufferPointer { buffer in
+            var reader = CAPXMLReader(buffer)
+            do throws(CAPError) { return .success(try reader.document()) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
+    // MARK: Errors
+
+    /// The element path of the open elements, as `CAPParser` names them (`alert/info[0]/area[1]`).
+    private var path: String { stack.last?.node.path ?? "" }
+
+    /// "not well-formed XML at line L, column C: what" at the current position.
+    private func malformed(_ what: String, at position: Int? = nil) -> CAPError {
+        let end = min(position ?? i, p.count)
+        var line = 1, lineStart = 0
+        for k in 0..<end where p[k] == 0x0A { line += 1; lineStart = k + 1 }
+        return CAPError(path: path, reason: "not well-formed XML at line \(line), column \(end - lineStart + 1): \(what)")
+    }
+
+    private func truncated(_ what: String) -> CAPError {
+        malformed("the document ends inside \(what)")
+    }
+
+    // MARK: Bytes
+
+    @inline(__always) private func at(_ k: Int) -> UInt8 { k < p.count ? p[k] : 0 }
+
+    @inline(__always) private static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D }
+
+    private func starts(_ s: StaticString, at k: Int) -> Bool {
+        let n = s.utf8CodeUnitCount
+        guard k + n <= p.count else { return false }
+        return s.withUTF8Buffer { w in
+            for j in 0..<n where p[k + j] != w[j] { return false }
+            return true
+        }
+    }
+
+    private mutating func skipSpace() { while i < p.count, Self.isSpace(p[i]) { i += 1 } }
+
+    /// Checks one character at `i`: refuses control characters, U+FFFE/U+FFFF and bytes that are not
+    /// UTF-8. Returns the character's length in bytes.
+    @inline(__always) private func checkedChar() throws(CAPError) -> Int {
+        let b = p[i]
+        if b >= 0x20 && b < 0x80 { return 1 }
+        if b < 0x20 {
+            if b == 0x09 || b == 0x0A || b == 0x0D { return 1 }
+            throw malformed("control character U+\(String(b, radix: 16, uppercase: true)) is not allowed in XML")
+        }
+        return try multibyte()
+    }
+
+    /// The length of the UTF-8 sequence at `i` (first byte ≥ 0x80), which must be well-formed and not
+    /// U+FFFE/U+FFFF.
+    private func multibyte() throws(CAPError) -> Int {
+        let b = p[i]
+        let n: Int, low: UInt8, high: UInt8
+        switch b {
+        case 0xC2...0xDF: n = 2; low = 0x80; high = 0xBF
+        case 0xE0: n = 3; low = 0xA0; high = 0xBF
+        case 0xED: n = 3; low = 0x80; high = 0x9F
+        case 0xE1...0xEF: n = 3; low = 0x80; high = 0xBF
+        case 0xF0: n = 4; low = 0x90; high = 0xBF
+        case 0xF1...0xF3: n = 4; low = 0x80; high = 0xBF
+        case 0xF4: n = 4; low = 0x80; high = 0x8F
+        default: throw malformed("byte 0x\(String(b, radix: 16, uppercase: true)) is not UTF-8")
+        }
+        guard i + n <= p.count, (low...high).contains(p[i + 1]),
+              (1..<n).allSatisfy({ p[i + $0] & 0xC0 == 0x80 }) else {
+            throw malformed("the bytes at this place are not UTF-8")
+        }
+        if b == 0xEF, p[i + 1] == 0xBF, p[i + 2] >= 0xBE {
+            throw malformed("U+FFFE and U+FFFF are not XML characters")
+        }
+        return n
+    }
+
+    @inline(__always) private static func isNameStart(_ b: UInt8) -> Bool {
+        (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A || b == 0x5F || b == 0x3A || b >= 0x80
+    }
+
+    @inline(__always) private static func isNameChar(_ b: UInt8) -> Bool {
+        isNameStart(b) || (b >= 0x30 && b <= 0x39) || b == 0x2D || b == 0x2E
+    }
+
+    /// A name at `i` (letters, digits, `_ - . :`, any non-ASCII character; not starting with a digit,
+    /// `-` or `.`); returns its byte range.
+    private mutating func name(_ what: String) throws(CAPError) -> (Int, Int) {
+        let start = i
+        guard i < p.count else { throw truncated(what) }
+        guard Self.isNameStart(p[i]) else {
+            throw malformed("expected \(what), found \(Self.describe(p[i]))")
+        }
+        while i < p.count, Self.isNameChar(p[i]) { i += p[i] < 0x80 ? 1 : try multibyte() }
+        return (start, i)
+    }
+
+    private static func describe(_ b: UInt8) -> String {
+        b >= 0x21 && b < 0x7F ? "'\(Character(Unicode.Scalar(b)))'" : b == 0x20 ? "a space" : "byte 0x\(String(b, radix: 16, uppercase: true))"
+    }
+
+    private func string(_ a: Int, _ b: Int) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: p[a..<b]), as: UTF8.self)
+    }
+
+    /// Splits a qualified name into prefix and local part; refuses empty parts and a second colon.
+    private func qualified(_ a: Int, _ b: Int) throws(CAPError) -> (prefix: String?, local: String) {
+        var colon: Int?
+        for k in a..<b where p[k] == 0x3A {
+            guard colon == nil else { throw malformed("the name \(CAPParser.shown(string(a, b), limit: 40)) has more than one colon", at: a) }
+            colon = k
+        }
+        guard let c = colon else { return (nil, string(a, b)) }
+        guard c > a, c + 1 < b, Self.isNameStart(p[c + 1]) else {
+            throw malformed("the name \(CAPParser.shown(string(a, b), limit: 40)) is not a valid qualified name", at: a)
+        }
+        return (string(a, c), string(c + 1, b))
+    }
+
+    private func uri(ofPrefix prefix: String, at position: Int) throws(CAPError) -> String {
+        if prefix == "xml" { return Self.xmlNamespace }
+        for binding in bindings.reversed() where binding.prefix == prefix { return binding.uri }
+        throw malformed("the namespace prefix \"\(CAPParser.shown(prefix, limit: 40))\" is not declared", at: position)
+    }
+
+    // MARK: References
+
+    /// Appends the character of the reference at `start` (`&…;`) as UTF-8; returns the position after it.
+    private func reference(at start: Int, into out: inout [UInt8]) throws(CAPError) -> Int {
+        let i = start + 1
+        var semicolon = i
+        while semicolon < p.count, semicolon - i < 32, p[semicolon] == 0x23 || Self.isNameChar(p[semicolon]) { semicolon += 1 }
+        guard semicolon < p.count else { throw malformed("the document ends inside an entity or character reference", at: start) }
+        guard p[semicolon] == 0x3B else { throw malformed("'&' starts no valid reference; write &amp; for a literal '&'", at: start) }
+        if at(i) == 0x23 {
+            var value: UInt32 = 0
+            var k = i + 1
+            let hex = at(k) == 0x78
+            if hex { k += 1 }
+            guard k < semicolon else { throw malformed("empty character reference", at: start) }
+            while k < semicolon {
+                let b = p[k]
+                let digit: UInt32
+                switch b {
+                case 0x30...0x39: digit = UInt32(b - 0x30)
+                case 0x61...0x66 where hex: digit = UInt32(b - 0x61 + 10)
+                case 0x41...0x46 where hex: digit = UInt32(b - 0x41 + 10)
+                default: throw malformed("\(string(start, semicolon + 1)) is not a valid character reference", at: start)
+                }
+                value = value * (hex ? 16 : 10) + digit
+                guard value <= 0x10FFFF else { throw malformed("\(string(start, semicolon + 1)) is beyond Unicode", at: start) }
+                k += 1
+            }
+            let allowed = value == 0x9 || value == 0xA || value == 0xD || (0x20...0xD7FF).contains(value)
+                || (0xE000...0xFFFD).contains(value) || (0x10000...0x10FFFF).contains(value)
+            guard allowed, let scalar = Unicode.Scalar(value) else {
+                throw malformed("\(string(start, semicolon + 1)) refers to a character XML does not allow", at: start)
+            }
+            out.append(contentsOf: UTF8.encode(scalar)!)
+            return semicolon + 1
+        }
+        switch semicolon - i {
+        case 2 where p[i] == 0x6C && p[i + 1] == 0x74: out.append(0x3C)                          // lt
+        case 2 where p[i] == 0x67 && p[i + 1] == 0x74: out.append(0x3E)                          // gt
+        case 3 where starts("amp", at: i): out.append(0x26)
+        case 4 where starts("quot", at: i): out.append(0x22)
+        case 4 where starts("apos", at: i): out.append(0x27)
+        default:
+            throw malformed("the entity reference \(CAPParser.shown(string(start, semicolon + 1), limit: 40)) is not one of XML's five (&lt; &gt; &amp; &quot; &apos;); CAP documents have no DTD, so no other entity exists", at: start)
+        }
+        return semicolon + 1
+    }
+
+    // MARK: Markup
+
+    private mutating func document() throws(CAPError) -> CAPXMLNode {
+        if starts("<?xml", at: 0), Self.isSpace(at(5)) {
+            guard let end = find("?>", from: 5) else { throw truncated("the XML declaration") }
+            var k = 5
+            while Self.isSpace(p[k]) { k += 1 }
+            guard starts("version", at: k) else { throw malformed("the XML declaration must start with version=\"1.0\"", at: k) }
+            i = end + 2
+        }
+        // Prolog, root element, epilog.
+        while true {
+            skipSpace()
+            guard i < p.count else {
+                guard let root else { throw malformed("the document has no root element") }
+                return root
+            }
+            guard p[i] == 0x3C else {
+                throw malformed(root == nil ? "text before the root element" : "text after the root element")
+            }
+            if try miscellaneous() { continue }
+            guard root == nil else { throw malformed("a second root element; an XML document has exactly one") }
+            try element()
+        }
+    }
+
+    /// The first position of `s` at or after `from`.
+    private func find(_ s: StaticString, from: Int) -> Int? {
+        let first = s.withUTF8Buffer { $0[0] }
+        var k = from
+        while k < p.count {
+            if p[k] == first && starts(s, at: k) { return k }
+            k += 1
+        }
+        return nil
+    }
+
+    /// Skips a comment or processing instruction at `i` (`<` seen); refuses DTD declarations. Returns
+    /// false when `i` is at something else (an element or a CDATA section).
+    private mutating func miscellaneous() throws(CAPError) -> Bool {
+        let start = i
+        if starts("<!--", at: i) {
+            guard let end = find("--", from: i + 4) else { throw truncated("a comment") }
+            guard at(end + 2) == 0x3E else {
+                throw end + 2 >= p.count ? truncated("a comment") : malformed("'--' is not allowed inside a comment", at: end)
+            }
+            i += 4
+            while i < end { i += try checkedChar() }
+            i = end + 3
+            return true
+        }
+        if starts("<?", at: i) {
+            i += 2
+            let (a, b) = try name("a processing instruction target")
+            let target = string(a, b)
+            var k = b
+            while k < p.count, Self.isSpace(p[k]) { k += 1 }
+            if starts("?>", at: k) {
+                throw CAPError(path: path, reason: "the processing instruction <?\(CAPParser.shown(target))?> has no data; CAP uses no processing instructions and empty ones are refused")
+            }
+            guard k > b else { throw k >= p.count ? truncated("a processing instruction") : malformed("expected a space after <?\(CAPParser.shown(target))") }
+            guard target.lowercased() != "xml" else { throw malformed("the XML declaration is allowed only at the very start of the document", at: start) }
+            guard let end = find("?>", from: k) else { throw truncated("a processing instruction") }
+            i = k
+            while i < end { i += try checkedChar() }
+            i = end + 2
+            return true
+        }
+        if starts("<!", at: i), !starts("<![CDATA[", at: i) {
+            if Self.caseless("DOCTYPE", p, i + 2) || Self.caseless("ENTITY", p, i + 2) {
+                throw CAPError(path: path, reason: "the document has a DOCTYPE or ENTITY declaration: external entities and DTDs are not allowed in CAP documents; nothing was fetched")
+            }
+            throw i + 2 >= p.count ? truncated("markup") : malformed("'<!' starts no comment or CDATA section")
+        }
+        return false
+    }
+
+    private static func caseless(_ word: StaticString, _ p: UnsafeBufferPointer<UInt8>, _ k: Int) -> Bool {
+        let n = word.utf8CodeUnitCount
+        guard k + n <= p.count else { return false }
+        return word.withUTF8Buffer { w in
+            for j in 0..<n where p[k + j] & 0xDF != w[j] { return false }
+            return true
+        }
+    }
+
+    /// Reads one element with everything inside it, `i` at its `<`.
+    private mutating func element() throws(CAPError) {
+        let baseDepth = stack.count
+        try startTag()
+        while stack.count > baseDepth {
+            guard i < p.count else { throw truncated("element <\(CAPParser.shown(stack[stack.count - 1].node.name, limit: 40))>") }
+            let b = p[i]
+            if b == 0x3C {
+                let next = at(i + 1)
+                if next == 0x2F {
+                    try endTag()
+                } else if next == 0x21 && starts("<![CDATA[", at: i) {
+                    guard let end = find("]]>", from: i + 9) else { throw truncated("a CDATA section") }
+                    i += 9
+                    try characters(until: end, cdata: true)
+                    i = end + 3
+                } else if next == 0x21 || next == 0x3F {
+                    _ = try miscellaneous()
+                } else {
+                    try startTag()
+                }
+            } else if b == 0x26 {
+                var character: [UInt8] = []
+                i = try reference(at: i, into: &character)
+                stack[stack.count - 1].text += character
+            } else {
+                var end = i
+                while end < p.count, p[end] != 0x3C, p[end] != 0x26 { end += 1 }
+                try characters(until: end, cdata: false)
+            }
+        }
+    }
+
+    /// Appends the characters from `i` to `end` to the open element's text, with line ends normalised
+    /// (CR LF and lone CR become LF). Outside CDATA, `]]>` is refused.
+    private mutating func characters(until end: Int, cdata: Bool) throws(CAPError) {
+        let top = stack.count - 1
+        var runStart = i
+        while i < end {
+            let b = p[i]
+            if b >= 0x20 && b < 0x80 {
+                if b == 0x3E && !cdata && i >= 2 && p[i - 1] == 0x5D && p[i - 2] == 0x5D {
+                    throw malformed("']]>' is not allowed in text; write ]]&gt;")
+                }
+                i += 1
+            } else if b == 0x0D {
+                stack[top].text.append(contentsOf: UnsafeBufferPointer(rebasing: p[runStart..<i]))
+                stack[top].text.append(0x0A)
+                i += at(i + 1) == 0x0A && i + 1 < end ? 2 : 1
+                runStart = i
+            } else {
+                i += try checkedChar()
+            }
+        }
+        stack[top].text.append(contentsOf: UnsafeBufferPointer(rebasing: p[runStart..<end]))
+    }
+
+    private mutating func startTag() throws(CAPError) {
+        guard stack.count < CAPParser.maxDepth else {
+            throw CAPError(path: path, reason: "elements are nested deeper than \(CAPParser.maxDepth) levels")
+        }
+        let tagStart = i
+        i += 1
+        let (nameStart, nameEnd) = try name("an element name")
+        let bindingCount = bindings.count
+        var raw: [(name: (Int, Int), value: String)] = []
+        var selfClosing = false
+        while true {
+            let beforeSpace = i
+            skipSpace()
+            guard i < p.count else { throw truncated("the start tag of <\(CAPParser.shown(string(nameStart, nameEnd), limit: 40))>") }
+            if p[i] == 0x3E { i += 1; break }
+            if p[i] == 0x2F {
+                selfClosing = true
+                guard at(i + 1) == 0x3E else { throw i + 1 >= p.count ? truncated("a start tag") : malformed("expected '>' after '/'") }
+                i += 2
+                break
+            }
+            guard i > beforeSpace else { throw malformed("expected a space, '>' or '/>' in the start tag, found \(Self.describe(p[i]))") }
+            let attributeName = try name("an attribute name")
+            skipSpace()
+            guard at(i) == 0x3D else { throw i >= p.count ? truncated("a start tag") : malformed("expected '=' after the attribute name") }
+            i += 1
+            skipSpace()
+            let value = try attributeValue()
+            let n = attributeName.1 - attributeName.0
+            for other in raw where other.name.1 - other.name.0 == n
+                && memcmpEqual(other.name.0, attributeName.0, n) {
+                throw malformed("the attribute \(CAPParser.shown(string(attributeName.0, attributeName.1), limit: 40)) appears twice", at: attributeName.0)
+            }
+            if starts("xmlns", at: attributeName.0) && (n == 5 || p[attributeName.0 + 5] == 0x3A) {
+                let prefix = n == 5 ? "" : string(attributeName.0 + 6, attributeName.1)
+                guard n == 5 || (n > 6 && Self.isNameStart(p[attributeName.0 + 6])) else {
+                    throw malformed("\(string(attributeName.0, attributeName.1)) is not a valid namespace declaration", at: attributeName.0)
+                }
+                if !prefix.isEmpty && value.isEmpty {
+                    throw malformed("the prefix \(CAPParser.shown(prefix, limit: 40)) cannot be bound to an empty namespace", at: attributeName.0)
+                }
+                if prefix == "xmlns" || (prefix == "xml") != (value == Self.xmlNamespace) {
+                    throw malformed("the prefix \(prefix) and the namespace \(CAPParser.shown(value, limit: 60)) are reserved", at: attributeName.0)
+                }
+                bindings.append((prefix, value))
+            }
+            raw.append((attributeName, value))
+        }
+        let (prefix, local) = try qualified(nameStart, nameEnd)
+        let namespace: String?
+        if let prefix {
+            namespace = try uri(ofPrefix: prefix, at: nameStart)
+        } else {
+            let uri = bindings.last { $0.prefix.isEmpty }?.uri ?? ""
+            namespace = uri.isEmpty ? nil : uri
+        }
+        let node = CAPXMLNode(name: local, namespace: namespace, parent: stack.last?.node)
+        for (attributeName, value) in raw {
+            let n = attributeName.1 - attributeName.0
+            if starts("xmlns", at: attributeName.0) && (n == 5 || p[attributeName.0 + 5] == 0x3A) { continue }
+            let (attributePrefix, attributeLocal) = try qualified(attributeName.0, attributeName.1)
+            let key = try attributePrefix.map { (prefix) throws(CAPError) in "{\(try uri(ofPrefix: prefix, at: attributeName.0))}\(attributeLocal)" } ?? attributeLocal
+            if node.attributes.contains(where: { $0.name == key }) {
+                throw malformed("the attribute \(CAPParser.shown(key, limit: 60)) appears twice (by namespace)", at: attributeName.0)
+            }
+            node.attributes.append((key, value))
+        }
+        if node.attributes.count > 1 { node.attributes.sort { $0.name < $1.name } }
+        if let parent = stack.last { parent.node.children.append(node) } else { root = node }
+        stack.append(Frame(node: node, nameStart: nameStart, nameEnd: nameEnd, bindingCount: bindingCount, tagStart: tagStart))
+        if selfClosing { try close() }
+    }
+
+    private func memcmpEqual(_ a: Int, _ b: Int, _ n: Int) -> Bool {
+        for k in 0..<n where p[a + k] != p[b + k] { return false }
+        return true
+    }
+
+    /// A quoted attribute value at `i`, references replaced and whitespace characters made spaces.
+    private mutating func attributeValue() throws(CAPError) -> String {
+        guard i < p.count else { throw truncated("a start tag") }
+        let quote = p[i]
+        guard quote == 0x22 || quote == 0x27 else { throw malformed("an attribute value must be in quotes, found \(Self.describe(quote))") }
+        i += 1
+        var out: [UInt8] = []
+        while true {
+            guard i < p.count else { throw truncated("an attribute value") }
+            let b = p[i]
+            if b == quote { i += 1; break }
+            switch b {
+            case 0x3C: throw malformed("'<' is not allowed in an attribute value; write &lt;")
+            case 0x26: i = try reference(at: i, into: &out)
+            case 0x0D:
+                out.append(0x20)
+                i += at(i + 1) == 0x0A ? 2 : 1
+            case 0x09, 0x0A:
+                out.append(0x20)
+                i += 1
+            default:
+                let n = try checkedChar()
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: p[i..<(i + n)]))
+                i += n
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private mutating func endTag() throws(CAPError) {
+        let top = stack[stack.count - 1]
+        i += 2
+        let (a, b) = try name("the name in an end tag")
+        let n = top.nameEnd - top.nameStart
+        guard b - a == n, memcmpEqual(a, top.nameStart, n) else {
+            throw malformed("the end tag </\(CAPParser.shown(string(a, b), limit: 40))> does not match the start tag <\(CAPParser.shown(string(top.nameStart, top.nameEnd), limit: 40))>", at: a)
+        }
+        skipSpace()
+        guard at(i) == 0x3E else { throw i >= p.count ? truncated("an end tag") : malformed("expected '>' to close the end tag") }
+        i += 1
+        try close()
+    }
+
+    /// Finishes the innermost element (its end is at `i`).
+    private mutating func close() throws(CAPError) {
+        let frame = stack[stack.count - 1]
+        frame.node.text = String(decoding: frame.text, as: UTF8.self)
+        if stack.count == 2, frame.node.namespace == CAPParser.xmldsig {
+            guard i - frame.tagStart <= CAPParser.maxExtensionBytes else {
+                throw CAPError(path: path, reason: "an element of the XML signature namespace is larger than \(CAPParser.maxExtensionBytes) bytes; Vigil keeps signatures opaque up to that size")
+            }
+            frame.node.xml = standalone(frame)
+        }
+        bindings.removeSubrange(frame.bindingCount...)
+        stack.removeLast()
+    }
+
+    /// The element's source text with the namespace declarations it inherits (and does not make itself)
+    /// added after its name, so that the text means the same on its own.
+    private func standalone(_ frame: Frame) -> String {
+        var declared = Set(bindings[frame.bindingCount...].map(\.prefix))
+        var inherited: [(prefix: String, uri: String)] = []
+        for binding in bindings[..<frame.bindingCount].reversed() where !declared.contains(binding.prefix) {
+            declared.insert(binding.prefix)
+            inherited.append(binding)
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(i - frame.tagStart + 64)
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: p[frame.tagStart..<frame.nameEnd]))
+        for (prefix, uri) in inherited.sorted(by: { $0.prefix < $1.prefix }) {
+            out += (prefix.isEmpty ? " xmlns=\"" : " xmlns:\(prefix)=\"").utf8
+            CAPWriter.appendEscaped(uri, to: &out)
+            out.append(0x22)
+        }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: p[frame.nameEnd..<i]))
+        return String(decoding: out, as: UTF8.self)
+    }
+}
