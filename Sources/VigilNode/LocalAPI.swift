@@ -133,6 +133,14 @@ public final class LocalAPIServer: ByteStreamDelegate, @unchecked Sendable {
         }
         client.busy = true
         clients[id] = client
+        if case .compose(let compose) = request {
+            // The post path: no task, no hop; the answer is written on the loop once durable.
+            handler.composeOnLoop(compose) { [self] answer in
+                send(answer, to: id)
+                finished(id)
+            }
+            return
+        }
         if case .wait = request { node.loop.setStreamIdleTimeout(id, nil) }
         let handler = self.handler
         Task {

@@ -69,6 +69,40 @@ public struct LocalAPIHandler: Sendable {
         }
     }
 
+    /// `compose` carried out on the loop thread without leaving it: converted, checked, signed and handed to
+    /// the core there; `answer` is called on the loop thread with the answer line once the entry is
+    /// durable (or refused). Only an update, which reads its target from the store, is passed to a task.
+    func composeOnLoop(_ r: ComposeRequest, answer: @escaping @Sendable ([UInt8]) -> Void) {
+        node.loop.assertOnLoop()
+        let kind = EntryKind(name: r.kind)
+        guard let kind, kind != .update, kind != .acknowledgement, kind != .roster else {
+            let handler = self
+            Task {
+                let line = await handler.answer(.compose(r))
+                handler.node.runOnLoop { _ in answer(line) }
+            }
+            return
+        }
+        do throws(APIFailure) {
+            var audience: Audience?
+            if let spec = r.audience { audience = try Node.audience(spec, roster: node.currentRoster) }
+            let fields: FieldMap
+            do { fields = try KindSchemas.canonicalFields(fromJSONValue: r.fields, kind: kind) } catch {
+                throw APIFailure(Refusal(error, context: kind.name))
+            }
+            let draft = try node.prepare(kind: kind, fields: fields, audience: audience, refs: r.refs)
+            node.postOnLoop(kind: kind, audience: draft.audience, refs: r.refs, body: draft.body, fields: fields) { result in
+                switch result {
+                case .success(let id): answer(APICodec.encodeAnswer(PostedAnswer(id: id)))
+                case .failure(let refusal as Refusal): answer(APICodec.encodeFailure(APIFailure(refusal)))
+                case .failure(let error): answer(APICodec.encodeFailure(APIFailure(.unavailable, "the entry could not be stored: \(error)")))
+                }
+            }
+        } catch {
+            answer(APICodec.encodeFailure(error))
+        }
+    }
+
     /// `post`: an entry this node signed, as canonical bytes.
     func post(_ r: PostRequest) async throws(APIFailure) -> EntryID {
         guard let data = Data(base64Encoded: r.entry) else {

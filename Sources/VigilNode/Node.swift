@@ -208,16 +208,22 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
     public func post(kind: EntryKind, audience: Audience, refs: [EntryID] = [], body: [UInt8], fields: FieldMap? = nil) async throws -> EntryID {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<EntryID, Error>) in
             runOnLoop { node in
-                let draft = EntryDraft(author: node.key, timestamp: node.core.nextTimestamp(wallMilliseconds: Node.wallMilliseconds()),
-                                       kind: kind, audience: audience, refs: refs, body: body)
-                let entry: Entry
-                do { entry = try draft.signed(by: node.identity) } catch { return continuation.resume(throwing: error) }
-                node.nextToken += 1
-                let token = node.nextToken
-                node.postWaiters[token] = { continuation.resume(with: $0) }
-                node.handle(node.core.post(entry, token: token, body: fields))
+                node.postOnLoop(kind: kind, audience: audience, refs: refs, body: body, fields: fields) { continuation.resume(with: $0) }
             }
         }
+    }
+
+    /// The same on the loop thread: `completion` is called there once the entry is durable (or refused).
+    func postOnLoop(kind: EntryKind, audience: Audience, refs: [EntryID], body: [UInt8], fields: FieldMap?,
+                    completion: @escaping @Sendable (Result<EntryID, Error>) -> Void) {
+        loop.assertOnLoop()
+        let draft = EntryDraft(author: key, timestamp: core.nextTimestamp(wallMilliseconds: Node.wallMilliseconds()),
+                               kind: kind, audience: audience, refs: refs, body: body)
+        let entry: Entry
+        do { entry = try draft.signed(by: identity) } catch { return completion(.failure(error)) }
+        nextToken += 1
+        postWaiters[nextToken] = completion
+        handle(core.post(entry, token: nextToken, body: fields))
     }
 
     /// Whether the node holds `id` (durably).

@@ -11,6 +11,13 @@ extension Node {
     /// Signs and posts an entry of `kind` with a canonical body, after checking the body against its
     /// kind's schema. `audience` nil means the kind's default. Returns once durable.
     public func compose(kind: EntryKind, fields: FieldMap, audience: Audience?, refs: [EntryID]) async throws(APIFailure) -> EntryID {
+        let draft = try prepare(kind: kind, fields: fields, audience: audience, refs: refs)
+        return try await postTyped(kind: kind, audience: draft.audience, refs: refs, body: draft.body, fields: fields)
+    }
+
+    /// A new entry's parts, checked as far as they can be before the core sees them: the body encoded,
+    /// an amendment checked against its target, the audience defaulted. Any thread.
+    func prepare(kind: EntryKind, fields: FieldMap, audience: Audience?, refs: [EntryID]) throws(APIFailure) -> (body: [UInt8], audience: Audience) {
         let body: [UInt8]
         do { body = try fields.encoded() } catch { throw APIFailure(.invalid, "body: \(error)") }
         if kind == .update {
@@ -23,8 +30,7 @@ extension Node {
                 }
             }
         }
-        let chosen = audience ?? KindSchemas.defaultAudience(kind, fields: fields)
-        return try await postTyped(kind: kind, audience: chosen, refs: refs, body: body, fields: fields)
+        return (body, audience ?? KindSchemas.defaultAudience(kind, fields: fields))
     }
 
     /// Posts a duty officer's confirmation of `id` (an `ack` with `{"by": "officer"}`, the target's audience).
@@ -47,13 +53,17 @@ extension Node {
 
     /// Parses an audience given by a person: TLP label, roles, organisations, nodes by name or id.
     public func audience(_ spec: AudienceSpec) async throws(APIFailure) -> Audience {
+        try Self.audience(spec, roster: await self.roster())
+    }
+
+    /// Parses an audience given by a person against `roster`.
+    static func audience(_ spec: AudienceSpec, roster: Roster) throws(APIFailure) -> Audience {
         guard let label = TLPLabel(name: spec.tlp) else {
             throw APIFailure(.invalid, "\"\(spec.tlp)\" is not a TLP 2.0 label; use clear, green, amber, amber+strict or red")
         }
         for role in spec.roles where Role(rawValue: role) == nil {
             throw APIFailure(.invalid, "\"\(role)\" is not a known role (\(Role.knownNames))")
         }
-        let roster = await self.roster()
         var ids: [NodeID] = []
         for name in spec.nodes {
             if let member = roster.member(named: name) { ids.append(member.identity); continue }
