@@ -1,4 +1,4 @@
-// Part 6: the post path. Two node processes on loopback, B dialing A; officers' clients post messages
+// Part 7: the post path. Two node processes on loopback, B dialing A; officers' clients post messages
 // at A through its local API (`compose`, as `vigil post` does); a `follow` client at B sees them
 // arrive. Measured next to the machine's own limits in the same run: sequential fdatasync of 256-byte
 // appends on the nodes' file system, and one core's Ed25519 sign and verify (openssl speed).
@@ -58,9 +58,9 @@ enum PostPathBench {
         let genesis = try fed.genesisJSON()
         let dirA = try fed.writeNodeDirectory("node-a", under: root, genesis: genesis)
         let dirB = try fed.writeNodeDirectory("node-b", under: root, genesis: genesis)
-        progress("part 6: fdatasync rate of 256-byte appends in \(root) …")
+        progress("part 7: fdatasync rate of 256-byte appends in \(root) …")
         let fsync = try fsyncRate(in: root)
-        progress(String(format: "part 6: %.0f fdatasync/s; starting two nodes …", fsync))
+        progress(String(format: "part 7: %.0f fdatasync/s; starting two nodes …", fsync))
         let a = try NodeProcess(binary: vigil, directory: dirA, name: "node-a")
         defer { a.stop() }
         let b = try NodeProcess(binary: vigil, directory: dirB, name: "node-b")
@@ -88,7 +88,7 @@ enum PostPathBench {
         let warm = try a.api.send(message(0, run: "warm-up"))
         guard try b.wait(for: [warm.id], timeoutMs: 30_000).isEmpty else { throw BenchError("B did not receive the warm-up entry") }
 
-        progress("part 6: \(samples) posts one at a time, post at A → B's follow …")
+        progress("part 7: \(samples) posts one at a time, post at A → B's follow …")
         var latencies: [Double] = []
         for i in 0..<samples {
             let t0 = BenchClock.now()
@@ -122,11 +122,11 @@ enum PostPathBench {
             return (Double(messages) / (last - t0), all)
         }
         let cpuA0 = a.cpuSeconds(), cpuB0 = b.cpuSeconds()
-        progress("part 6: \(messages) messages from one sequential client …")
+        progress("part 7: \(messages) messages from one sequential client …")
         let sequential = try throughput(clients: 1, run: "sequential")
-        progress(String(format: "part 6: %.0f msg/s; \(messages) messages from 4 clients in flight …", sequential.rate))
+        progress(String(format: "part 7: %.0f msg/s; \(messages) messages from 4 clients in flight …", sequential.rate))
         let concurrent = try throughput(clients: 4, run: "concurrent")
-        progress(String(format: "part 6: %.0f msg/s", concurrent.rate))
+        progress(String(format: "part 7: %.0f msg/s", concurrent.rate))
         let cpuA = a.cpuSeconds() - cpuA0, cpuB = b.cpuSeconds() - cpuB0
         return PostPathResult(fsyncRate: fsync, latencies: latencies, sequentialRate: sequential.rate, concurrentRate: concurrent.rate,
                               cpuPerMessageA: cpuA / Double(2 * messages), cpuPerMessageB: cpuB / Double(2 * messages), messages: messages)
