@@ -90,11 +90,32 @@ public struct BenchReport {
         }
         Swift.print(allPassed ? "all targets met" : "SOME TARGETS MISSED")
         if json {
-            var object: [String: Any] = figures
-            for (k, v) in extra { object[k] = v }
-            object["all_targets_met"] = allPassed
-            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let line = JSONLine(figures: figures, extra: extra, allPassed: allPassed)
+            let data = (try? encoder.encode(line)) ?? Data("{}".utf8)
             Swift.print(String(decoding: data, as: UTF8.self))
+        }
+    }
+
+    /// The `--json` line: every figure, the run's notes and the verdict, as one flat object.
+    struct JSONLine: Encodable {
+        let figures: [String: Double]
+        let extra: [String: String]
+        let allPassed: Bool
+
+        struct Key: CodingKey {
+            let stringValue: String
+            init(stringValue: String) { self.stringValue = stringValue }
+            var intValue: Int? { nil }
+            init?(intValue: Int) { nil }
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: Key.self)
+            for (k, v) in figures { try c.encode(v, forKey: Key(stringValue: k)) }
+            for (k, v) in extra { try c.encode(v, forKey: Key(stringValue: k)) }
+            try c.encode(allPassed, forKey: Key(stringValue: "all_targets_met"))
         }
     }
 
