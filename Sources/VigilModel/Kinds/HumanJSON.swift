@@ -15,14 +15,17 @@ public enum JSONValue: Equatable, Sendable, Codable {
     case object([String: JSONValue])
 
     public init(from decoder: any Decoder) throws {
+        // Most values in a body are strings: try them first. Each failed attempt throws (and allocates its
+        // error), so the order is the cost; the decoder never converts between JSON types, so the order
+        // does not change the result.
         let c = try decoder.singleValueContainer()
         if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+        else if let s = try? c.decode(String.self) { self = .string(s) }
         else if let n = try? c.decode(Int64.self) { self = .integer(n) }
         else if let d = try? c.decode(Double.self) { self = .number(d) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSONValue].self)) }
+        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+        else if let o = try? c.decode([String: JSONValue].self) { self = .object(o) }
+        else { self = .array(try c.decode([JSONValue].self)) }
     }
 
     public func encode(to encoder: any Encoder) throws {
