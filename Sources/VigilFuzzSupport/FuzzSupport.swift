@@ -1,5 +1,5 @@
-// What the three fuzz targets (vigil-fuzz-entry, -sync, -cap) share: the hand-over to libFuzzer's
-// driver and the replayer's file handling. Each target keeps its own `@main` (a library cannot hold
+// What the fuzz targets share: the entry point's hand-over to libFuzzer's driver (or to the replayer)
+// and the replayer's file handling. Each target keeps its own `@main` (a library cannot hold
 // one) and its `@_cdecl("LLVMFuzzerTestOneInput")` callback (one per binary). Scripts/fuzz builds the
 // targets with `-Xswiftc` flags, which reach this module too, so `FUZZING` is set here as there.
 import Foundation
@@ -25,6 +25,22 @@ public enum FuzzSupport {
         exit(LLVMFuzzerRunDriver(&argc, &argv, callback))
     }
     #endif
+
+    /// A fuzz target's whole entry point. Built for fuzzing: `--make-seeds DIR` and `--make-dict FILE`
+    /// (when the target has a dictionary) write the corpus seeds and the dictionary; anything else goes to
+    /// libFuzzer's driver with `fuzz` as the test function. Built normally: the corpus replayer.
+    public static func main(fuzz: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt,
+                            makeSeeds: (String) -> Int32, makeDictionary: ((String) -> Int32)? = nil,
+                            replay: () -> Never) -> Never {
+        #if FUZZING
+        let arguments = CommandLine.arguments
+        if arguments.count == 3, arguments[1] == "--make-seeds" { exit(makeSeeds(arguments[2])) }
+        if arguments.count == 3, arguments[1] == "--make-dict", let makeDictionary { exit(makeDictionary(arguments[2])) }
+        runDriver(fuzz)
+        #else
+        replay()
+        #endif
+    }
 
     /// The files to replay: each path named, or the regular files inside a directory named (sorted).
     /// A path that does not exist stops the tool (exit 2).

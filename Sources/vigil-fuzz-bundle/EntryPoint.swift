@@ -3,23 +3,11 @@
 // Built normally, it is the corpus replayer and seed maker (Replayer.swift, Seeds.swift).
 // Built for fuzzing (`-sanitize=fuzzer -DFUZZING`, see Scripts/fuzz), `--make-seeds DIR` still works
 // and anything else goes to libFuzzer's driver.
-#if canImport(Glibc)
-import Glibc
-#endif
-
 import VigilFuzzSupport
 
 @main
 enum EntryPoint {
     static func main() {
-        #if FUZZING
-        let arguments = CommandLine.arguments
-        if arguments.count == 3, arguments[1] == "--make-seeds" {
-            exit(Seeds.command(directory: arguments[2]))
-        }
-        FuzzSupport.runDriver(fuzzBundle)
-        #else
-        Replayer.run()
-        #endif
+        FuzzSupport.main(fuzz: { fuzzBundle($0, $1) }, makeSeeds: Seeds.command(directory:), replay: Replayer.run)
     }
 }

@@ -1,5 +1,4 @@
 // Built normally (without -DFUZZING) this target is a corpus replayer and seed maker.
-#if !FUZZING
 import Dispatch
 import Foundation
 import VigilFuzzSupport
@@ -73,4 +72,3 @@ enum Replayer {
 
     static func fail(_ message: String) -> Never { FuzzSupport.fail(message) }
 }
-#endif

@@ -1,5 +1,4 @@
 // Built normally (without -DFUZZING) this target is a corpus replayer and seed maker.
-#if !FUZZING
 import Foundation
 import VigilFuzzSupport
 import VigilCrypto
@@ -47,4 +46,3 @@ enum Replayer {
 
     static func fail(_ message: String) -> Never { FuzzSupport.fail(message) }
 }
-#endif

@@ -1,5 +1,4 @@
 // Built normally (without -DFUZZING) this target is a corpus replayer and seed maker.
-#if !FUZZING
 import Foundation
 import VigilFuzzSupport
 
@@ -37,4 +36,3 @@ enum Replayer {
         exit(violations == 0 ? 0 : 1)
     }
 }
-#endif
