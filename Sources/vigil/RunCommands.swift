@@ -78,7 +78,7 @@ enum RunCommand: Command {
             writer.start()
             metrics = writer
         }
-        output.out("vigil run: \(node.member.name) (\(node.member.organisation), \(node.member.role)) listening on \(options.listenHost ?? node.member.host):\(options.listenPort ?? node.member.port); local API \(api.path); SIGTERM or Ctrl-C stops it")
+        output.out("vigil run: \(node.member.name) (\(node.member.organisation), \(node.member.role)) listening on \(node.listenAddresses.joined(separator: ", ")); local API \(api.path); SIGTERM or Ctrl-C stops it")
         let stop = DispatchSemaphore(value: 0)
         var sources: [DispatchSourceSignal] = []
         for sig in [SIGTERM, SIGINT] {
@@ -137,7 +137,7 @@ enum StatusCommand: Command {
         if !status.peers.isEmpty {
             output.out("")
             let rows = [["peer", "direction", "state", "connected", "last seen", "behind", "rtt"]] + status.peers.map { p in
-                [p.name, p.outbound ? "dialed" : "accepted", p.established ? "syncing" : "handshake",
+                [p.name, p.outbound ? "dialed" + (p.route.map { " via \($0)" } ?? "") : "accepted", p.established ? "syncing" : "handshake",
                  String(format: "%.0f s", p.connectedSeconds), String(format: "%.1f s ago", p.lastSeenSeconds),
                  "\(p.entriesBehind)", p.roundTripMs.map { "\($0) ms" } ?? "–"]
             }
@@ -145,7 +145,12 @@ enum StatusCommand: Command {
             for row in rows { output.out(row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")) }
         }
         for r in status.redials ?? [] {
-            let when = r.nextTrySeconds.map { String(format: "next try in %.0f s", $0.rounded(.up)) } ?? "trying now"
+            if r.leftToPeer == true {
+                output.out("\(r.name): not connected; it dials this node (this node stopped trying 15 minutes after losing it)")
+                continue
+            }
+            let via = r.route.map { " via \($0)" } ?? ""
+            let when = r.nextTrySeconds.map { String(format: "next try in %.0f s", $0.rounded(.up)) + via } ?? "trying now" + via
             output.out("\(r.name): not connected, \(when)" + (r.failedAttempts > 0 ? " (\(r.failedAttempts) failed attempt\(r.failedAttempts == 1 ? "" : "s"))" : ""))
         }
         let others = Self.otherReleases(status)
