@@ -285,6 +285,8 @@ public final class Simulation {
     public func roster(_ i: Int) -> Roster? { nodes[i].core?.roster }
     /// Node `i`'s audience profile.
     public func profile(_ i: Int) -> MemberProfile { nodes[i].profile }
+    /// The dial graph: (dialer, listener) pairs, as the nodes' configurations say (both sides dial).
+    public var dialGraph: [(dialer: Int, listener: Int)] { dialEdges.map { (dialer: $0.0, listener: $0.1) } }
 
     /// Runs the faulty phase, heals everything, runs the healed phase, and checks the invariants.
     public func run() -> SimulationReport {
