@@ -25,10 +25,14 @@ public struct NodeStatus: Codable, Sendable, Equatable {
         /// The Vigil release it announced; nil when it announced none (a release before 0.3.0, or
         /// its RELEASE frame has not arrived yet).
         public let release: String?
+        /// The route (`host:port`) this node dialed the session over; nil when the peer dialed (and
+        /// from nodes that did not say).
+        public let route: String?
 
         /// A peer's status.
         public init(name: String, nodeId: String, outbound: Bool, established: Bool, connectedSeconds: Double,
-                    lastSeenSeconds: Double, roundTripMs: UInt64?, entriesBehind: Int, release: String? = nil) {
+                    lastSeenSeconds: Double, roundTripMs: UInt64?, entriesBehind: Int, release: String? = nil, route: String? = nil) {
+            self.route = route
             self.name = name
             self.nodeId = nodeId
             self.outbound = outbound
@@ -67,10 +71,21 @@ public struct NodeStatus: Codable, Sendable, Equatable {
         public let name: String
         /// Attempts that failed since the last session.
         public let failedAttempts: Int
-        /// Seconds until the next attempt; nil while an attempt is under way.
+        /// Seconds until the next attempt; nil while an attempt is under way, or when the node has
+        /// stopped trying (`leftToPeer`).
         public let nextTrySeconds: Double?
+        /// The route (`host:port`) being tried or tried next (absent from older nodes).
+        public let route: String?
+        /// Whether the peer's configuration dials this node (this node dials it too, for a while).
+        public let dialsThisNode: Bool?
+        /// Whether this node has stopped trying: the peer dials this node, and lost it long ago.
+        public let leftToPeer: Bool?
         /// A redial line.
-        public init(name: String, failedAttempts: Int, nextTrySeconds: Double?) {
+        public init(name: String, failedAttempts: Int, nextTrySeconds: Double?, route: String? = nil,
+                    dialsThisNode: Bool? = nil, leftToPeer: Bool? = nil) {
+            self.route = route
+            self.dialsThisNode = dialsThisNode
+            self.leftToPeer = leftToPeer
             self.name = name
             self.failedAttempts = failedAttempts
             self.nextTrySeconds = nextTrySeconds

@@ -134,7 +134,8 @@ public enum RosterChange: Hashable, Sendable {
         }
     }
 
-    static func isAddress(_ text: String) -> Bool {
+    /// Whether `text` is a `"host:port"` address with a port 1–65535 (at most 255 bytes).
+    public static func isAddress(_ text: String) -> Bool {
         guard let colon = text.lastIndex(of: ":"), colon != text.startIndex,
               let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port) else { return false }
         return text.utf8.count <= 255

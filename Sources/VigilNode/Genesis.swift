@@ -9,7 +9,8 @@ import VigilSync
 /// ```json
 /// {"federation": "…", "authority": "<node id hex>",
 ///  "members": [{"name": "ncc", "organisation": "…", "role": "authority", "nodeId": "<hex>",
-///               "host": "127.0.0.1", "port": 7401, "dials": ["gov-antwerp"]}, …]}
+///               "host": "127.0.0.1", "port": 7401, "dials": ["gov-antwerp"],
+///               "alternateAddresses": ["10.9.0.1:7401"]}, …]}
 /// ```
 public struct Genesis: Sendable, Equatable {
     /// One founding member.
@@ -28,6 +29,13 @@ public struct Genesis: Sendable, Equatable {
         public let port: Int
         /// Names of the members it dials.
         public let dials: [String]
+        /// Further addresses it listens on, `"host:port"`, tried in this order after `host`:`port`
+        /// (a backup link). Optional: older files give one address per member, and older releases
+        /// ignore the field and use `host` and `port` alone.
+        public var alternateAddresses: [String]? = nil
+
+        /// Every address it listens on, first first: `host:port`, then the alternate addresses.
+        public var addresses: [String] { ["\(host):\(port)"] + (alternateAddresses ?? []) }
 
         /// The node id as bytes (validated at decoding).
         public var node: NodeID { NodeID(hex: nodeId)! }
@@ -90,6 +98,13 @@ public struct Genesis: Sendable, Equatable {
             if let p = AudienceNames.problem(organisation: m.organisation) { throw ConfigurationError("\(at): organisation: \(p)") }
             guard !m.host.isEmpty else { throw ConfigurationError("\(at): host is empty") }
             guard (1...65535).contains(m.port) else { throw ConfigurationError("\(at): port \(m.port) is not 1-65535") }
+            var seen: Set<String> = ["\(m.host):\(m.port)"]
+            for (j, address) in (m.alternateAddresses ?? []).enumerated() {
+                guard RosterChange.isAddress(address) else {
+                    throw ConfigurationError("\(at): alternateAddresses[\(j)] \"\(address)\" must be \"host:port\" with a port 1-65535")
+                }
+                guard seen.insert(address).inserted else { throw ConfigurationError("\(at): alternateAddresses[\(j)] \"\(address)\" is listed twice") }
+            }
         }
         for (i, m) in document.members.enumerated() {
             for d in m.dials {
@@ -122,7 +137,7 @@ public struct Genesis: Sendable, Equatable {
     /// The roster at genesis: the founding members, before any roster entry.
     public var roster: Roster {
         Roster(authority: authority, founders: members.map {
-            RosterMember(identity: $0.node, name: $0.name, organisation: $0.organisation, role: $0.role, addresses: ["\($0.host):\($0.port)"])
+            RosterMember(identity: $0.node, name: $0.name, organisation: $0.organisation, role: $0.role, addresses: $0.addresses)
         })
     }
 

@@ -45,7 +45,7 @@ public enum ConnectionRefusalReason: String, CaseIterable, Sendable, Comparable 
         case .malformed, .protocolViolation, .notTLS: self = .malformed
         case .frameTooLarge: self = .frameTooLarge
         case .connectFailed, .localFailure, .transportError, .tlsFailure, .peerClosed, .shutdown, .slowPeer,
-             .roundTimeout, .reconciliationFailed, .connectedToItself: self = .other
+             .roundTimeout, .reconciliationFailed, .connectedToItself, .duplicateSession: self = .other
         }
     }
 }

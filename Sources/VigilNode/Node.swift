@@ -72,8 +72,8 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
     var nextLink: LinkID = 1
     /// Which configured peers to dial, and when (backoff, routes).
     var dialer = DialScheduler()
-    /// Connections this node dialed, to the peer's name.
-    var dialing: [ConnectionID: String] = [:]
+    /// Connections this node dialed: the peer's name and the route dialed.
+    var dialing: [ConnectionID: (name: String, route: DialRoute)] = [:]
     /// Frames waiting beyond the network's send budget, per connection (back-pressure).
     var outbound: [ConnectionID: OutboundQueue] = [:]
     var postWaiters: [UInt64: @Sendable (Result<EntryID, Error>) -> Void] = [:]
@@ -163,11 +163,28 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
         startup.log(to: log)
     }
 
-    /// Listens on the genesis address and dials the configured peers.
+    /// The addresses this node listens on: `--listen` when given, else every address of its own in
+    /// the genesis or the roster (the first one, then its alternates: a backup link).
+    public var listenAddresses: [String] {
+        if options.listenHost != nil || options.listenPort != nil { return ["\(options.listenHost ?? member.host):\(options.listenPort ?? member.port)"] }
+        return member.addresses
+    }
+
+    /// Listens on its addresses and dials its peers (`dialTargets`). The first address must be
+    /// bindable; an alternate one that is not (a backup interface that is down) is logged and skipped.
     public func start() throws {
         try loop.start(delegate: self)
-        let listener = try loop.listen(host: options.listenHost ?? member.host, port: UInt16(member.port))
-        log.event(.info, "listening", ["address": listener.address, "node_id": member.nodeId])
+        for (index, address) in listenAddresses.enumerated() {
+            guard let (host, port) = Self.split(address) else { continue }
+            do {
+                let listener = try loop.listen(host: host, port: UInt16(clamping: port))
+                log.event(.info, "listening", ["address": listener.address, "node_id": member.nodeId])
+            } catch {
+                if index == 0 { throw error }
+                log.event(.warning, "listen-failed", ["address": address, "reason": "\(error)",
+                                                      "hint": "peers cannot reach this node over that route until it restarts with the address up"])
+            }
+        }
         loop.schedule(after: .milliseconds(250), token: Self.tickToken)
         runOnLoop { node in
             var random = SystemRandomNumberGenerator()

@@ -63,8 +63,11 @@ extension Node {
                 postWaiters.removeValue(forKey: token)?(.failure(refusal))
             }
         case .sessionEstablished(let link, _):
-            if let id = connectionOf[link], let name = dialing[id] { dialer.sessionEstablished(name) }
-            log.event(.info, "session-established", ["peer": peerName(link)])
+            let route = connectionOf[link].flatMap { dialing[$0]?.route }
+            if let status = core.peerStatus[link], let name = core.roster.member(ofKey: status.node)?.name {
+                dialer.sessionUp(name, session: link, route: route, now: now())
+            }
+            log.event(.info, "session-established", ["peer": peerName(link), "route": route.map { "\($0)" } ?? "dialed by the peer"])
         case .sessionClosed(let link, let node, let reason):
             log.event(.info, "session-closed", ["peer": node.flatMap { core.roster.member(ofKey: $0)?.name } ?? "link \(link)", "code": reason.code.rawValue, "reason": reason.message])
         case .rosterChanged:

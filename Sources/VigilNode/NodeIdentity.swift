@@ -6,7 +6,7 @@ import VigilStore
 /// not yet in the roster — what node.json says, with the address from the options.
 extension Node {
     /// A roster member in the genesis form: its genesis entry when it has one (with its dials), else
-    /// its roster entry's first address, dialing the authority.
+    /// its roster entry's addresses (the first as host and port), dialing the authority.
     static func describe(_ m: RosterMember, genesis: Genesis, options: NodeOptions) throws -> Genesis.Member {
         if let founder = genesis.member(m.identity) { return founder }
         let address = m.addresses.first.flatMap(Self.split)
@@ -15,7 +15,8 @@ extension Node {
         }
         let authority = genesis.member(genesis.authority)!.name
         return Genesis.Member(name: m.name, organisation: m.organisation, role: m.role, nodeId: m.identity.hex,
-                              host: options.listenHost ?? address?.host ?? "127.0.0.1", port: port, dials: [authority])
+                              host: options.listenHost ?? address?.host ?? "127.0.0.1", port: port, dials: [authority],
+                              alternateAddresses: options.listenPort == nil && m.addresses.count > 1 ? Array(m.addresses.dropFirst()) : nil)
     }
 
     /// A node not yet in the roster (the authority's `roster add` has not reached it): name,
@@ -31,7 +32,8 @@ extension Node {
         // entry, found by name, still gives its address and its peers.
         if let founder = genesis.member(named: d.name), founder.organisation == d.organisation, founder.role == d.role {
             return Genesis.Member(name: founder.name, organisation: founder.organisation, role: founder.role, nodeId: node.hex,
-                                  host: options.listenHost ?? founder.host, port: options.listenPort ?? founder.port, dials: founder.dials)
+                                  host: options.listenHost ?? founder.host, port: options.listenPort ?? founder.port, dials: founder.dials,
+                                  alternateAddresses: founder.alternateAddresses)
         }
         guard let port = options.listenPort else {
             store.close()

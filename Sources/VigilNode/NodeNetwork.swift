@@ -23,7 +23,7 @@ extension Node {
         nextLink += 1
         linkOf[id] = link
         connectionOf[link] = id
-        if let name = dialing[id] { dialer.connected(name, now: now()) }
+        if let attempt = dialing[id] { dialer.connected(attempt.name, now: now()) }
         handle(core.connectionOpened(link, peer: NodeID(peerKey), outbound: !inbound, now: now()))
     }
 
@@ -40,15 +40,31 @@ extension Node {
 
     public func connectionClosed(_ id: ConnectionID, reason: CloseReason) {
         outbound[id] = nil
+        var random = SystemRandomNumberGenerator()
+        var delay: UInt64?
+        var peer = dialing[id]?.name
         if let link = linkOf.removeValue(forKey: id) {
             connectionOf.removeValue(forKey: link)
+            if let status = core.peerStatus[link], status.established, let name = core.roster.member(ofKey: status.node)?.name {
+                peer = name
+                delay = dialer.sessionDown(name, session: link, now: now(), refused: Self.isRefusal(reason), using: &random)
+            }
             handle(core.connectionClosed(link, reason: reason))
         }
-        if let name = dialing.removeValue(forKey: id) {
-            var random = SystemRandomNumberGenerator()
-            if let delay = dialer.closed(name, now: now(), using: &random) {
-                log.event(.info, "redial-scheduled", ["peer": name, "after_ms": "\(delay)", "code": reason.code.rawValue, "reason": reason.message])
-            }
+        if let attempt = dialing.removeValue(forKey: id), delay == nil {
+            delay = dialer.attemptFailed(attempt.name, now: now(), refused: Self.isRefusal(reason), using: &random)
+        }
+        if let peer, let delay {
+            log.event(.info, "redial-scheduled", ["peer": peer, "after_ms": "\(delay)", "code": reason.code.rawValue, "reason": reason.message])
+        }
+    }
+
+    /// Whether a closed connection says the peer and this node refuse each other (certificates,
+    /// membership): such a peer is retried on the long backoff, not every few seconds.
+    static func isRefusal(_ reason: CloseReason) -> Bool {
+        switch reason.code {
+        case .certificateRefused, .refusedByPeer, .wrongPeer, .notTLS, .notMember, .revoked, .connectedToItself: true
+        default: false
         }
     }
 
@@ -69,20 +85,32 @@ extension Node {
         if let job = jobs.withLock({ $0.removeValue(forKey: token) }) { job(self) }
     }
 
-    /// The configured peers that are active members, with their addresses as the roster gives them now.
+    /// The peers this node dials: the active members its configuration dials, and those whose
+    /// configuration dials this node (`DialReason.dialsUs`: dialed at start and soon after a loss, so
+    /// that this node is back in seconds whichever side dials), each with every address the roster
+    /// gives it, in order.
     func dialTargets() -> [DialTarget] {
-        member.dials.compactMap { name in
-            guard let rosterPeer = core.roster.member(named: name), rosterPeer.isActive,
-                  let peer = try? Self.describe(rosterPeer, genesis: genesis, options: NodeOptions(directory: "")) else { return nil }
-            return DialTarget(name: name, key: rosterPeer.key, routes: [DialRoute(host: peer.host, port: peer.port)])
+        var targets: [DialTarget] = []
+        for rosterPeer in core.roster.activeMembers where rosterPeer.identity != core.me.node {
+            let reason: DialReason
+            if member.dials.contains(rosterPeer.name) {
+                reason = .configured
+            } else if let peer = try? Self.describe(rosterPeer, genesis: genesis, options: NodeOptions(directory: "")), peer.dials.contains(member.name) {
+                reason = .dialsUs
+            } else {
+                continue
+            }
+            let routes = rosterPeer.addresses.compactMap(Self.split).map { DialRoute(host: $0.host, port: $0.port) }
+            targets.append(DialTarget(name: rosterPeer.name, key: rosterPeer.key, routes: routes, reason: reason))
         }
+        return targets
     }
 
     /// Dials the peers whose next attempt is due (the 250 ms tick calls it; so do start and roster changes).
     func dialDue() {
         for case .dial(let target, let route) in dialer.tick(now: now()) {
             let id = loop.dial(host: route.host, port: UInt16(clamping: route.port), expectedPeer: target.key.flatMap { try? $0.publicKey() })
-            dialing[id] = target.name
+            dialing[id] = (target.name, route)
         }
     }
 

@@ -30,16 +30,18 @@ extension Node {
 
     func makeStatus() -> NodeStatus {
         let t = now()
-        let peers = core.peerStatus.values.sorted { $0.since < $1.since }.map { p in
+        let peers = core.peerStatus.sorted { ($0.value.since, $0.key) < ($1.value.since, $1.key) }.map { link, p in
             NodeStatus.Peer(name: core.roster.member(ofKey: p.node)?.name ?? p.node.fingerprint, nodeId: p.node.hex, outbound: p.outbound,
                             established: p.established, connectedSeconds: Double(t - p.since) / 1000,
                             lastSeenSeconds: Double(t - p.lastSeen) / 1000, roundTripMs: p.roundTrip, entriesBehind: p.behind,
-                            release: { if case .announced(let r) = p.release { r } else { nil } }())
+                            release: { if case .announced(let r) = p.release { r } else { nil } }(),
+                            route: connectionOf[link].flatMap { dialing[$0]?.route }.map { "\($0)" })
         }
         let connected = Set(peers.map(\.name))
         let refusals = log.counts.filter { $0.key.hasSuffix("-refused") }
         let redials = dialer.status(now: t).filter { !connected.contains($0.name) }.map { d in
-            NodeStatus.Redial(name: d.name, failedAttempts: d.failedAttempts, nextTrySeconds: d.nextAttemptIn.map { Double($0) / 1000 })
+            NodeStatus.Redial(name: d.name, failedAttempts: d.failedAttempts, nextTrySeconds: d.nextAttemptIn.map { Double($0) / 1000 },
+                              route: d.route.map { "\($0)" }, dialsThisNode: d.reason == .dialsUs, leftToPeer: d.phase == .leftToPeer)
         }
         return NodeStatus(name: member.name, nodeId: member.nodeId, organisation: member.organisation, role: member.role,
                           release: core.release, entries: core.heldCount, peers: peers,

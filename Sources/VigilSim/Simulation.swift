@@ -66,6 +66,11 @@ public struct SimulationConfig: Sendable {
     public var script: [ScriptedStep] = []
     /// Links to use instead of a ring plus random extra links, when set: (dialer, listener) pairs.
     public var topology: [(Int, Int)]?
+    /// When set, checked after heal: at heal + `afterStart`, every node that started at heal (a
+    /// scripted `.crash` keeps a node down until then) is in session with every peer it shares a dial
+    /// edge with, whichever side dials, and holds every entry that another node held at heal and
+    /// that it may read; at heal + `afterHeal`, every dial edge between two members is in session.
+    public var reconnectBound: (afterStart: UInt64, afterHeal: UInt64)?
 
     /// Defaults.
     public init() {}
@@ -95,6 +100,8 @@ public enum ScriptedAction: Sendable {
     case partition(side: Set<Int>)
     /// The scripted partition ends.
     case heal
+    /// Node `node` crashes and stays down until the heal.
+    case crash(node: Int)
 }
 
 /// What a run found.
@@ -172,6 +179,8 @@ public final class Simulation {
         case partition
         case heal
         case scripted(Int)
+        /// Checks `SimulationConfig.reconnectBound`'s `afterStart` (true) or `afterHeal` (false) bound.
+        case checkReconnected(startedOnly: Bool)
     }
 
     struct Link {
@@ -227,6 +236,10 @@ public final class Simulation {
     private var verifiedCache: Set<EntryID> = []
     /// Entries refused once, with the refusal.
     private var refusedCache: [EntryID: Refusal] = [:]
+    /// Nodes kept down by a scripted crash until the heal.
+    private var keptDown: Set<Int> = []
+    /// Nodes started at the heal, and the entries (readable by each) held elsewhere then.
+    private var startedAtHeal: [Int: Set<EntryID>] = [:]
 
     static let roles = ["authority", "government", "crisis-centre", "police", "company"]
 
@@ -272,6 +285,8 @@ public final class Simulation {
     public func roster(_ i: Int) -> Roster? { nodes[i].core?.roster }
     /// Node `i`'s audience profile.
     public func profile(_ i: Int) -> MemberProfile { nodes[i].profile }
+    /// The dial graph: (dialer, listener) pairs, as the nodes' configurations say (both sides dial).
+    public var dialGraph: [(dialer: Int, listener: Int)] { dialEdges.map { (dialer: $0.0, listener: $0.1) } }
 
     /// Runs the faulty phase, heals everything, runs the healed phase, and checks the invariants.
     public func run() -> SimulationReport {
@@ -338,7 +353,7 @@ public final class Simulation {
             queue.push(.restart(node: i), at: now + 500 + UInt64.random(in: 0...config.maxDowntime, using: &rng))
         case .restart(let i):
             report.trace(7, now, UInt64(i))
-            if !nodes[i].isUp { start(nodes[i]) }
+            if !nodes[i].isUp && !keptDown.contains(i) { start(nodes[i]) }
         case .partition:
             guard faulty else { return }
             queue.push(.partition, at: now + 1_000 + nextExponential(perSecond: config.partitionPerSecond))
@@ -361,6 +376,32 @@ public final class Simulation {
         case .scripted(let index):
             report.trace(10, now, UInt64(index))
             runScripted(index)
+        case .checkReconnected(let startedOnly):
+            checkReconnected(startedOnly: startedOnly)
+        }
+    }
+
+    /// The `reconnectBound` check: sessions on every dial edge (of the nodes started at heal, or all),
+    /// and the started nodes' entries.
+    private func checkReconnected(startedOnly: Bool) {
+        let bound = startedOnly ? config.reconnectBound!.afterStart : config.reconnectBound!.afterHeal
+        for (a, b) in dialEdges where !startedOnly || startedAtHeal[a] != nil || startedAtHeal[b] != nil {
+            guard nodes[a].isUp, nodes[b].isUp, !nodes[a].revoked, !nodes[b].revoked else { continue }
+            let inSession = links.values.contains { link in
+                guard (link.a == a && link.b == b) || (link.a == b && link.b == a) else { return false }
+                return nodes[link.a].core!.peerStatus[link.connA]?.established == true
+                    && nodes[link.b].core!.peerStatus[link.connB]?.established == true
+            }
+            if !inSession {
+                report.violations.append("nodes \(a) and \(b) (\(b) dialed by \(a)) are not in session \(bound) ms after the heal\(startedOnly ? " (one of them started at the heal)" : "")")
+            }
+        }
+        guard startedOnly else { return }
+        for (i, owed) in startedAtHeal.sorted(by: { $0.key < $1.key }) {
+            let missing = owed.filter { nodes[i].disk.entries[$0] == nil }
+            if !missing.isEmpty {
+                report.violations.append("node \(i), started at the heal, lacks \(missing.count) of the \(owed.count) entries its peers held then, \(bound) ms later")
+            }
         }
     }
 
@@ -384,6 +425,10 @@ public final class Simulation {
             }
         case .heal:
             partition = nil
+        case .crash(let target):
+            guard nodes[target].isUp else { return }
+            keptDown.insert(target)
+            crash(target)
         }
     }
 
@@ -391,7 +436,22 @@ public final class Simulation {
         faulty = false
         partition = nil
         // Dials waiting on a backoff keep waiting: a real node cannot tell that the network healed.
-        for node in nodes where !node.isUp { start(node) }
+        keptDown = []
+        for node in nodes where !node.isUp {
+            // What the node should catch up on: entries held by its dial-graph neighbours that it may read.
+            let neighbours = dialEdges.filter { $0.0 == node.index || $0.1 == node.index }.map { $0.0 == node.index ? $0.1 : $0.0 }
+            var owed = Set<EntryID>()
+            for n in neighbours where nodes[n].isUp {
+                for (id, entry) in nodes[n].disk.entries where node.disk.entries[id] == nil && entry.kind != .roster
+                    && entry.audience.admits(node.profile, author: entry.author) { owed.insert(id) }
+            }
+            startedAtHeal[node.index] = owed
+            start(node)
+        }
+        if let bound = config.reconnectBound {
+            queue.push(.checkReconnected(startedOnly: true), at: now + bound.afterStart)
+            queue.push(.checkReconnected(startedOnly: false), at: now + bound.afterHeal)
+        }
     }
 
     private func start(_ node: Node) {
@@ -407,14 +467,21 @@ public final class Simulation {
     }
 
     /// What node `i` dials: its dial edges to members its roster holds active, as the node's shell
-    /// derives them from its configured dials. A simulated route is the peer's name and, as the port,
-    /// its index.
+    /// derives them: the peers it dials (`.configured`) and those that dial it (`.dialsUs`). A
+    /// simulated route is the peer's name and, as the port, its index.
     private func dialTargets(_ i: Int) -> [DialTarget] {
         guard let roster = nodes[i].core?.roster else { return [] }
-        return dialEdges.filter { $0.0 == i && roster.member(ofKey: nodes[$0.1].profile.node)?.isActive == true }.map { _, b in
-            DialTarget(name: Self.name(b), key: nodes[b].profile.node, routes: [DialRoute(host: Self.name(b), port: b)])
+        return dialEdges.compactMap { a, b -> DialTarget? in
+            guard a == i || b == i else { return nil }
+            let peer = a == i ? b : a
+            guard roster.member(ofKey: nodes[peer].profile.node)?.isActive == true else { return nil }
+            return DialTarget(name: Self.name(peer), key: nodes[peer].profile.node, routes: [Self.route(peer)],
+                              reason: a == i ? .configured : .dialsUs)
         }
     }
+
+    /// The simulated route to node `i`.
+    static func route(_ i: Int) -> DialRoute { DialRoute(host: name(i), port: i) }
 
     /// Node `i`'s name in the roster (and its dial target's).
     static func name(_ i: Int) -> String { "node-\(i)" }
@@ -453,11 +520,16 @@ public final class Simulation {
         let blocked = partition.map { $0.contains(from) != $0.contains(to) } ?? false
         guard nodes[to].isUp, !blocked else {
             report.dialsFailed += 1
-            nodes[from].dialer.closed(target.name, now: now, using: &rng)
+            nodes[from].dialer.attemptFailed(target.name, now: now, using: &rng)
             return
         }
         nodes[from].dialer.connected(target.name, now: now)
-        if links.values.contains(where: { ($0.a == from && $0.b == to) || ($0.a == to && $0.b == from) }) { return }
+        // Both sides dial: a second connection between two nodes is closed as a duplicate (the node
+        // core keeps one session per pair), which the simulator short-cuts.
+        if links.values.contains(where: { ($0.a == from && $0.b == to) || ($0.a == to && $0.b == from) }) {
+            nodes[from].dialer.attemptFailed(target.name, now: now, using: &rng)
+            return
+        }
         let link = Link(a: from, b: to, connA: nextConn, connB: nextConn + 1)
         nextConn += 2
         let id = nextLink
@@ -479,6 +551,8 @@ public final class Simulation {
             outbound.removeValue(forKey: conn)
         }
         report.sessionsClosed += 1
+        let established = [link.connA: nodes[link.a].core?.peerStatus[link.connA]?.established == true,
+                           link.connB: nodes[link.b].core?.peerStatus[link.connB]?.established == true]
         if let core = nodes[link.a].core {
             var c = core
             carryOut(link.a, c.connectionClosed(link.connA, reason: reason), core: &c)
@@ -487,9 +561,13 @@ public final class Simulation {
             var c = core
             carryOut(link.b, c.connectionClosed(link.connB, reason: reason), core: &c)
         }
-        // The dialer dials again after its backoff (a stale report, from the end that did not dial, is ignored).
-        for (end, other) in [(link.a, link.b), (link.b, link.a)] where nodes[end].isUp {
-            if nodes[end].dialer.closed(Self.name(other), now: now, using: &rng) != nil { scheduleDials(end) }
+        // Each end's scheduler hears of it, as the node's shell tells it: a session that ended, or (the
+        // dialer) an attempt that never became one. Both then dial again after their delays.
+        for (end, other, conn) in [(link.a, link.b, link.connA), (link.b, link.a, link.connB)] where nodes[end].isUp {
+            let delay = established[conn]!
+                ? nodes[end].dialer.sessionDown(Self.name(other), session: conn, now: now, using: &rng)
+                : end == link.a ? nodes[end].dialer.attemptFailed(Self.name(other), now: now, using: &rng) : nil
+            if delay != nil { scheduleDials(end) }
         }
     }
 
@@ -574,7 +652,10 @@ public final class Simulation {
                 post(i, kind: receipt.kind, audience: receipt.audience, body: receipt.body, refs: receipt.refs, scripted: nil)
             case .sessionEstablished(let conn, _):
                 report.sessionsEstablished += 1
-                if let id = connToLink[conn], let link = links[id], link.a == i { node.dialer.sessionEstablished(Self.name(link.b)) }
+                if let id = connToLink[conn], let link = links[id] {
+                    let other = link.a == i ? link.b : link.a
+                    node.dialer.sessionUp(Self.name(other), session: conn, route: link.a == i ? Self.route(other) : nil, now: now)
+                }
             case .sessionClosed, .reconciled:
                 break
             case .postAcknowledged(let token, let id):

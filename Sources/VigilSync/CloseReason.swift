@@ -54,6 +54,8 @@ public struct CloseReason: Error, Equatable, Hashable, Sendable, CustomStringCon
         case revoked
         /// The peer is this node.
         case connectedToItself = "connected-to-itself"
+        /// Another connection with the same peer is kept instead (both sides dialed; `NodeCore`).
+        case duplicateSession = "duplicate-session"
 
         public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
     }

@@ -253,11 +253,30 @@ public struct NodeCore {
             return [.close(conn, reason: CloseReason(roster.sessionRefusal(peer) ?? Refusal(.notMember, "node \(peer.fingerprint) is not a member of the federation")))]
         }
         guard profile.node != me.node else { return [.close(conn, reason: CloseReason(.connectedToItself, "connected to itself"))] }
+        var out: [NodeDirective] = []
+        for other in peers.keys.sorted() where peers[other]!.identity == profile.node {
+            let existing = peers[other]!
+            if Self.keepsExisting(existing, newOutbound: outbound, me: me.node, peer: profile.node, now: now, window: settings.helloTimeout) {
+                return [.close(conn, reason: CloseReason(.duplicateSession, "a session with this peer exists already (the one dialed by the lower node id is kept)"))]
+            }
+            out.append(.close(other, reason: CloseReason(.duplicateSession, "replaced by a newer connection with the same peer")))
+        }
         let (session, first) = PeerSession.start(isInitiator: outbound, clock: clock.last, now: now, settings: settings, release: release)
         sessions[conn] = session
         peerProfiles[conn] = profile
         peers[conn] = PeerStatus(node: peer, identity: profile.node, outbound: outbound, since: now, lastSeen: now, roundTrip: nil, behind: 0, established: false)
-        return apply(conn, first, now: now)
+        return out + apply(conn, first, now: now)
+    }
+
+    /// Two connections with one peer (both sides dialed, or the peer reconnected before this node
+    /// noticed that the old connection died): which one stays, decided alike on both sides. While
+    /// the existing one is younger than `window` (both sides dialing at once), the one dialed by the
+    /// lower node id (identity) stays; an older one gives way to the new connection (the peer would not
+    /// dial again if its old connection were alive, so the old one is presumed dead).
+    static func keepsExisting(_ existing: PeerStatus, newOutbound: Bool, me: NodeID, peer: NodeID, now: UInt64, window: UInt64) -> Bool {
+        guard now - min(now, existing.since) < window else { return false }
+        let lowerDials = { (outbound: Bool) in outbound == (me < peer) }
+        return lowerDials(existing.outbound) && !lowerDials(newOutbound)
     }
 
     /// Frames arrived on a connection.

@@ -19,8 +19,10 @@ public struct ReconnectBackoff: Sendable, Equatable {
     /// Failed attempts since the last `reset()`.
     public private(set) var attempt: Int = 0
 
-    /// A backoff starting at `initial` and growing to `maximum` (clamped to 1 ms … 60 s).
-    public init(initial: Duration = .milliseconds(500), maximum: Duration = cap) {
+    /// A backoff starting at `initial` and growing to `maximum` (clamped to 1 ms … 60 s), with
+    /// `attempt` attempts already failed.
+    public init(initial: Duration = .milliseconds(500), maximum: Duration = cap, attempt: Int = 0) {
+        self.attempt = max(0, attempt)
         let maximumMs = min(max(Self.milliseconds(maximum), 1), Self.milliseconds(Self.cap))
         let initialMs = min(max(Self.milliseconds(initial), 1), maximumMs)
         self.initial = .milliseconds(initialMs)

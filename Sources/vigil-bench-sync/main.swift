@@ -22,6 +22,10 @@ struct Options {
     var startRuns = 3
     var samples = 200
     var messages = 2_000
+    /// Part 8: entries missed by the dialled-only node; outages (s) of 8a, 8b, 8c; the nodes' idle timeout in 8c (nil: default).
+    var reconnectMissed = 2_000
+    var outages: [Double] = [30, 300, 600]
+    var healIdleTimeout: Double? = nil
     var parts: Set<Int> = [1, 2, 3, 4, 5, 6, 7]
     var vigil: String?
     var seed: UInt64 = 20_250_601
@@ -66,10 +70,18 @@ struct Options {
             case "--start-runs": startRuns = try count(); sized["start-runs"] = true
             case "--samples": samples = try count(); sized["samples"] = true
             case "--messages": messages = try count(); sized["messages"] = true
+            case "--missed": reconnectMissed = try count(); sized["missed"] = true
+            case "--outages":
+                let list = try value().split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+                guard list.count == 3, list.allSatisfy({ $0 != nil && $0! >= 1 }) else {
+                    throw BenchError("--outages takes three outages in seconds ≥ 1 (restart, long restart, link), e.g. --outages 30,300,600")
+                }
+                outages = list.map { $0! }
+                sized["outages"] = true
             case "--parts":
                 let list = try value().split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-                guard !list.isEmpty, list.allSatisfy({ $0 != nil && (1...7).contains($0!) }) else {
-                    throw BenchError("--parts takes a comma-separated list of 1-7, e.g. --parts 2,5")
+                guard !list.isEmpty, list.allSatisfy({ $0 != nil && (1...8).contains($0!) }) else {
+                    throw BenchError("--parts takes a comma-separated list of 1-8, e.g. --parts 2,5")
                 }
                 parts = Set(list.map { $0! })
             case "--vigil": vigil = try value()
@@ -93,9 +105,20 @@ struct Options {
             if sized["start"] == nil { start = 100_000 }
             if sized["samples"] == nil { samples = 50 }
             if sized["messages"] == nil { messages = 500 }
+            if sized["outages"] == nil {
+                // Shorter outages; the link outage still outlasts the nodes' idle timeout (5 s here), so
+                // the sessions die and must be dialed again, as after a long outage.
+                outages = [5, 15, 20]
+                healIdleTimeout = 5
+            }
         }
         guard differences < reconcileItems else { throw BenchError("--differences must be smaller than --reconcile") }
         guard nodes >= 3 else { throw BenchError("--nodes must be at least 3") }
+    }
+
+    /// Whether part 8 ran alone at the issue's sizes.
+    var isFullReconnect: Bool {
+        parts == [8] && reconnectMissed == Options.full.reconnectMissed && outages == Options.full.outages && healIdleTimeout == nil
     }
 
     /// Whether every part ran at the issue's sizes.
@@ -117,6 +140,8 @@ struct Options {
             6  a node process with N entries stored starts: spawn until its local API answers and a
                peer session is up, and its resident memory then (with its start-up index; without it)
             7  the post path: post at A → B's follow, one at a time and in bulk, next to fdatasync
+            8  reconnecting (only when asked: Scripts/bench-reconnect): a node that is only dialed
+               restarts after an outage and catches up N missed entries; a link heals after an outage
           --json             also print one JSON object of figures as the last line
           --quick            smaller sizes (catch-up 50000, reconcile 100000, 10 nodes, 10 posts,
                              200 peers, 5 s idle, start 100000, 50 samples, 500 messages); the output says it is not the issue's figures
@@ -130,6 +155,9 @@ struct Options {
           --start N          entries stored by the starting node in part 6 (default 1000000);
                              --start-runs R starts with the index, the median is reported (default 3)
           --samples N        one-at-a-time posts in part 7 (default 200); --messages N (default 2000)
+          --missed N         entries the dialled-only node misses in part 8 (default 2000)
+          --outages A,B,C    part 8's outages in seconds: restart, long restart, link (default
+                             30,300,600; --quick: 5,15,20 with a 5 s session idle timeout)
           --vigil PATH       the vigil executable (default: next to this one)
           --seed N           seed of the dial graph, the posting nodes and the random differences
         Exit status: 0 every target met, 1 a target missed, 2 an error.
@@ -145,7 +173,7 @@ func vigilExecutable(_ options: Options) throws -> String {
 }
 
 func run(_ options: Options) throws -> Int32 {
-    let needsNodes = !options.parts.isDisjoint(with: [1, 3, 4, 5, 6, 7])
+    let needsNodes = !options.parts.isDisjoint(with: [1, 3, 4, 5, 6, 7, 8])
     let vigil = needsNodes ? try vigilExecutable(options) : ""
     let files = raiseOpenFileLimit()
     if options.parts.contains(4) && files < 2 * options.peers + 3 * options.peers + 256 {
@@ -180,9 +208,17 @@ func run(_ options: Options) throws -> Int32 {
     if options.parts.contains(5) { restart = try RestartBench.run(missed: options.restart, vigil: vigil) }
     if options.parts.contains(6) { start = try StartBench.run(count: options.start, warmRuns: options.startRuns, vigil: vigil) }
     if options.parts.contains(7) { post = try PostPathBench.run(samples: options.samples, messages: options.messages, vigil: vigil) }
+    var reconnect: [ReconnectResult] = []
+    if options.parts.contains(8) {
+        reconnect.append(try ReconnectBench.dialledOnlyRestart(outage: options.outages[0], missed: options.reconnectMissed, vigil: vigil))
+        reconnect.append(try ReconnectBench.dialledOnlyRestart(outage: options.outages[1], missed: options.reconnectMissed, vigil: vigil))
+        reconnect.append(try ReconnectBench.linkHeal(outage: options.outages[2], entries: max(1, options.reconnectMissed / 10),
+                                                     idleTimeout: options.healIdleTimeout, vigil: vigil))
+    }
 
     let startAlone = options.parts == [6] && options.start == Options.full.start && options.startRuns == Options.full.startRuns
     let mode = options.isFullRun ? "full run at the issue's sizes" : startAlone ? "node start-up alone, at the issue's size"
+        : options.isFullReconnect ? "reconnecting alone, at the issue's sizes"
         : (options.quick ? "QUICK RUN, reduced sizes: NOT the issue's figures" : "PARTIAL OR RESIZED RUN: NOT the issue's figures")
     var report = BenchReport(title: "Vigil sync benchmark (\(System.coreCount) cores; \(openssl.version); \(mode))")
     report.note("openssl_verify_per_s", "openssl speed ed25519 verify, 1 core (at the start)", openssl.verify, unit: "/s")
@@ -259,8 +295,19 @@ func run(_ options: Options) throws -> Int32 {
         report.atMost("post_cpu_b_ms", "7d. CPU per message on B (receiving node)", p.cpuPerMessageB * 1000, unit: "ms",
                       limit: 2000 / verifyLimit, digits: 3)
     }
-    report.print(json: options.json, extra: ["openssl_version": openssl.version, "mode": options.isFullRun ? "full" : startAlone ? "start" : (options.quick ? "quick" : "partial"),
-                                             "sizes": "catchup=\(options.catchUp) reconcile=\(options.reconcileItems) differences=\(options.differences) nodes=\(options.nodes) posts=\(options.posts) peers=\(options.peers) idle=\(options.idle) restart=\(options.restart) start=\(options.start)x\(options.startRuns) samples=\(options.samples) messages=\(options.messages) parts=\(options.parts.sorted().map(String.init).joined(separator: ","))"])
+    if reconnect.count == 3 {
+        for (index, r) in reconnect.prefix(2).enumerated() {
+            report.atMost("reconnect_restart_\(index == 0 ? "short" : "long")_s",
+                          String(format: "8%@. dialled-only node back after %.0f s down: spawn to all %d missed held", index == 0 ? "a" : "b", r.outageSeconds, r.entries),
+                          r.seconds, unit: "s", limit: 2, digits: 3)
+        }
+        let heal = reconnect[2]
+        let idle = options.healIdleTimeout.map { String(format: ", %.0f s idle timeout", $0) } ?? ""
+        report.atMost("reconnect_heal_s", String(format: "8c. link cut %.0f s (%d new each side%@): heal to converged", heal.outageSeconds, heal.entries, idle),
+                      heal.seconds, unit: "s", limit: 5, digits: 3)
+    }
+    report.print(json: options.json, extra: ["openssl_version": openssl.version, "mode": options.isFullRun ? "full" : startAlone ? "start" : options.isFullReconnect ? "reconnect" : (options.quick ? "quick" : "partial"),
+                                             "sizes": "catchup=\(options.catchUp) reconcile=\(options.reconcileItems) differences=\(options.differences) nodes=\(options.nodes) posts=\(options.posts) peers=\(options.peers) idle=\(options.idle) restart=\(options.restart) start=\(options.start)x\(options.startRuns) samples=\(options.samples) messages=\(options.messages) missed=\(options.reconnectMissed) outages=\(options.outages.map { String(format: "%.0f", $0) }.joined(separator: ",")) parts=\(options.parts.sorted().map(String.init).joined(separator: ","))"])
     return report.allPassed ? 0 : 1
 }
 

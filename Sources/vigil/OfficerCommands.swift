@@ -592,11 +592,13 @@ enum RosterAddCommand: Command {
     static let summary = "Authority: add a member (node id, name, organisation, role, address)"
     static let help = """
         Usage: vigil roster add --dir DIR --node NODE_ID --name NAME --org ORGANISATION --role ROLE
-                                [--address HOST:PORT] [--json]
+                                [--address HOST:PORT]… [--json]
 
         Signs a roster entry adding a member; it replicates to every node, which then accept the new
         node's certificate (from the federation CA) and entries. Only the authority's node may do this.
-        NODE_ID is the new node's public key (`vigil id --dir DIR` on that node).
+        NODE_ID is the new node's public key (`vigil id --dir DIR` on that node). Repeat --address for
+        several routes to the member (its office network, then a backup link): peers try them in that
+        order, and the member listens on each.
 
         Examples:
           vigil roster add --dir Certs/ncc --node 5be1…c0 --name police-fed --org "Federal Police" --role police --address 10.0.0.7:7401

@@ -10,11 +10,13 @@ enum RunCommand: Command {
     static let name = "run"
     static let summary = "Run the node: sync with peers, serve the local API"
     static let help = """
-        Usage: vigil run --dir DIR [--genesis FILE] [--listen HOST:PORT] [--metrics FILE [--metrics-interval S]]
+        Usage: vigil run --dir DIR [--genesis FILE] [--listen HOST:PORT] [--idle-timeout S]
+                         [--metrics FILE [--metrics-interval S]]
 
         Starts the node in DIR (identity.key, node.crt, ca.crt, genesis.json, store/): checks its
         certificate, opens its store (refusing to start on damage, with the file and offset), listens on
-        its genesis address, dials its configured peers (reconnecting with jittered backoff up to 60 s),
+        its genesis addresses, dials its configured peers and, for a while, the peers that dial it
+        (trying each address in turn; a lost peer is retried every few seconds, docs/sync-protocol.md),
         and serves the local API on DIR/node.sock (owner only). Logs one structured line per event on
         standard error — every refused connection and entry with its reason.
         SIGTERM or SIGINT stops it gracefully: nothing acknowledged is lost.
@@ -24,6 +26,9 @@ enum RunCommand: Command {
           --genesis FILE       federation genesis (default DIR/genesis.json)
           --listen HOST:PORT   listen there instead of the roster's address (a new member not
                                yet in the roster needs it); --listen-host HOST changes the host only
+          --idle-timeout S     close a session when nothing arrives from the peer for S seconds
+                               (default 90; pings go every S/3 s, at most every 20 s): a shorter
+                               one notices a dead link sooner
           --metrics FILE       write Prometheus metrics to FILE (node_exporter textfile format,
                                atomically) every --metrics-interval seconds (default 15)
 
@@ -34,7 +39,7 @@ enum RunCommand: Command {
         """
 
     static func run(_ raw: [String], output: Output) throws -> Int32 {
-        let args = try Arguments(raw, command: name, valueFlags: ["dir", "genesis", "listen-host", "listen", "metrics", "metrics-interval"], switchFlags: [])
+        let args = try Arguments(raw, command: name, valueFlags: ["dir", "genesis", "listen-host", "listen", "idle-timeout", "metrics", "metrics-interval"], switchFlags: [])
         try args.expectPositionals(0, "")
         var options = NodeOptions(directory: try args.required("dir"))
         // A node.json of a newer format means a newer release set this directory up: refuse before touching it.
@@ -47,6 +52,13 @@ enum RunCommand: Command {
             }
             options.listenHost = String(listen[..<colon])
             options.listenPort = port
+        }
+        if let text = args.value("idle-timeout") {
+            guard let seconds = Double(text), seconds >= 1, seconds <= 86_400 else {
+                throw UsageError("--idle-timeout takes seconds from 1 to 86400, e.g. 30; got \"\(text)\"")
+            }
+            options.session.idleTimeout = UInt64(seconds * 1000)
+            options.session.pingInterval = min(options.session.pingInterval, options.session.idleTimeout / 3)
         }
         var interval = 15
         if let text = args.value("metrics-interval") {
@@ -78,7 +90,7 @@ enum RunCommand: Command {
             writer.start()
             metrics = writer
         }
-        output.out("vigil run: \(node.member.name) (\(node.member.organisation), \(node.member.role)) listening on \(options.listenHost ?? node.member.host):\(options.listenPort ?? node.member.port); local API \(api.path); SIGTERM or Ctrl-C stops it")
+        output.out("vigil run: \(node.member.name) (\(node.member.organisation), \(node.member.role)) listening on \(node.listenAddresses.joined(separator: ", ")); local API \(api.path); SIGTERM or Ctrl-C stops it")
         let stop = DispatchSemaphore(value: 0)
         var sources: [DispatchSourceSignal] = []
         for sig in [SIGTERM, SIGINT] {
@@ -137,7 +149,7 @@ enum StatusCommand: Command {
         if !status.peers.isEmpty {
             output.out("")
             let rows = [["peer", "direction", "state", "connected", "last seen", "behind", "rtt"]] + status.peers.map { p in
-                [p.name, p.outbound ? "dialed" : "accepted", p.established ? "syncing" : "handshake",
+                [p.name, p.outbound ? "dialed" + (p.route.map { " via \($0)" } ?? "") : "accepted", p.established ? "syncing" : "handshake",
                  String(format: "%.0f s", p.connectedSeconds), String(format: "%.1f s ago", p.lastSeenSeconds),
                  "\(p.entriesBehind)", p.roundTripMs.map { "\($0) ms" } ?? "–"]
             }
@@ -145,7 +157,12 @@ enum StatusCommand: Command {
             for row in rows { output.out(row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")) }
         }
         for r in status.redials ?? [] {
-            let when = r.nextTrySeconds.map { String(format: "next try in %.0f s", $0.rounded(.up)) } ?? "trying now"
+            if r.leftToPeer == true {
+                output.out("\(r.name): not connected; it dials this node (this node stopped trying 15 minutes after losing it)")
+                continue
+            }
+            let via = r.route.map { " via \($0)" } ?? ""
+            let when = r.nextTrySeconds.map { String(format: "next try in %.0f s", $0.rounded(.up)) + via } ?? "trying now" + via
             output.out("\(r.name): not connected, \(when)" + (r.failedAttempts > 0 ? " (\(r.failedAttempts) failed attempt\(r.failedAttempts == 1 ? "" : "s"))" : ""))
         }
         let others = Self.otherReleases(status)

@@ -14,6 +14,9 @@ final class FederationHarness {
         let role: String
         let organisation: String
         let dials: [String]
+        /// The host it listens on (default 127.0.0.1), and further `host:port` routes to it.
+        var host: String? = nil
+        var alternateAddresses: [String] = []
     }
 
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -29,7 +32,10 @@ final class FederationHarness {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         for spec in specs { ports[spec.name] = try Self.freePort() }
         let nodes = specs.map { s -> [String: Any] in
-            ["name": s.name, "organisation": s.organisation, "role": s.role, "port": ports[s.name]!, "dials": s.dials]
+            var node: [String: Any] = ["name": s.name, "organisation": s.organisation, "role": s.role, "port": ports[s.name]!, "dials": s.dials]
+            if let host = s.host { node["host"] = host }
+            if !s.alternateAddresses.isEmpty { node["alternateAddresses"] = s.alternateAddresses }
+            return node
         }
         let federation: [String: Any] = ["federation": "Test Federation", "authority": specs[0].name, "nodes": nodes]
         try JSONSerialization.data(withJSONObject: federation).write(to: dir.appendingPathComponent("federation.json"))
@@ -56,6 +62,27 @@ final class FederationHarness {
                                 extraArguments: extraArguments, prefixArguments: launcher?.prefix ?? [])
         processes[name] = p
     }
+
+    /// Starts `name` inside a network namespace (`ip netns exec`).
+    func start(_ name: String, in namespace: String, ip: String, extraArguments: [String] = []) throws {
+        processes[name] = try NodeProcess(binary: URL(fileURLWithPath: ip), directory: nodeDir(name), name: name, extraArguments: extraArguments,
+                                          prefixArguments: ["netns", "exec", namespace, try Self.vigil().path])
+    }
+
+    /// Rewrites every copy of genesis.json (before any node starts): `transform` gets the members.
+    func rewriteGenesis(_ transform: (inout [[String: Any]]) -> Void) throws {
+        var paths = [dir.appendingPathComponent("certs/genesis.json")]
+        paths += specs.map { dir.appendingPathComponent("certs/\($0.name)/genesis.json") }
+        for path in paths {
+            guard var genesis = try JSONSerialization.jsonObject(with: Data(contentsOf: path)) as? [String: Any],
+                  var members = genesis["members"] as? [[String: Any]] else { throw HarnessError("\(path.path) is not a genesis") }
+            transform(&members)
+            genesis["members"] = members
+            try JSONSerialization.data(withJSONObject: genesis).write(to: path)
+        }
+    }
+
+    func port(_ name: String) -> Int { ports[name]! }
 
     func stop(_ name: String) {
         processes.removeValue(forKey: name)?.stop()

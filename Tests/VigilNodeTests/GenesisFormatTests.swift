@@ -39,4 +39,31 @@ struct GenesisFormatTests {
                 && message.contains("reads version \(FormatVersion.genesis.current) only") && message.contains("Nothing was changed")
         }
     }
+
+    @Test("alternateAddresses: several routes per member, in order; an old genesis has one; bad ones are refused with their place")
+    func alternateAddresses() throws {
+        let old = try Genesis(json: Data(contentsOf: Self.fixture))
+        #expect(old.members.allSatisfy { $0.alternateAddresses == nil && $0.addresses == ["\($0.host):\($0.port)"] })
+        var document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: Self.fixture)) as? [String: Any])
+        var members = try #require(document["members"] as? [[String: Any]])
+        func with(_ alternates: Any) throws -> Genesis {
+            members[1]["alternateAddresses"] = alternates
+            document["members"] = members
+            return try Genesis(json: JSONSerialization.data(withJSONObject: document))
+        }
+        let genesis = try with(["10.9.0.2:7402", "sat-gw.example:7402"])
+        let member = genesis.members[1]
+        #expect(member.addresses == ["\(member.host):\(member.port)", "10.9.0.2:7402", "sat-gw.example:7402"])
+        #expect(genesis.roster.member(named: member.name)?.addresses == member.addresses)
+        for (bad, expected) in [(["10.9.0.2"], "alternateAddresses[0] \"10.9.0.2\" must be \"host:port\""),
+                                (["10.9.0.2:0"], "with a port 1-65535"), ([":7402"], "must be \"host:port\""),
+                                (["10.9.0.2:7402", "10.9.0.2:7402"], "alternateAddresses[1] \"10.9.0.2:7402\" is listed twice"),
+                                (["\(member.host):\(member.port)"], "is listed twice")] {
+            #expect { _ = try with(bad) } throws: { error in
+                let message = (error as? ConfigurationError)?.message ?? ""
+                return message.contains("members[1] (\(member.name))") && message.contains(expected)
+            }
+        }
+        #expect(throws: ConfigurationError.self) { _ = try with("10.9.0.2:7402") }
+    }
 }

@@ -244,7 +244,7 @@ struct MetricsTests {
             .frameTooLarge: .frameTooLarge,
             .connectFailed: .other, .localFailure: .other, .transportError: .other, .tlsFailure: .other,
             .peerClosed: .other, .shutdown: .other, .slowPeer: .other, .roundTimeout: .other,
-            .reconciliationFailed: .other, .connectedToItself: .other,
+            .reconciliationFailed: .other, .connectedToItself: .other, .duplicateSession: .other,
         ]
         #expect(expected.count == CloseReason.Code.allCases.count)
         for code in CloseReason.Code.allCases {
