@@ -61,6 +61,11 @@ public enum CAPParser {
             guard node.text.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D }) || node.text.unicodeScalars.allSatisfy(\.properties.isWhitespace) else {
                 throw CAPError(path: node.path, reason: "text is not allowed directly inside <\(node.name)>; it holds only the elements \(order.joined(separator: ", "))")
             }
+            // The usual case, every child a CAP element: the children as they are, without a copy.
+            if node.children.allSatisfy({ $0.namespace == CAPParser.namespace }) {
+                self.items = node.children
+                return
+            }
             var items: [Node] = []
             var signatures = false
             for child in node.children {
