@@ -153,8 +153,9 @@ public struct FieldMap: Hashable, Sendable, ExpressibleByDictionaryLiteral {
     }
 
     /// The canonical bytes from the writer that tracks every field's path (`body.areas[0].description`)
-    /// and names it when a limit is broken. `encoded()` gives the same bytes and the same errors faster.
-    func checkedEncoding() throws(DecodingError) -> [UInt8] {
+    /// and names it when a limit is broken. `encoded()` gives the same bytes and the same errors faster;
+    /// this one is its reference, for tests and the fuzz targets.
+    public func checkedEncoding() throws(DecodingError) -> [UInt8] {
         var w = ByteWriter()
         try Self.write(self, to: &w, path: "body", depth: 0)
         return w.bytes
