@@ -13,7 +13,10 @@ import VigilModel
 /// The Vigil alert body made from one CAP message.
 public struct CAPImportedAlert: Hashable, Sendable {
     /// The alert body: the Vigil view and the CAP fields.
-    public var fields: FieldMap
+    public let fields: FieldMap
+    /// The canonical encoding of `fields` (`FieldMap.encoded()`): the entry body, made once by the import
+    /// (it is also what the size limit is checked on), so that nobody needs to encode the body again.
+    public let body: [UInt8]
     /// Where the Vigil view differs from the CAP message (cut texts, areas left out, …), for the operator.
     /// The CAP message itself is kept whole and exported unchanged.
     public var warnings: [String]
@@ -22,9 +25,10 @@ public struct CAPImportedAlert: Hashable, Sendable {
     /// The earlier CAP messages this one refers to (`<references>`).
     public var references: [CAPReference]
 
-    /// An imported body.
-    public init(fields: FieldMap, warnings: [String], msgType: CAPMsgType, references: [CAPReference]) {
+    /// An imported body; `body` is `fields.encoded()`.
+    init(fields: FieldMap, body: [UInt8], warnings: [String], msgType: CAPMsgType, references: [CAPReference]) {
         self.fields = fields
+        self.body = body
         self.warnings = warnings
         self.msgType = msgType
         self.references = references
@@ -55,10 +59,11 @@ public enum CAPImport {
     public static func alertBody(from alert: CAPAlert) throws(CAPError) -> CAPImportedAlert {
         var (f, warnings) = view(of: alert)
         CAPBody.store(alert, into: &f)
-        let size: Int
-        do { size = try f.encoded().count } catch {
+        let body: [UInt8]
+        do { body = try f.encoded() } catch {
             throw CAPError(path: "alert", reason: "the alert body cannot be encoded: \(error)")
         }
+        let size = body.count
         guard size <= EntryLimits.maxBodyBytes else {
             var biggest = ""
             var most = 0
@@ -70,13 +75,14 @@ public enum CAPImport {
             }
             throw CAPError(path: "alert", reason: "the alert body would be \(size) bytes; an entry body holds at most \(EntryLimits.maxBodyBytes)\(biggest)")
         }
-        return CAPImportedAlert(fields: f, warnings: warnings, msgType: alert.msgType, references: alert.parsedReferences)
+        return CAPImportedAlert(fields: f, body: body, warnings: warnings, msgType: alert.msgType, references: alert.parsedReferences)
     }
 
     /// `text` cut to `limit` characters, with a warning; nil (and a warning) when blank.
     private static func fitted(_ text: String?, _ limit: Int, _ path: String, _ warnings: inout [String]) -> FieldValue? {
         guard let text, !text.isBlank else { return nil }
-        guard text.count > limit else { return .text(text) }
+        // Characters ≤ UTF-8 bytes: count characters (grapheme breaking) only when it may matter.
+        guard text.utf8.count > limit, text.count > limit else { return .text(text) }
         warnings.append("\(path) has \(text.count) characters; the Vigil view shows the first \(limit) (the CAP message keeps all)")
         return .text(String(text.prefix(limit)))
     }

@@ -168,84 +168,84 @@ public enum CAPBody {
 
     /// Typed reads of the CAP body fields, each failure naming the field.
     private struct Reader {
-        func map(_ value: FieldValue, _ path: String) throws(CAPError) -> FieldMap {
-            guard case .map(let m) = value else { throw CAPError(path: path, reason: "expected a map") }
+        func map(_ value: FieldValue, _ path: @autoclosure () -> String) throws(CAPError) -> FieldMap {
+            guard case .map(let m) = value else { throw CAPError(path: path(), reason: "expected a map") }
             return m
         }
 
-        func list(_ value: FieldValue?, _ path: String) throws(CAPError) -> [FieldValue] {
+        func list(_ value: FieldValue?, _ path: @autoclosure () -> String) throws(CAPError) -> [FieldValue] {
             switch value {
             case nil: return []
             case .list(let items)?: return items
-            default: throw CAPError(path: path, reason: "expected a list")
+            default: throw CAPError(path: path(), reason: "expected a list")
             }
         }
 
-        func text(_ m: FieldMap, _ name: String, _ path: String) throws(CAPError) -> String? {
+        func text(_ m: FieldMap, _ name: String, _ path: @autoclosure () -> String) throws(CAPError) -> String? {
             switch m[name] {
             case nil: return nil
             case .text(let t)?: return t
-            default: throw CAPError(path: "\(path).\(name)", reason: "expected text")
+            default: throw CAPError(path: "\(path()).\(name)", reason: "expected text")
             }
         }
 
-        func required(_ m: FieldMap, _ name: String, _ path: String) throws(CAPError) -> String {
-            guard let t = try text(m, name, path) else { throw CAPError(path: "\(path).\(name)", reason: "required field is missing") }
+        func required(_ m: FieldMap, _ name: String, _ path: @autoclosure () -> String) throws(CAPError) -> String {
+            guard let t = try text(m, name, path()) else { throw CAPError(path: "\(path()).\(name)", reason: "required field is missing") }
             return t
         }
 
-        func integer(_ m: FieldMap, _ name: String, _ path: String) throws(CAPError) -> Int64? {
+        func integer(_ m: FieldMap, _ name: String, _ path: @autoclosure () -> String) throws(CAPError) -> Int64? {
             switch m[name] {
             case nil: return nil
             case .integer(let n)?: return n
-            default: throw CAPError(path: "\(path).\(name)", reason: "expected an integer")
+            default: throw CAPError(path: "\(path()).\(name)", reason: "expected an integer")
             }
         }
 
-        func texts(_ m: FieldMap, _ name: String, _ path: String) throws(CAPError) -> [String] {
+        func texts(_ m: FieldMap, _ name: String, _ path: @autoclosure () -> String) throws(CAPError) -> [String] {
             var out: [String] = []
-            for (k, item) in try list(m[name], "\(path).\(name)").enumerated() {
-                guard case .text(let t) = item else { throw CAPError(path: "\(path).\(name)[\(k)]", reason: "expected text") }
+            for (k, item) in try list(m[name], "\(path()).\(name)").enumerated() {
+                guard case .text(let t) = item else { throw CAPError(path: "\(path()).\(name)[\(k)]", reason: "expected text") }
                 out.append(t)
             }
             return out
         }
 
-        func choice<E: RawRepresentable & CaseIterable>(_ m: FieldMap, _ name: String, _ path: String) throws(CAPError) -> E where E.RawValue == String {
-            let t = try required(m, name, path)
+        func choice<E: RawRepresentable & CaseIterable>(_ m: FieldMap, _ name: String, _ path: @autoclosure () -> String) throws(CAPError) -> E where E.RawValue == String {
+            let t = try required(m, name, path())
             guard let e = E(rawValue: t) else {
-                throw CAPError(path: "\(path).\(name)", reason: "\"\(t)\" is not one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw CAPError(path: "\(path()).\(name)", reason: "\"\(t)\" is not one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             return e
         }
 
-        func choiceItem<E: RawRepresentable & CaseIterable>(_ m: FieldMap, _ name: String, _ k: Int, _ path: String) throws(CAPError) -> E where E.RawValue == String {
-            let t = try texts(m, name, path)[k]
+        func choiceItem<E: RawRepresentable & CaseIterable>(_ m: FieldMap, _ name: String, _ k: Int, _ path: @autoclosure () -> String) throws(CAPError) -> E where E.RawValue == String {
+            let t = try texts(m, name, path())[k]
             guard let e = E(rawValue: t) else {
-                throw CAPError(path: "\(path).\(name)[\(k)]", reason: "\"\(t)\" is not one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw CAPError(path: "\(path()).\(name)[\(k)]", reason: "\"\(t)\" is not one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             return e
         }
 
-        func dateTime(_ m: FieldMap, _ name: String, _ path: String) throws(CAPError) -> CAPDateTime? {
-            guard let t = try text(m, name, path) else { return nil }
-            guard let d = CAPDateTime(t) else { throw CAPError(path: "\(path).\(name)", reason: "\"\(t)\" is not a CAP dateTime") }
+        func dateTime(_ m: FieldMap, _ name: String, _ path: @autoclosure () -> String) throws(CAPError) -> CAPDateTime? {
+            guard let t = try text(m, name, path()) else { return nil }
+            guard let d = CAPDateTime(t) else { throw CAPError(path: "\(path()).\(name)", reason: "\"\(t)\" is not a CAP dateTime") }
             return d
         }
 
-        func pairs(_ m: FieldMap, _ name: String, _ path: String) throws(CAPError) -> [CAPValuePair] {
+        func pairs(_ m: FieldMap, _ name: String, _ path: @autoclosure () -> String) throws(CAPError) -> [CAPValuePair] {
             var out: [CAPValuePair] = []
-            for (k, item) in try list(m[name], "\(path).\(name)").enumerated() {
-                let p = try map(item, "\(path).\(name)[\(k)]")
-                out.append(CAPValuePair(valueName: try required(p, "name", "\(path).\(name)[\(k)]"),
-                                        value: try required(p, "value", "\(path).\(name)[\(k)]")))
+            for (k, item) in try list(m[name], "\(path()).\(name)").enumerated() {
+                let p = try map(item, "\(path()).\(name)[\(k)]")
+                out.append(CAPValuePair(valueName: try required(p, "name", "\(path()).\(name)[\(k)]"),
+                                        value: try required(p, "value", "\(path()).\(name)[\(k)]")))
             }
             return out
         }
 
-        func infoIndex(_ m: FieldMap, _ path: String, count: Int) throws(CAPError) -> Int {
-            guard let i = try integer(m, "info", path), i >= 0, i < count else {
-                throw CAPError(path: "\(path).info", reason: "not the index of one of the \(count) cap_infos")
+        func infoIndex(_ m: FieldMap, _ path: @autoclosure () -> String, count: Int) throws(CAPError) -> Int {
+            guard let i = try integer(m, "info", path()), i >= 0, i < count else {
+                throw CAPError(path: "\(path()).info", reason: "not the index of one of the \(count) cap_infos")
             }
             return Int(i)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import VigilModel
 
 /// Turns the raw bytes of a CAP document into the UTF-8 that `CAPXMLReader` reads, once, up front:
 /// size limit, byte order mark and declared encoding, transcoding and UTF-8 validation.
@@ -64,7 +65,7 @@ enum CAPInput {
             let hasBOM: Bool
             if case .utf8BOM = detected { hasBOM = true } else { hasBOM = false }
             let body = bytes.dropFirst(hasBOM ? 3 : 0)
-            let head = body.prefix(1024).map { Unicode.Scalar($0) }
+            let head = declarationHead(body).map { Unicode.Scalar($0) }
             var chosen = String.Encoding.utf8
             if let declared = declaredEncoding(in: head) {
                 guard let named = encoding(named: declared) else { throw unsupported(declared) }
@@ -76,8 +77,17 @@ enum CAPInput {
                 }
                 chosen = named
             }
-            let decoding = chosen == .utf8 ? String(validating: body, as: UTF8.self) : String(data: Data(body), encoding: chosen)
-            guard let decoded = decoding else {
+            if chosen == .utf8 {
+                // Already UTF-8: validated in place, handed on without decoding to a String and back.
+                guard body.withUnsafeBufferPointer({ UTF8Check.isValid($0) }) else {
+                    throw CAPError(path: "", reason: "the document is not valid \(name(of: chosen))")
+                }
+                var u = hasBOM ? Array(body) : bytes
+                if u.starts(with: [0xEF, 0xBB, 0xBF]) { u.removeFirst(3) }   // as below: a second mark goes too
+                rewriteDeclaredEncoding(&u)
+                return u
+            }
+            guard let decoded = String(data: Data(body), encoding: chosen) else {
                 throw CAPError(path: "", reason: "the document is not valid \(name(of: chosen))")
             }
             text = decoded
@@ -87,6 +97,18 @@ enum CAPInput {
 
         rewriteDeclaredEncoding(&u)
         return u
+    }
+
+    /// The bytes an XML declaration at the start can be in: up to its first `?>` (the declaration's end, as
+    /// `declarationRange` finds it), at most 1024.
+    private static func declarationHead<C: Collection>(_ bytes: C) -> C.SubSequence where C.Element == UInt8 {
+        let head = bytes.prefix(1024)
+        var previous: UInt8 = 0
+        for k in head.indices {
+            if previous == 0x3F && head[k] == 0x3E { return bytes[..<head.index(after: k)] }
+            previous = head[k]
+        }
+        return head
     }
 
     private static func unsupported(_ declared: String) -> CAPError {
@@ -169,7 +191,7 @@ enum CAPInput {
     /// Replaces the declaration's encoding value in UTF-8 bytes by `UTF-8`. The declaration is ASCII, so
     /// mapping each byte to one scalar keeps byte and scalar offsets equal.
     static func rewriteDeclaredEncoding(_ u: inout [UInt8]) {
-        let head = u.prefix(1024).map { Unicode.Scalar($0) }
+        let head = declarationHead(u).map { Unicode.Scalar($0) }
         guard let declaration = declarationRange(in: head),
               let (_, range) = encodingValue(in: Array(head[declaration])) else { return }
         u.replaceSubrange(range, with: Array("UTF-8".utf8))

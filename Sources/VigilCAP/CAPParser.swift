@@ -61,6 +61,11 @@ public enum CAPParser {
             guard node.text.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D }) || node.text.unicodeScalars.allSatisfy(\.properties.isWhitespace) else {
                 throw CAPError(path: node.path, reason: "text is not allowed directly inside <\(node.name)>; it holds only the elements \(order.joined(separator: ", "))")
             }
+            // The usual case, every child a CAP element: the children as they are, without a copy.
+            if node.children.allSatisfy({ $0.namespace == CAPParser.namespace }) {
+                self.items = node.children
+                return
+            }
             var items: [Node] = []
             var signatures = false
             for child in node.children {
@@ -96,21 +101,21 @@ public enum CAPParser {
         }
 
         /// The next element, which must be `name`.
-        mutating func required(_ name: String, allowed: String? = nil) throws(CAPError) -> Node {
+        mutating func required(_ name: String, allowed: @autoclosure () -> String? = nil) throws(CAPError) -> Node {
             if let found = optional(name) { return found }
-            let what = allowed.map { " (\($0))" } ?? ""
+            let what = allowed().map { " (\($0))" } ?? ""
             let found = next.map { "found <\(shown($0.name))> in its place" } ?? "<\(parentName)> ends first"
             throw CAPError(path: "\(path)/\(name)", reason: "required element <\(name)>\(what) is missing: \(found)")
         }
 
         /// All following elements named `name`, each with its indexed path.
-        mutating func repeated(_ name: String, min: Int = 0, allowed: String? = nil) throws(CAPError) -> [Node] {
+        mutating func repeated(_ name: String, min: Int = 0, allowed: @autoclosure () -> String? = nil) throws(CAPError) -> [Node] {
             var result: [Node] = []
             while next?.name == name {
                 result.append(take())
             }
             if result.count < min {
-                let what = allowed.map { " (\($0))" } ?? ""
+                let what = allowed().map { " (\($0))" } ?? ""
                 let found = next.map { "found <\(shown($0.name))> in its place" } ?? "<\(parentName)> ends first"
                 throw CAPError(path: "\(path)/\(name)[0]", reason: "at least \(min) <\(name)> element\(min == 1 ? " is" : "s are") required\(what): \(found)")
             }
@@ -173,6 +178,13 @@ public enum CAPParser {
     }
 
     private static func valuePair(_ item: Node) throws(CAPError) -> CAPValuePair {
+        // The usual form, <valueName>text</valueName><value>text</value> with nothing else but whitespace,
+        // read directly; anything else goes through the general checks below, which also name the error.
+        let c = item.children
+        if c.count == 2, c[0].name == "valueName", c[1].name == "value", c[0].namespace == namespace, c[1].namespace == namespace,
+           c[0].children.isEmpty, c[1].children.isEmpty, item.text.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D }) {
+            return CAPValuePair(valueName: c[0].text, value: c[1].text)
+        }
         var s = try Sequence(item, order: ["valueName", "value"])
         let name = try text(s.required("valueName"))
         let value = try text(s.required("value"))
@@ -308,8 +320,49 @@ public enum CAPParser {
         return .success(CAPPoint(latitude: lat, longitude: lon))
     }
 
+    /// The points of `lat,lon` pairs separated by spaces, tabs and line feeds, read straight from the
+    /// UTF-8 bytes; nil for anything else (other characters, a point that is not valid), which the general
+    /// code then reads and explains. Gives the points the general code gives for the texts it accepts.
+    static func plainPoints(_ text: String) -> [CAPPoint]? {
+        var text = text
+        return text.withUTF8 { (u: UnsafeBufferPointer<UInt8>) -> [CAPPoint]? in
+            var points: [CAPPoint] = []
+            var i = 0
+            while i < u.count {
+                let b = u[i]
+                if b == 0x20 || b == 0x0A || b == 0x09 { i += 1; continue }
+                let start = i
+                var comma = -1
+                while i < u.count, u[i] != 0x20, u[i] != 0x0A, u[i] != 0x09 {
+                    switch u[i] {
+                    case 0x2C:
+                        guard comma < 0 else { return nil }
+                        comma = i
+                    case 0x30...0x39, 0x2B, 0x2D, 0x2E: break
+                    default: return nil
+                    }
+                    i += 1
+                }
+                guard comma >= 0,
+                      let lat = CAPDecimal.parseMicro(utf8: u[start..<comma]),
+                      let lon = CAPDecimal.parseMicro(utf8: u[(comma + 1)..<i]),
+                      (-90_000_000...90_000_000).contains(lat), (-180_000_000...180_000_000).contains(lon) else { return nil }
+                points.append(CAPPoint(latitude: lat, longitude: lon))
+            }
+            return points
+        }
+    }
+
     /// Parses polygon text: whitespace-separated `lat,lon` pairs, at least 4, the first equal to the last.
     public static func polygon(_ text: String) -> Result<CAPPolygon, CAPError> {
+        if let points = plainPoints(text), points.count >= 4, points.first == points.last {
+            return .success(CAPPolygon(points: points, written: text))
+        }
+        return generalPolygon(text)
+    }
+
+    /// `polygon(_:)` for any text, with the reason when it is not a polygon (what `plainPoints` leaves).
+    static func generalPolygon(_ text: String) -> Result<CAPPolygon, CAPError> {
         let syntax = "a polygon is \"lat,lon lat,lon …\": at least 4 pairs of WGS 84 decimal degrees separated by spaces, the first equal to the last"
         var points: [CAPPoint] = []
         for token in text.split(whereSeparator: isSpace) {

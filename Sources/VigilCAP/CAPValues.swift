@@ -61,7 +61,12 @@ public enum CAPDecimal {
     /// Parses an `xs:decimal` (`-12.5`, `+3`, `.25`, `7.`) to millionths, rounding half away from zero
     /// beyond six decimals; nil if the text is not a decimal or its magnitude is 10¹² or more.
     public static func parseMicro<S: StringProtocol>(_ text: S) -> Int64? {
-        var bytes = Substring(text).utf8[...]
+        parseMicro(utf8: Substring(text).utf8[...])
+    }
+
+    /// `parseMicro` on the UTF-8 bytes of the text.
+    static func parseMicro<C: Collection>(utf8 text: C) -> Int64? where C.Element == UInt8, C.SubSequence == C {
+        var bytes = text
         var negative = false
         if let first = bytes.first, first == 0x2b || first == 0x2d {
             negative = first == 0x2d

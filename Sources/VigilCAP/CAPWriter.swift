@@ -51,18 +51,31 @@ public enum CAPWriter {
     }
 
     static func appendEscaped(_ text: String, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { appendEscaped($0, to: &out) }
+    }
+
+    /// Whether `b` needs more than copying: markup characters, C0 controls, and 0xEF (which starts
+    /// U+FFFE and U+FFFF).
+    @inline(__always) private static func special(_ b: UInt8) -> Bool {
+        b < 0x20 || b == 0x26 || b == 0x3C || b == 0x3E || b == 0x22 || b == 0x27 || b == 0xEF
+    }
+
+    static func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         let replacement: [UInt8] = [0xEF, 0xBF, 0xBD]   // U+FFFD
-        let utf8 = Array(text.utf8)
         var i = 0
+        var run = 0   // start of the bytes copied as they are
         while i < utf8.count {
             let b = utf8[i]
+            guard special(b) else { i += 1; continue }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<i]))
             switch b {
-            case 0x26: out += Array("&amp;".utf8)
-            case 0x3C: out += Array("&lt;".utf8)
-            case 0x3E: out += Array("&gt;".utf8)
-            case 0x22: out += Array("&quot;".utf8)
-            case 0x27: out += Array("&apos;".utf8)
-            case 0x0D: out += Array("&#13;".utf8)
+            case 0x26: out += "&amp;".utf8
+            case 0x3C: out += "&lt;".utf8
+            case 0x3E: out += "&gt;".utf8
+            case 0x22: out += "&quot;".utf8
+            case 0x27: out += "&apos;".utf8
+            case 0x0D: out += "&#13;".utf8
             case 0x09, 0x0A: out.append(b)
             case ..<0x20: out += replacement
             case 0xEF where i + 2 < utf8.count && utf8[i + 1] == 0xBF && (utf8[i + 2] == 0xBE || utf8[i + 2] == 0xBF):
@@ -72,7 +85,9 @@ public enum CAPWriter {
             default: out.append(b)
             }
             i += 1
+            run = i
         }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<utf8.count]))
     }
 
     private struct Writer {

@@ -59,6 +59,10 @@ struct CAPXMLReader {
     /// Namespace bindings in scope, innermost last; each frame remembers how many it added.
     private var bindings: [(prefix: String, uri: String)] = []
     private var root: CAPXMLNode?
+    /// The character data of the open elements, innermost last: an element's text starts at its frame's
+    /// `textStart` and is cut off when it closes (an inner element always closes before its parent reads
+    /// on), so one buffer serves the whole document instead of one array per element.
+    private var text: [UInt8] = []
 
     private struct Frame {
         let node: CAPXMLNode
@@ -67,10 +71,14 @@ struct CAPXMLReader {
         let bindingCount: Int
         /// Where the start tag begins (for signatures kept as text) and the declarations to add to it.
         let tagStart: Int
-        var text: [UInt8] = []
+        /// Where the element's character data begins in the reader's `text`.
+        let textStart: Int
     }
 
-    private init(_ p: UnsafeBufferPointer<UInt8>) { self.p = p }
+    private init(_ p: UnsafeBufferPointer<UInt8>) {
+        self.p = p
+        text.reserveCapacity(256)
+    }
 
     /// The root element of `utf8` (valid UTF-8, as `CAPInput.utf8Document` returns).
     static func read(_ utf8: [UInt8]) throws(CAPError) -> CAPXMLNode {
@@ -201,6 +209,14 @@ struct CAPXMLReader {
     }
 
     // MARK: References
+
+    /// Appends the character of the reference at `start` (`&…;`) to the open element's text.
+    private mutating func textReference(at start: Int) throws(CAPError) {
+        var out = text
+        text = []
+        defer { text = out }
+        i = try reference(at: start, into: &out)
+    }
 
     /// Appends the character of the reference at `start` (`&…;`) as UTF-8; returns the position after it.
     private func reference(at start: Int, into out: inout [UInt8]) throws(CAPError) -> Int {
@@ -356,9 +372,7 @@ struct CAPXMLReader {
                     try startTag()
                 }
             } else if b == 0x26 {
-                var character: [UInt8] = []
-                i = try reference(at: i, into: &character)
-                stack[stack.count - 1].text += character
+                try textReference(at: i)
             } else {
                 var end = i
                 while end < p.count, p[end] != 0x3C, p[end] != 0x26 { end += 1 }
@@ -370,7 +384,6 @@ struct CAPXMLReader {
     /// Appends the characters from `i` to `end` to the open element's text, with line ends normalised
     /// (CR LF and lone CR become LF). Outside CDATA, `]]>` is refused.
     private mutating func characters(until end: Int, cdata: Bool) throws(CAPError) {
-        let top = stack.count - 1
         var runStart = i
         while i < end {
             let b = p[i]
@@ -380,15 +393,15 @@ struct CAPXMLReader {
                 }
                 i += 1
             } else if b == 0x0D {
-                stack[top].text.append(contentsOf: UnsafeBufferPointer(rebasing: p[runStart..<i]))
-                stack[top].text.append(0x0A)
+                text.append(contentsOf: UnsafeBufferPointer(rebasing: p[runStart..<i]))
+                text.append(0x0A)
                 i += at(i + 1) == 0x0A && i + 1 < end ? 2 : 1
                 runStart = i
             } else {
                 i += try checkedChar()
             }
         }
-        stack[top].text.append(contentsOf: UnsafeBufferPointer(rebasing: p[runStart..<end]))
+        text.append(contentsOf: UnsafeBufferPointer(rebasing: p[runStart..<end]))
     }
 
     private mutating func startTag() throws(CAPError) {
@@ -460,7 +473,8 @@ struct CAPXMLReader {
         }
         if node.attributes.count > 1 { node.attributes.sort { $0.name < $1.name } }
         if let parent = stack.last { parent.node.children.append(node) } else { root = node }
-        stack.append(Frame(node: node, nameStart: nameStart, nameEnd: nameEnd, bindingCount: bindingCount, tagStart: tagStart))
+        stack.append(Frame(node: node, nameStart: nameStart, nameEnd: nameEnd, bindingCount: bindingCount, tagStart: tagStart,
+                           textStart: text.count))
         if selfClosing { try close() }
     }
 
@@ -515,7 +529,10 @@ struct CAPXMLReader {
     /// Finishes the innermost element (its end is at `i`).
     private mutating func close() throws(CAPError) {
         let frame = stack[stack.count - 1]
-        frame.node.text = String(decoding: frame.text, as: UTF8.self)
+        if text.count > frame.textStart {
+            frame.node.text = text.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[frame.textStart...]), as: UTF8.self) }
+            text.removeSubrange(frame.textStart...)
+        }
         if stack.count == 2, frame.node.namespace == CAPParser.xmldsig {
             guard i - frame.tagStart <= CAPParser.maxExtensionBytes else {
                 throw CAPError(path: path, reason: "an element of the XML signature namespace is larger than \(CAPParser.maxExtensionBytes) bytes; Vigil keeps signatures opaque up to that size")

@@ -1,5 +1,9 @@
 /// A typed value inside an entry body.
-public indirect enum FieldValue: Hashable, Sendable {
+///
+/// Only `id` is stored out of line (32 bytes would make every value that large); lists and maps hold
+/// their items in arrays already, so texts, integers, lists and maps are stored inline, without a heap
+/// box per value (building and encoding a large alert body makes thousands of them).
+public enum FieldValue: Hashable, Sendable {
     /// UTF-8 text.
     case text(String)
     /// A signed 64-bit integer (counts, levels, milliseconds, micro-degrees).
@@ -11,7 +15,7 @@ public indirect enum FieldValue: Hashable, Sendable {
     /// A nested map.
     case map(FieldMap)
     /// 32 bytes: an entry id or a node id.
-    case id(Bytes32)
+    indirect case id(Bytes32)
 
     /// The wire tag of each case.
     var tag: UInt8 {
@@ -74,14 +78,37 @@ public struct FieldMap: Hashable, Sendable, ExpressibleByDictionaryLiteral {
     public subscript(name: String) -> FieldValue? {
         get { fields.first { $0.name == name }?.value }
         set {
-            let key = Array(name.utf8)
-            let index = fields.firstIndex { !Array($0.name.utf8).lexicographicallyPrecedes(key) } ?? fields.count
+            // Bytewise order, compared on the UTF-8 views (no array per comparison). Bodies are built
+            // mostly in order, so the end is looked at first.
+            let index: Int
+            if let last = fields.last, Self.bytewisePrecedes(last.name, name) {
+                index = fields.count
+            } else {
+                index = fields.firstIndex { !Self.bytewisePrecedes($0.name, name) } ?? fields.count
+            }
             let exists = index < fields.count && fields[index].name == name
             switch (newValue, exists) {
             case let (value?, true): fields[index].value = value
             case let (value?, false): fields.insert((name, value), at: index)
             case (nil, true): fields.remove(at: index)
             case (nil, false): break
+            }
+        }
+    }
+
+    /// Whether `a` sorts before `b` by their UTF-8 bytes (the order of the encoding), compared on the
+    /// strings' contiguous UTF-8 storage.
+    static func bytewisePrecedes(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let n = Swift.min(x.count, y.count)
+                var k = 0
+                while k < n {
+                    if x[k] != y[k] { return x[k] < y[k] }
+                    k += 1
+                }
+                return x.count < y.count
             }
         }
     }
@@ -116,17 +143,39 @@ public struct FieldMap: Hashable, Sendable, ExpressibleByDictionaryLiteral {
     // MARK: Encoding
 
     /// The canonical bytes. Fails when a name or a size breaks the limits.
+    ///
+    /// Written by `FieldMapWriter` in one pass without building field paths; only when it finds a limit
+    /// broken does the checked writer run again to name the field in the error.
     public func encoded() throws(DecodingError) -> [UInt8] {
+        var fast = FieldMapWriter()
+        if fast.write(self, depth: 0) { return fast.bytes }
+        return try checkedEncoding()
+    }
+
+    /// The canonical bytes from the writer that tracks every field's path (`body.areas[0].description`)
+    /// and names it when a limit is broken. `encoded()` gives the same bytes and the same errors faster;
+    /// this one is its reference, for tests and the fuzz targets.
+    public func checkedEncoding() throws(DecodingError) -> [UInt8] {
         var w = ByteWriter()
         try Self.write(self, to: &w, path: "body", depth: 0)
         return w.bytes
     }
 
     /// Decodes canonical bytes, refusing anything else with the field path and the reason.
+    ///
+    /// Decoded without building field paths; only bytes that are refused are decoded again, by the same
+    /// code with paths (`FieldPath`), to name the field in the error.
     public init(canonicalBytes bytes: [UInt8]) throws(DecodingError) {
+        do { self = try Self.decode(bytes, path: UnnamedFieldPath()) } catch {
+            self = try Self.decode(bytes, path: NamedFieldPath("body"))
+        }
+    }
+
+    private static func decode<P: FieldPath>(_ bytes: [UInt8], path: P) throws(DecodingError) -> FieldMap {
         var r = ByteReader(bytes)
-        self = try Self.read(&r, path: "body", depth: 0)
+        let map = try read(&r, path: path, depth: 0)
         try r.expectEnd("body")
+        return map
     }
 
     private static func write(_ map: FieldMap, to w: inout ByteWriter, path: String, depth: Int) throws(DecodingError) {
@@ -161,57 +210,61 @@ public struct FieldMap: Hashable, Sendable, ExpressibleByDictionaryLiteral {
         }
     }
 
-    private static func read(_ r: inout ByteReader, path: String, depth: Int) throws(DecodingError) -> FieldMap {
-        let count = Int(try r.varint("\(path).count", max: UInt64(Limits.maxFields)))
+    private static func read<P: FieldPath>(_ r: inout ByteReader, path: P, depth: Int) throws(DecodingError) -> FieldMap {
+        let count = Int(try r.varint("\(path.text).count", max: UInt64(Limits.maxFields)))
         var map = FieldMap()
         map.fields.reserveCapacity(count)
         var previous: ArraySlice<UInt8>?
         for _ in 0..<count {
             let at = r.offset
-            let length = Int(try r.varint("\(path).name.length", max: UInt64(Limits.maxNameBytes)))
-            let raw = try r.raw(length, "\(path).name")
+            let length = Int(try r.varint("\(path.text).name.length", max: UInt64(Limits.maxNameBytes)))
+            let raw = try r.raw(length, "\(path.text).name")
             let name = String(decoding: raw, as: UTF8.self)
-            if let problem = problem(name: name) { throw DecodingError(field: "\(path).name", offset: at, reason: problem) }
+            if !FieldMapWriter.isValidName(name), let problem = problem(name: name) {
+                throw DecodingError(field: "\(path.text).name", offset: at, reason: problem)
+            }
             if let previous, !previous.lexicographicallyPrecedes(raw) {
-                throw DecodingError(field: "\(path).\(name)", offset: at, reason: "field names must be sorted ascending with no duplicates")
+                throw DecodingError(field: path.field(name).text, offset: at, reason: "field names must be sorted ascending with no duplicates")
             }
             previous = raw
-            map.fields.append((name, try readValue(&r, path: "\(path).\(name)", depth: depth)))
+            map.fields.append((name, try readValue(&r, path: path.field(name), depth: depth)))
         }
         return map
     }
 
-    private static func readValue(_ r: inout ByteReader, path: String, depth: Int) throws(DecodingError) -> FieldValue {
+    private static func readValue<P: FieldPath>(_ r: inout ByteReader, path: P, depth: Int) throws(DecodingError) -> FieldValue {
         let at = r.offset
-        let tag = try r.byte("\(path).tag")
+        let tag = try r.byte("\(path.text).tag")
         switch tag {
         case 1:
-            let length = Int(try r.varint("\(path).length", max: UInt64(r.remaining)))
-            let raw = try r.raw(length, path)
-            guard let text = String(validating: raw, as: UTF8.self) else {
-                throw DecodingError(field: path, offset: at, reason: "text is not valid UTF-8")
+            let length = Int(try r.varint("\(path.text).length", max: UInt64(r.remaining)))
+            let raw = try r.raw(length, path.text)
+            let decoded = raw.withUnsafeBufferPointer { UTF8Check.isValid($0) ? String(decoding: $0, as: UTF8.self) : nil }
+            guard let text = decoded else {
+                throw DecodingError(field: path.text, offset: at, reason: "text is not valid UTF-8")
             }
             return .text(text)
         case 2:
-            let zigzag = try r.varint(path)
+            let zigzag = try r.varint(path.text)
             return .integer(Int64(bitPattern: (zigzag >> 1) ^ (0 &- (zigzag & 1))))
         case 3:
-            let b = try r.byte(path)
-            guard b <= 1 else { throw DecodingError(field: path, offset: at + 1, reason: "a bool is 0 or 1, got \(b)") }
+            let b = try r.byte(path.text)
+            guard b <= 1 else { throw DecodingError(field: path.text, offset: at + 1, reason: "a bool is 0 or 1, got \(b)") }
             return .bool(b == 1)
         case 4:
-            guard depth < Limits.maxDepth else { throw DecodingError(field: path, offset: at, reason: "nested deeper than \(Limits.maxDepth)") }
-            let count = Int(try r.varint("\(path).count", max: UInt64(Limits.maxListItems)))
+            guard depth < Limits.maxDepth else { throw DecodingError(field: path.text, offset: at, reason: "nested deeper than \(Limits.maxDepth)") }
+            let count = Int(try r.varint("\(path.text).count", max: UInt64(Limits.maxListItems)))
             var items: [FieldValue] = []
-            for i in 0..<count { items.append(try readValue(&r, path: "\(path)[\(i)]", depth: depth + 1)) }
+            items.reserveCapacity(count)
+            for i in 0..<count { items.append(try readValue(&r, path: path.item(i), depth: depth + 1)) }
             return .list(items)
         case 5:
-            guard depth < Limits.maxDepth else { throw DecodingError(field: path, offset: at, reason: "nested deeper than \(Limits.maxDepth)") }
+            guard depth < Limits.maxDepth else { throw DecodingError(field: path.text, offset: at, reason: "nested deeper than \(Limits.maxDepth)") }
             return .map(try read(&r, path: path, depth: depth + 1))
         case 6:
-            return .id(try r.bytes32(path))
+            return .id(try r.bytes32(path.text))
         default:
-            throw DecodingError(field: path, offset: at, reason: "unknown value tag \(tag)")
+            throw DecodingError(field: path.text, offset: at, reason: "unknown value tag \(tag)")
         }
     }
 }

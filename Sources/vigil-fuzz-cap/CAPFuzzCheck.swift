@@ -61,6 +61,11 @@ enum CAPFuzzCheck {
               let crossed = try? FieldMap(canonicalBytes: encoded) else {
             return .violation("the body does not encode and decode within \(EntryLimits.maxBodyBytes) bytes")
         }
+        // The bytes the import encoded once are the body's canonical encoding, by the one-pass writer and
+        // by the checked one alike.
+        guard body.body == encoded, (try? body.fields.checkedEncoding()) == encoded else {
+            return .violation("the imported body bytes differ from the body's canonical encoding")
+        }
         let exported: Data
         do {
             exported = try CAPExport.xml(fields: crossed, identifier: alert.identifier, sender: alert.sender,

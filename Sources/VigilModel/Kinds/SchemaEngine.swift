@@ -8,21 +8,38 @@ enum SchemaEngine {
 
     /// Checks `map` at `path` ("" for the body): no unknown fields, every required field present, every
     /// value of the right type and range, then the map's rules.
+    ///
+    /// The checks run first without building any field path (a large body has thousands of values); only
+    /// when one fails do they run again, the same code, with paths, to name the field in the error.
     static func check(_ map: FieldMap, schema: MapSchema, at path: String, createdAt: UInt64?) throws(KindValidationError) {
-        for name in map.names where schema.spec(name) == nil {
-            throw unknownField(name, schema: schema, at: path)
+        do { try check(map, schema: schema, path: UnnamedFieldPath(), createdAt: createdAt) } catch {
+            try check(map, schema: schema, path: NamedFieldPath(path), createdAt: createdAt)
+            throw error
+        }
+    }
+
+    /// Checks one value against its type (as `check(_:schema:at:createdAt:)`, paths only for an error).
+    static func check(_ value: FieldValue, type: FieldType, at path: String, createdAt: UInt64?) throws(KindValidationError) {
+        do { try check(value, type: type, path: UnnamedFieldPath(), createdAt: createdAt) } catch {
+            try check(value, type: type, path: NamedFieldPath(path), createdAt: createdAt)
+            throw error
+        }
+    }
+
+    private static func check<P: FieldPath>(_ map: FieldMap, schema: MapSchema, path: P, createdAt: UInt64?) throws(KindValidationError) {
+        for field in map.fields where schema.spec(field.name) == nil {
+            throw unknownField(field.name, schema: schema, at: path.text)
         }
         for spec in schema.fields {
-            let fieldPath = joinPath(path, spec.name)
             guard let value = map[spec.name] else {
                 if spec.required {
-                    throw KindValidationError(field: fieldPath, reason: "required field is missing; \(spec.name) is \(describe(spec.type))")
+                    throw KindValidationError(field: path.field(spec.name).text, reason: "required field is missing; \(spec.name) is \(describe(spec.type))")
                 }
                 continue
             }
-            try check(value, type: spec.type, at: fieldPath, createdAt: createdAt)
+            try check(value, type: spec.type, path: path.field(spec.name), createdAt: createdAt)
         }
-        for rule in schema.rules { try rule.check(map, path, createdAt) }
+        for rule in schema.rules { try rule.check(map, path.text, createdAt) }
     }
 
     static func unknownField(_ name: String, schema: MapSchema, at path: String) -> KindValidationError {
@@ -30,87 +47,91 @@ enum SchemaEngine {
                             reason: "unknown field \"\(name)\"; \(schema.noun) has only: \(schema.fieldNames)")
     }
 
-    /// Checks one value against its type.
-    static func check(_ value: FieldValue, type: FieldType, at path: String, createdAt: UInt64?) throws(KindValidationError) {
+    private static func check<P: FieldPath>(_ value: FieldValue, type: FieldType, path: P, createdAt: UInt64?) throws(KindValidationError) {
         func wrong() -> KindValidationError {
-            KindValidationError(field: path, reason: "expected \(describe(type)), got \(describe(value))")
+            KindValidationError(field: path.text, reason: "expected \(describe(type)), got \(describe(value))")
         }
         switch type {
         case let .text(length, check):
             guard case .text(let text) = value else { throw wrong() }
-            let count = text.count
-            if count < length.lowerBound || count > length.upperBound {
-                let what = count == 0 ? "empty text" : "text of \(count) characters"
-                throw KindValidationError(field: path, reason: "\(what) is not \(describe(length)) characters")
+            // Characters ≤ UTF-8 bytes, and a non-empty text has at least one: counting characters
+            // (grapheme breaking) is needed only near the limits.
+            let bytes = text.utf8.count
+            if bytes > length.upperBound || length.lowerBound > (bytes == 0 ? 0 : 1) {
+                let count = text.count
+                if count < length.lowerBound || count > length.upperBound {
+                    let what = count == 0 ? "empty text" : "text of \(count) characters"
+                    throw KindValidationError(field: path.text, reason: "\(what) is not \(describe(length)) characters")
+                }
             }
             if let check, let problem = check.problem(text) {
-                throw KindValidationError(field: path, reason: "\(problem); expected \(check.hint)")
+                throw KindValidationError(field: path.text, reason: "\(problem); expected \(check.hint)")
             }
         case let .integer(range, meaning):
             guard case .integer(let n) = value else { throw wrong() }
             guard range.contains(n) else {
                 var reason = "\(n) is not \(describe(range))"
                 if let meaning { reason += " (\(meaning))" }
-                throw KindValidationError(field: path, reason: reason)
+                throw KindValidationError(field: path.text, reason: reason)
             }
         case .bool:
             guard case .bool = value else { throw wrong() }
         case .choice(let values):
             guard case .text(let text) = value else { throw wrong() }
             guard values.contains(text) else {
-                throw KindValidationError(field: path, reason: "\"\(text)\" is not one of \(values.joined(separator: ", "))")
+                throw KindValidationError(field: path.text, reason: "\"\(text)\" is not one of \(values.joined(separator: ", "))")
             }
         case .role:
             guard case .text(let text) = value else { throw wrong() }
-            _ = try Role(name: text, field: path)
+            _ = try Role(name: text, field: path.text)
         case .timestamp:
             guard case .integer(let ms) = value else { throw wrong() }
             guard (0...maxTimestamp).contains(ms) else {
-                throw KindValidationError(field: path, reason: "\(ms) is not a time from 1970 to 9999 (integer milliseconds since 1970-01-01T00:00:00Z)")
+                throw KindValidationError(field: path.text, reason: "\(ms) is not a time from 1970 to 9999 (integer milliseconds since 1970-01-01T00:00:00Z)")
             }
         case .latitude, .longitude:
             guard case .integer(let micro) = value else { throw wrong() }
-            try checkCoordinate(micro, latitude: { if case .latitude = type { true } else { false } }(), at: path)
+            try checkCoordinate(micro, latitude: { if case .latitude = type { true } else { false } }(), at: path.text)
         case .entryID, .nodeID:
             guard case .id = value else { throw wrong() }
         case let .list(itemType, count, unique):
             guard case .list(let items) = value else { throw wrong() }
             guard count.contains(items.count) else {
-                throw KindValidationError(field: path, reason: "\(items.count) items; a list of \(describe(count)) items is allowed")
+                throw KindValidationError(field: path.text, reason: "\(items.count) items; a list of \(describe(count)) items is allowed")
             }
             for (i, item) in items.enumerated() {
-                try check(item, type: itemType, at: "\(path)[\(i)]", createdAt: createdAt)
+                try check(item, type: itemType, path: path.item(i), createdAt: createdAt)
                 if unique, let first = items[..<i].firstIndex(of: item) {
-                    throw KindValidationError(field: "\(path)[\(i)]", reason: "\(describe(item)) is listed twice (also at [\(first)]); no duplicates allowed")
+                    throw KindValidationError(field: path.item(i).text, reason: "\(describe(item)) is listed twice (also at [\(first)]); no duplicates allowed")
                 }
             }
         case .map(let schema):
             guard case .map(let map) = value else { throw wrong() }
-            try check(map, schema: schema, at: path, createdAt: createdAt)
+            try check(map, schema: schema, path: path, createdAt: createdAt)
         case .polygon(let points):
             guard case .list(let items) = value else { throw wrong() }
-            let polygonRule = "a polygon needs at least \(points.lowerBound) points, first = last"
-            guard !items.isEmpty else { throw KindValidationError(field: path, reason: "empty polygon; \(polygonRule)") }
+            var polygonRule: String { "a polygon needs at least \(points.lowerBound) points, first = last" }
+            guard !items.isEmpty else { throw KindValidationError(field: path.text, reason: "empty polygon; \(polygonRule)") }
             var numbers: [Int64] = []
             for (i, item) in items.enumerated() {
                 guard case .integer(let n) = item else {
-                    throw KindValidationError(field: "\(path)[\(i)]", reason: "expected an integer (micro-degrees), got \(describe(item)); a polygon is a flat list [lat1, lon1, lat2, lon2, …]")
+                    throw KindValidationError(field: path.item(i).text, reason: "expected an integer (micro-degrees), got \(describe(item)); a polygon is a flat list [lat1, lon1, lat2, lon2, …]")
                 }
                 numbers.append(n)
             }
             guard numbers.count % 2 == 0 else {
-                throw KindValidationError(field: path, reason: "\(numbers.count) integers is an odd count; a polygon is a flat list of pairs [lat1, lon1, lat2, lon2, …]")
+                throw KindValidationError(field: path.text, reason: "\(numbers.count) integers is an odd count; a polygon is a flat list of pairs [lat1, lon1, lat2, lon2, …]")
             }
             let count = numbers.count / 2
             guard points.contains(count) else {
-                throw KindValidationError(field: path, reason: "\(count) points; \(polygonRule) (at most \(points.upperBound))")
+                throw KindValidationError(field: path.text, reason: "\(count) points; \(polygonRule) (at most \(points.upperBound))")
             }
             for i in 0..<count {
-                try checkCoordinate(numbers[2 * i], latitude: true, at: "\(path)[\(2 * i)]")
-                try checkCoordinate(numbers[2 * i + 1], latitude: false, at: "\(path)[\(2 * i + 1)]")
+                try checkCoordinate(numbers[2 * i], latitude: true, at: path.item(2 * i).text)
+                try checkCoordinate(numbers[2 * i + 1], latitude: false, at: path.item(2 * i + 1).text)
             }
             guard numbers[0] == numbers[numbers.count - 2], numbers[1] == numbers[numbers.count - 1] else {
-                throw KindValidationError(field: path, reason: "polygon is not closed: first point \(degrees(numbers[0])), \(degrees(numbers[1])) differs from last point \(degrees(numbers[numbers.count - 2])), \(degrees(numbers[numbers.count - 1])); CAP requires first = last")
+                throw KindValidationError(field: path.text, reason: "polygon is not closed: first point \(degrees(numbers[0])), \(degrees(numbers[1])) differs from last point \(degrees(numbers[numbers.count - 2])), \(degrees(numbers[numbers.count - 1])); CAP requires first = last")
             }
         }
     }

@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+import VigilModel
+@testable import VigilCAP
+
+/// The faster paths of the import and export (docs/benchmarks.md) against the general code they stand in
+/// for: same results on what they accept, and everything else left to the general code.
+@Suite("CAP fast paths")
+struct CAPFastPathTests {
+    @Test("the imported body bytes are the canonical encoding of its fields, made once")
+    func bodyBytes() throws {
+        for name in CAPFixtures.samples {
+            let imported = try CAPImport.alertBody(fromXML: try CAPFixtures.sample(name))
+            #expect(imported.body == (try imported.fields.encoded()), "\(name)")
+            #expect(try FieldMap(canonicalBytes: imported.body) == imported.fields, "\(name)")
+        }
+    }
+
+    @Test("polygons read straight from the bytes give what the general reader gives, errors included")
+    func polygons() {
+        let texts = [
+            "51.25,4.26 51.27,4.26 51.27,4.3 51.25,4.26", "51.25,4.26\t51.27,4.26\n51.27,4.3  51.25,4.26 ",
+            " 1,2 3,4 5,6 1,2", "+1.5,-2 3,4 5,6 +1.5,-2", ".5,7. 3,4 5,6 .5,7.", "1.12345678,2 3,4 5,6 1.1234575,2",
+            "1,2 3,4 5,6 1,2.0000001", "1,2 3,4 1,2", "1,2 3,4 5,6 7,8", "91,2 3,4 5,6 91,2", "1,181 3,4 5,6 1,181",
+            "1,2,3 3,4 5,6 1,2", "1;2 3,4 5,6 1;2", "1,2 3,4 5,6 1,2\r", "1,2\r\n3,4 5,6 1,2", "1,2 3,4 5,6 1,", ",2 3,4 5,6 ,2",
+            "1,2 3,4 5,6 1,2 ", "", "   ", "1,2 3,4 ٣,4 1,2", "1..2,3 3,4 5,6 1..2,3", "-,1 3,4 5,6 -,1", "1e3,2 3,4 5,6 1e3,2",
+            "1000000000000,2 3,4 5,6 1000000000000,2",
+        ]
+        for text in texts {
+            #expect(CAPParser.polygon(text) == CAPParser.generalPolygon(text), "\(text.debugDescription)")
+        }
+    }
+
+    @Test("UTF-8 is validated as String(validating:) does (edge sequences and 2,000 seeded byte strings)")
+    func utf8Validation() {
+        var cases: [[UInt8]] = [[], [0x41], [0xC2, 0x80], [0xC1, 0xBF], [0xE0, 0x9F, 0x80], [0xE0, 0xA0, 0x80], [0xED, 0x9F, 0xBF],
+                                [0xED, 0xA0, 0x80], [0xEF, 0xBF, 0xBF], [0xF0, 0x8F, 0xBF, 0xBF], [0xF0, 0x90, 0x80, 0x80],
+                                [0xF4, 0x8F, 0xBF, 0xBF], [0xF4, 0x90, 0x80, 0x80], [0xF5, 0x80, 0x80, 0x80], [0xE2, 0x82],
+                                [0xE2, 0x82, 0x41], [0x80], [0xFF], [0xC3, 0xA9, 0xE6, 0x9D, 0xB1]]
+        var r = SeededRandom(seed: 0x0F8)
+        let pool: [UInt8] = [0x41, 0x3C, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC2, 0xDF, 0xE0, 0xE1, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF]
+        for _ in 0..<2_000 { cases.append((0..<Int(r.next() % 9)).map { _ in pool[Int(r.next() % UInt64(pool.count))] }) }
+        for bytes in cases {
+            let ours = bytes.withUnsafeBufferPointer { UTF8Check.isValid($0) }
+            #expect(ours == (String(validating: bytes, as: UTF8.self) != nil), "\(bytes)")
+        }
+    }
+
+    /// The escaping as it was written before (one byte at a time into a copy of the text).
+    static func referenceEscaped(_ text: String) -> [UInt8] {
+        var out: [UInt8] = []
+        let utf8 = Array(text.utf8)
+        var i = 0
+        while i < utf8.count {
+            let b = utf8[i]
+            switch b {
+            case 0x26: out += Array("&amp;".utf8)
+            case 0x3C: out += Array("&lt;".utf8)
+            case 0x3E: out += Array("&gt;".utf8)
+            case 0x22: out += Array("&quot;".utf8)
+            case 0x27: out += Array("&apos;".utf8)
+            case 0x0D: out += Array("&#13;".utf8)
+            case 0x09, 0x0A: out.append(b)
+            case ..<0x20: out += [0xEF, 0xBF, 0xBD]
+            case 0xEF where i + 2 < utf8.count && utf8[i + 1] == 0xBF && (utf8[i + 2] == 0xBE || utf8[i + 2] == 0xBF):
+                out += [0xEF, 0xBF, 0xBD]
+                i += 2
+            default: out.append(b)
+            }
+            i += 1
+        }
+        return out
+    }
+
+    @Test("escaping copies runs of plain text and gives the byte-at-a-time result")
+    func escaping() {
+        var texts = ["", "plain", "a&b<c>d\"e'f", "\r\n\t\u{1}", "\u{FFFE}x\u{FFFF}", "\u{FFFD}\u{FEFF}ï", "東京 & 🚨", "&&&&", "end<"]
+        var r = SeededRandom(seed: 0xE5C)
+        let pieces = ["a", " ", "&", "<", ">", "\"", "'", "\r", "\n", "\t", "\u{0}", "\u{1F}", "é", "\u{FFFE}", "\u{FFFF}", "\u{FEFF}", "🚨"]
+        for _ in 0..<500 { texts.append((0..<Int(r.next() % 12)).map { _ in pieces[Int(r.next() % UInt64(pieces.count))] }.joined()) }
+        for text in texts {
+            var out: [UInt8] = [0x78]
+            CAPWriter.appendEscaped(text, to: &out)
+            #expect(out == [0x78] + Self.referenceEscaped(text), "\(text.debugDescription)")
+        }
+    }
+
+    @Test("element text with child elements, references, CDATA and CR in between lands on the right element")
+    func mixedText() throws {
+        let root = try CAPXMLReader.read(Array("<a>x&amp;<b>y<c>z&#65;</c>\r\n<![CDATA[<q>]]></b>w\rv<d/></a>".utf8))
+        #expect(root.text == "x&w\nv")
+        #expect(root.children.map(\.name) == ["b", "d"])
+        #expect(root.children[0].text == "y\n<q>")
+        #expect(root.children[0].children[0].text == "zA")
+        #expect(root.children[1].text == "")
+    }
+
+    @Test("value pairs with whitespace, comments or CDATA read like compact ones; anything else is refused as before")
+    func valuePairs() throws {
+        func document(_ geocode: String) -> Data {
+            Data("""
+                <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>i</identifier><sender>s</sender>\
+                <sent>2026-11-24T10:00:00+01:00</sent><status>Actual</status><msgType>Alert</msgType><scope>Public</scope>\
+                <info><category>Met</category><event>e</event><urgency>Past</urgency><severity>Minor</severity>\
+                <certainty>Likely</certainty><area><areaDesc>d</areaDesc>\(geocode)</area></info></alert>
+                """.utf8)
+        }
+        let compact = try CAPParser.parse(document("<geocode><valueName>NIS</valueName><value>11002</value></geocode>"))
+        for variant in ["<geocode>\n  <valueName>NIS</valueName>\n  <value>11002</value>\n</geocode>",
+                        "<geocode><!-- c --><valueName>NIS</valueName><value><![CDATA[11002]]></value></geocode>"] {
+            #expect(try CAPParser.parse(document(variant)) == compact, "\(variant)")
+        }
+        let refusals = [
+            ("<geocode><valueName>NIS</valueName><value>1</value><value>2</value></geocode>", "alert/info[0]/area[0]/geocode[0]/value"),
+            ("<geocode><value>1</value><valueName>NIS</valueName></geocode>", "alert/info[0]/area[0]/geocode[0]/valueName"),
+            ("<geocode>x<valueName>NIS</valueName><value>1</value></geocode>", "alert/info[0]/area[0]/geocode[0]"),
+            ("<geocode><valueName xmlns=\"urn:x\">NIS</valueName><value>1</value></geocode>", "alert/info[0]/area[0]/geocode[0]/valueName"),
+            ("<geocode><valueName>NIS<b/></valueName><value>1</value></geocode>", "alert/info[0]/area[0]/geocode[0]/valueName"),
+        ]
+        for (variant, path) in refusals {
+            #expect(CAPFixtures.refusal(document(variant))?.path == path, "\(variant)")
+        }
+    }
+}
