@@ -17,8 +17,9 @@ public enum SessionDirective: Hashable, Sendable {
     /// Send this message to the peer.
     case send(SyncMessage)
     /// Read these entries from the store and send them to the peer in ENTRIES batches — only those the
-    /// peer may read (the shell checks the audience again before anything leaves the node).
-    case sendEntries([EntryID])
+    /// peer may read (the shell checks the audience again before anything leaves the node). The cause
+    /// decides their lane and order (`LanePolicy`).
+    case sendEntries([EntryID], EntrySendCause)
     /// The peer sent these canonical entries: validate, store, and admit them.
     case deliver([[UInt8]])
     /// Build a reconciliation snapshot of the entries this node holds that the peer may read, and call
@@ -188,7 +189,7 @@ public struct PeerSession: Sendable {
         case .reconcile(let bytes):
             return handleReconcile(bytes, now: now)
         case .want(let ids):
-            return ids.isEmpty ? [] : [.sendEntries(ids)]
+            return ids.isEmpty ? [] : [.sendEntries(ids, .catchUp)]
         case .entries(let list):
             return handleEntries(list)
         case .ping(let nonce):
@@ -244,7 +245,7 @@ public struct PeerSession: Sendable {
     /// New local entries (already filtered to those the peer may read): push them now.
     public mutating func announce(_ ids: [EntryID]) -> [SessionDirective] {
         guard phase == .established, !ids.isEmpty else { return [] }
-        return [.sendEntries(ids)]
+        return [.sendEntries(ids, .push)]
     }
 
     /// Time passed: timeouts, pings, anti-entropy.
@@ -294,8 +295,9 @@ public struct PeerSession: Sendable {
                 roundHave += have.count
                 roundNeed += need.count
                 var out: [SessionDirective] = []
-                if !have.isEmpty { out.append(.sendEntries(have)) }
-                out += request(need)
+                if !have.isEmpty { out.append(.sendEntries(have, .catchUp)) }
+                // Negentropy lists a range's ids oldest first: ask for the newest first.
+                out += request(need.reversed())
                 if let next {
                     initiator = r
                     roundDeadline = now + settings.roundTimeout
@@ -329,7 +331,7 @@ public struct PeerSession: Sendable {
         }
     }
 
-    private mutating func request(_ ids: [EntryID]) -> [SessionDirective] {
+    private mutating func request(_ ids: some Sequence<EntryID>) -> [SessionDirective] {
         for id in ids where !requested.contains(id) {
             requested.insert(id)
             toRequest.append(id)

@@ -47,7 +47,7 @@ struct TestPeer {
             let d = queue.removeFirst()
             switch d {
             case .send(let m): outbox.append(m)
-            case .sendEntries(let ids):
+            case .sendEntries(let ids, _):
                 let found = ids.compactMap { store[$0] }
                 if !found.isEmpty { outbox.append(.entries(found)) }
             case .deliver(let list):
