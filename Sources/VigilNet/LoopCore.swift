@@ -25,9 +25,6 @@ final class LoopCore: @unchecked Sendable {
         var paused = false
     }
 
-    /// Ciphertext buffered per connection before more frames are encrypted: enough to fill a socket
-    /// write, small enough that queued frames stay in the (bounded) send queue.
-    private static let outboundHighWater = 64 * 1024
     /// Reads per connection per wake-up, so one busy peer cannot starve the others.
     static let readsPerWake = 4
     /// Accepts per listener per wake-up.
@@ -276,6 +273,7 @@ final class LoopCore: @unchecked Sendable {
     /// Watches `fd` for `connection`. On failure, ends the connection and returns false.
     private func register(_ connection: Connection, fd: Int32) -> Bool {
         connection.fd = fd
+        if let unsent = configuration.unsentLowWater { Sockets.setUnsentLowWater(fd, unsent) }
         connection.interest = LinuxCalls.EPOLLIN
         do {
             try poller.add(fd, token: connection.id.rawValue, events: LinuxCalls.EPOLLIN)
@@ -426,8 +424,8 @@ final class LoopCore: @unchecked Sendable {
         guard connection.fd >= 0, connection.phase != .connecting else { return }
         writing: while true {
             if connection.phase == .established && connection.channel.pendingBytes > 0
-                && connection.channel.outbound.count < Self.outboundHighWater {
-                switch connection.channel.encryptPending(outboundLimit: Self.outboundHighWater) {
+                && connection.channel.outbound.count < configuration.ciphertextHighWater {
+                switch connection.channel.encryptPending(outboundLimit: configuration.ciphertextHighWater) {
                 case .success(let released):
                     if released > 0 { consumeBudget(of: connection.id, released) }
                 case .failure(let failure):

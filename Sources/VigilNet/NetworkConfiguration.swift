@@ -25,6 +25,14 @@ public struct NetworkConfiguration: Sendable {
     /// After a `.queueFull`, `writable` is delivered once the queue is down to this many bytes; nil
     /// means half of `sendQueueLimit`.
     public var sendQueueLowWater: Int?
+    /// Ciphertext buffered per connection before more queued frames are encrypted (they are encrypted
+    /// in chunks of up to 16 KiB). Default 64 KiB: enough to fill a socket write.
+    public var ciphertextHighWater: Int = 64 * 1024
+    /// TCP_NOTSENT_LOWAT for peer connections: the kernel takes more bytes from the loop only while
+    /// fewer than this many wait unsent in the socket; nil leaves the kernel's default (no limit). A
+    /// small value keeps queued frames in the loop and the node's `OutboundQueue`, where their
+    /// priority still counts, instead of in the kernel, where it no longer does.
+    public var unsentLowWater: Int?
     /// How long a closing connection may keep flushing its last frames, close_notify or TLS alert to
     /// the peer before the socket is closed regardless. Default 2 s.
     public var closeLinger: Duration = .seconds(2)
@@ -52,6 +60,8 @@ public struct NetworkConfiguration: Sendable {
         try check(sendQueueLimit > 0, "the send queue limit must be positive")
         try check((0...sendQueueLimit).contains(effectiveLowWater), "the send queue low-water mark must be 0…\(sendQueueLimit) (the limit), got \(effectiveLowWater)")
         try check(listenBacklog > 0, "the listen backlog must be positive")
+        try check(ciphertextHighWater > 0, "the ciphertext high-water mark must be positive, got \(ciphertextHighWater)")
+        try check(unsentLowWater.map { $0 > 0 } ?? true, "the unsent low-water mark must be positive (or nil for the kernel's default)")
     }
 }
 

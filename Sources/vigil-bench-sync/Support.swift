@@ -283,11 +283,11 @@ final class NodeProcess: @unchecked Sendable {
     var pid: pid_t { process.processIdentifier }
     var api: LocalAPIClient { LocalAPIClient(path: directory + "/node.sock") }
 
-    init(binary: String, directory: String, name: String, readyTimeout: Double = 60) throws {
+    init(binary: String, directory: String, name: String, readyTimeout: Double = 60, extraArguments: [String] = []) throws {
         self.name = name
         self.directory = directory
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["run", "--dir", directory]
+        process.arguments = ["run", "--dir", directory] + extraArguments
         let out = Pipe()
         process.standardOutput = out
         _ = FileManager.default.createFile(atPath: directory + "/node.log", contents: nil)
