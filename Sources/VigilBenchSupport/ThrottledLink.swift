@@ -14,8 +14,12 @@ import Synchronization
 public final class ThrottledLink: @unchecked Sendable {
     /// The port it accepts on.
     public let listenPort: Int
-    /// Bytes per second, each way.
-    public let bytesPerSecond: Int
+    /// Bytes per second, each way; may be changed while bytes flow (a link that gets faster).
+    public var bytesPerSecond: Int {
+        get { rate.load(ordering: .relaxed) }
+        set { precondition(newValue > 0); rate.store(newValue, ordering: .relaxed) }
+    }
+    private let rate: Atomic<Int>
     private let targetPort: Int
     private let listener: Int32
     private let state = Mutex<(sockets: [Int32], closed: Bool)>(([], false))
@@ -28,7 +32,7 @@ public final class ThrottledLink: @unchecked Sendable {
         precondition(bytesPerSecond > 0)
         self.listenPort = listenPort
         self.targetPort = targetPort
-        self.bytesPerSecond = bytesPerSecond
+        rate = Atomic(bytesPerSecond)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw BenchError("throttled link: cannot create a socket: \(String(cString: strerror(errno)))") }
         var on: Int32 = 1
@@ -118,20 +122,20 @@ public final class ThrottledLink: @unchecked Sendable {
 
     /// Forwards one direction at the link's rate until either side ends, then ends both.
     private func pump(from source: Int32, to destination: Int32, up: Bool) {
-        let burst = max(1, bytesPerSecond / 10)
-        var tokens = Double(burst)
+        var tokens = 0.0
         var last = Self.seconds()
-        var buffer = [UInt8](repeating: 0, count: min(burst, 16 * 1024))
+        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
         defer {
             shutdown(source, Int32(SHUT_RDWR))
             shutdown(destination, Int32(SHUT_RDWR))
         }
         while true {
-            let now = Self.seconds()
-            tokens = min(Double(burst), tokens + (now - last) * Double(bytesPerSecond))
+            let now = Self.seconds(), perSecond = Double(bytesPerSecond)
+            let burst = max(1, min(Double(buffer.count), perSecond / 10))
+            tokens = min(burst, tokens + (now - last) * perSecond)
             last = now
             if tokens < 1 {
-                Self.pause((1 - tokens) / Double(bytesPerSecond))
+                Self.pause((1 - tokens) / perSecond)
                 continue
             }
             let want = min(buffer.count, Int(tokens))

@@ -10,18 +10,25 @@ import VigilNode
 import VigilStore
 
 /// Urgent first over a slow link, with real node processes: `gov` holds a backlog that `auth` has never
-/// seen, and `auth` dials `gov` through a loopback proxy that forwards at a limited rate. While the
+/// seen, and `auth` dials `gov` through a loopback proxy that forwards 256 kbit/s each way. While the
 /// backlog streams, an alert posted at `gov` and `gov`'s automatic acknowledgement of a comm test that
-/// `auth` starts overtake it. The test waits on events (the follow stream, the local API `wait`) and
-/// asserts the order of arrival at `auth`, never a time.
+/// `auth` starts overtake it: between each one's post and its arrival at `auth`, only the few backlog
+/// entries already below `gov`'s lanes arrive. Then the link gets fast and the rest of the backlog
+/// arrives too. The test waits on events (the follow stream, the local API `wait`, log lines) and
+/// asserts the order of arrival, never a time.
 @Suite("Priority lanes: urgent entries overtake a catch-up on a throttled link (processes)")
 struct PriorityLaneProcessTests {
     static let backlog = 1_500
-    /// 1 Mbit/s each way: the backlog (≈ 0.6 MB) takes several seconds, the bytes below the sender's
-    /// lanes (≈ 50 KB at most) well under one.
-    static let bytesPerSecond = 125_000
+    /// 256 kbit/s each way: the backlog (≈ 0.6 MB) would take about 20 s; the bytes below the sender's
+    /// lanes (≈ 50 KB at most, about 125 entries) about 1.5 s.
+    static let slow = 32_000
+    /// Then fast, for the rest of the backlog.
+    static let fast = 8_000_000
+    /// Most backlog entries that may arrive between an urgent entry's post and its arrival: what lies
+    /// below the lanes, with a wide margin. Without lanes it is the whole rest of the backlog.
+    static let overtaken = 400
 
-    @Test("an alert and a comm test's acknowledgement arrive while most of the backlog is still on its way; then all of it")
+    @Test("an alert and a comm test's acknowledgement overtake the backlog of a catch-up; then all of it arrives")
     func urgentOvertakesBacklog() throws {
         let fed = try FederationHarness([
             .init(name: "auth", role: "authority", organisation: "Province of Antwerp", dials: ["gov"]),
@@ -43,7 +50,7 @@ struct PriorityLaneProcessTests {
         // A port the harness did not give a node (bind(0) may hand out a port just released).
         var realPort = try FederationHarness.freePort()
         while fed.ports.values.contains(realPort) { realPort = try FederationHarness.freePort() }
-        let link = try ThrottledLink(listenPort: fed.ports["gov"]!, targetPort: realPort, bytesPerSecond: Self.bytesPerSecond)
+        let link = try ThrottledLink(listenPort: fed.ports["gov"]!, targetPort: realPort, bytesPerSecond: Self.slow)
         defer { link.close() }
         try fed.start("gov", extraArguments: ["--listen", "127.0.0.1:\(realPort)"])
         try fed.start("auth")
@@ -68,13 +75,17 @@ struct PriorityLaneProcessTests {
         follower.start()
         #expect(firstArrived.wait(timeout: .now() + 60) == .success, "no backlog entry reached auth")
 
-        // The catch-up is under way: the urgent entries now.
+        // The catch-up is under way: the urgent entries now. Each is counted from the moment it was
+        // pushed at the latest (the post's answer; the acknowledgement's log line).
         let alert = try Officer.postedID(fed.vigil("gov", ["post", "alert"] + Officer.alert() + ["--json"]))
+        let alertPosted = arrivals.withLock { $0.count }
         let test = try Officer.postedID(fed.vigil("auth", ["commtest", "start", "--expect", "everyone", "--deadline", "10m", "--note", "Lane test", "--json"]))
         let ack = try fed.automaticAck("gov", test: test)
+        let ackPosted = arrivals.withLock { $0.count }
         #expect(try fed.waitHex("auth", [alert, ack], timeoutMs: 120_000) == [])
 
-        // Nothing starved: the whole backlog arrives too.
+        // Nothing starved: the link gets fast, and the whole backlog arrives too.
+        link.bytesPerSecond = Self.fast
         #expect(try fed.waitFor("auth", backlog.map(\.id), timeoutMs: 300_000) == [])
         #expect(followDone.wait(timeout: .now() + 60) == .success)
 
@@ -84,11 +95,11 @@ struct PriorityLaneProcessTests {
             Issue.record("the follow stream missed the alert or the acknowledgement")
             return
         }
-        let messagesAfter = { (index: Int) in order[(index + 1)...].filter { $0.kind == "message" }.count }
-        // Everything already below the sender's lanes when they were posted may still arrive first (a few
-        // dozen entries); the rest of the backlog waits behind them.
-        #expect(messagesAfter(alertAt) >= Self.backlog / 2, "the alert arrived after \(Self.backlog - messagesAfter(alertAt)) of \(Self.backlog) backlog entries")
-        #expect(messagesAfter(ackAt) >= Self.backlog / 2, "the acknowledgement arrived after \(Self.backlog - messagesAfter(ackAt)) of \(Self.backlog) backlog entries")
+        let messages = { (range: Range<Int>) in order[range].filter { $0.kind == "message" }.count }
+        let beforeAlert = messages(min(alertPosted, alertAt)..<alertAt), beforeAck = messages(min(ackPosted, ackAt)..<ackAt)
+        #expect(beforeAlert <= Self.overtaken, "\(beforeAlert) backlog entries arrived between the alert's post and the alert")
+        #expect(beforeAck <= Self.overtaken, "\(beforeAck) backlog entries arrived between the acknowledgement's post and it")
+        #expect(messages(alertAt..<order.count) > 0 && messages(ackAt..<order.count) > 0, "the backlog was over before the urgent entries arrived")
         #expect(link.forwarded.down > 0)
     }
 }
