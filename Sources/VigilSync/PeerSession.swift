@@ -115,6 +115,8 @@ public struct PeerSession: Sendable {
     private var toRequestHead = 0   // toRequest[..<toRequestHead] were sent already (no O(n) removeFirst)
     private var requested: Set<EntryID> = []
     private var outstanding: Set<EntryID> = []
+    /// Whether the peer answered any outstanding request since the current round began.
+    private var answeredSinceRound = false
 
     /// A session whose TLS handshake completed at `now`. Returns the session and its first directives
     /// (our HELLO). With a `release`, the HELLO sets `Hello.Feature.announcesRelease` and the release
@@ -220,12 +222,18 @@ public struct PeerSession: Sendable {
                 let first = try r.initiate()
                 initiator = r
                 roundDeadline = now + settings.roundTimeout
-                // A new round finds every id still missing: forget earlier requests, so ids whose
-                // answers were lost are asked for again (late answers are still accepted).
-                toRequest = []
-                toRequestHead = 0
-                requested = []
-                outstanding = []
+                // A new round finds every id still missing. While the peer is still answering earlier
+                // requests (a long catch-up on a slow link), they stand: asking again would send the
+                // same entries twice and swell its backlog. When nothing was answered since the last
+                // round began, earlier requests are forgotten, so ids whose answers were lost are
+                // asked for again (late answers are still accepted).
+                if !answeredSinceRound {
+                    toRequest = []
+                    toRequestHead = 0
+                    requested = []
+                    outstanding = []
+                }
+                answeredSinceRound = false
                 roundTrips = 1
                 roundHave = 0
                 roundNeed = 0
@@ -365,7 +373,7 @@ public struct PeerSession: Sendable {
     /// The shell decoded delivered entries with these ids: release their request slots.
     public mutating func received(ids: [EntryID]) -> [SessionDirective] {
         for id in ids {
-            outstanding.remove(id)
+            if outstanding.remove(id) != nil { answeredSinceRound = true }
             requested.remove(id)
         }
         return flushWants()
