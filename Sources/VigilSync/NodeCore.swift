@@ -277,7 +277,16 @@ public struct NodeCore {
             }
             // Mutated in place: a copy would make every change to its want sets copy them whole.
             let directives = sessions[conn]!.receive(message, now: now)
-            out += apply(conn, directives, now: now)
+            for directive in apply(conn, directives, now: now) {
+                // ENTRIES frames that arrived together are verified as one batch: frames are small (so
+                // that lanes work on slow links), and one batch per read keeps a fast catch-up's
+                // per-batch costs (hops, store appends) where large frames had them.
+                if case .verify(let link, let list) = directive, case .verify(let previousLink, let previous)? = out.last, link == previousLink {
+                    out[out.count - 1] = .verify(link, previous + list)
+                } else {
+                    out.append(directive)
+                }
+            }
         }
         return out
     }

@@ -163,6 +163,18 @@ struct PriorityLaneTests {
         #expect(count == 40)
     }
 
+    @Test("ENTRIES frames that arrive together are verified as one batch, in order; other frames break the run")
+    func coalescedVerify() throws {
+        let entries = (0..<5).map { f.entry("gov", at: 1_000 + UInt64($0)) }.map(\.canonicalBytes)
+        var ncc = NodeCore(me: f.profile("ncc"), roster: f.roster, reader: MemoryEntries([]))
+        _ = ncc.connectionOpened(1, peer: f.id("centre"), outbound: false, now: 1)
+        _ = ncc.framesReceived(1, [SyncMessage.hello(Hello(features: 0, clock: HybridTimestamp(milliseconds: 1, counter: 0))).frame()], now: 2)
+        let frames = [SyncMessage.entries(Array(entries[0..<2])).frame(), SyncMessage.entries(Array(entries[2..<3])).frame(),
+                      SyncMessage.ping(7).frame(), SyncMessage.entries(Array(entries[3..<5])).frame()]
+        let batches = ncc.framesReceived(1, frames, now: 3).compactMap { d -> [[UInt8]]? in if case .verify(1, let list) = d { list } else { nil } }
+        #expect(batches == [Array(entries[0..<3]), Array(entries[3..<5])])
+    }
+
     @Test("the kind peek reads the head like the decoder: every kind, every truncation, bad version and kind codes")
     func kindPeek() throws {
         for kind in EntryKind.allCases {
