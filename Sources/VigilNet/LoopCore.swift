@@ -180,7 +180,8 @@ final class LoopCore: @unchecked Sendable {
     private func startDial(_ id: ConnectionID, remote: String, addresses: [SocketAddress]?, expectedPeer: PublicKey?) {
         let channel: Channel
         do {
-            channel = try Channel(context: configuration.tls, isClient: true, maxFrameLength: configuration.maxFrameLength)
+            channel = try Channel(context: configuration.tls, isClient: true, maxFrameLength: configuration.maxFrameLength,
+                                  encryptChunk: configuration.encryptChunk)
         } catch {
             releaseBudget(of: id)
             delegate?.connectionClosed(id, reason: CloseReason(.localFailure, "cannot start a TLS session for \(remote): \(error)"))
@@ -242,7 +243,8 @@ final class LoopCore: @unchecked Sendable {
                 let remote = address?.description ?? "an unknown address"
                 let channel: Channel
                 do {
-                    channel = try Channel(context: configuration.tls, isClient: false, maxFrameLength: configuration.maxFrameLength)
+                    channel = try Channel(context: configuration.tls, isClient: false, maxFrameLength: configuration.maxFrameLength,
+                                          encryptChunk: configuration.encryptChunk)
                 } catch {
                     close(fd)
                     delegate?.connectionRefused(remote: remote, reason: CloseReason(.localFailure, "cannot start a TLS session: \(error)"))

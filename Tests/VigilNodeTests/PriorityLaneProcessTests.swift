@@ -20,7 +20,7 @@ import VigilStore
 struct PriorityLaneProcessTests {
     static let backlog = 1_500
     /// 256 kbit/s each way: the backlog (≈ 0.6 MB) would take about 20 s; the bytes below the sender's
-    /// lanes (≈ 50 KB at most, about 125 entries) about 1.5 s.
+    /// lanes (≈ 25 KB at most, about 80 entries) under a second.
     static let slow = 32_000
     /// Then fast, for the rest of the backlog.
     static let fast = 8_000_000

@@ -146,7 +146,7 @@ struct PriorityLaneTests {
         #expect(lanes.map(\.1) == [[.alert], [.situationReport]])
     }
 
-    @Test("catch-up ENTRIES frames are cut at about 16 KiB")
+    @Test("catch-up ENTRIES frames are cut at about `LanePolicy.entriesFrameBytes`")
     func frameSize() throws {
         let big: FieldMap = ["subject": .text("s"), "text": .text(String(repeating: "x", count: 3_000))]
         let entries = (0..<40).map { f.entry("gov", at: 1_000 + UInt64($0), fields: big) }
