@@ -10,9 +10,8 @@ public enum EntrySendCause: Hashable, Sendable {
 
 /// Which `OutboundLane` a frame goes to: a pure policy shared by the node and the simulator.
 ///
-/// - Session messages (HELLO, reconciliation, WANT, PING/PONG, RELEASE, GOODBYE) are `.urgent`: they
-///   are small, and a reconciliation round or a WANT stuck behind a backlog would stall the catch-up
-///   itself (and time the round out).
+/// - Small session messages (HELLO, WANT, PING/PONG, RELEASE, GOODBYE) are `.urgent`: a WANT stuck
+///   behind a backlog would stall the catch-up itself. Reconciliation messages are `.live` (`lane(of:)`).
 /// - Roster entries are `.urgent` whatever the cause: a peer accepts a new member's entries only
 ///   once it holds the roster entry that adds the member.
 /// - Pushed (new) entries are `.urgent` when their kind is (`EntryKind.urgency`), else `.live`.
@@ -25,7 +24,19 @@ public enum LanePolicy {
     /// link's catch-up does not pay per frame.
     public static let entriesFrameBytes = 8 * 1024
 
-    /// The lane of a session message that is not ENTRIES.
+    /// The lane of a session message that is not ENTRIES: `.urgent`, except reconciliation messages
+    /// (RECONCILE_BEGIN, RECONCILE), which go `.live`. They can be 60 KB each and a large catch-up sends
+    /// many (its missing ids); in the urgent lane every alert would queue behind them. The live lane
+    /// still goes 4 : 1 before the backlog, so a round never waits for the backlog.
+    public static func lane(of message: SyncMessage) -> OutboundLane {
+        switch message {
+        case .reconcileBegin, .reconcile: .live
+        case .entries: .live
+        case .hello, .want, .ping, .pong, .goodbye, .release: .urgent
+        }
+    }
+
+    /// The lane of the small session messages (HELLO, WANT, PING/PONG, RELEASE, GOODBYE).
     public static let control = OutboundLane.urgent
 
     /// The lane of an ENTRIES frame carrying entries of `kind` sent for `cause`.

@@ -539,7 +539,7 @@ public struct NodeCore {
         while let d = queue.popFirst() {
             switch d {
             case .send(let message):
-                out.append(.send(conn, message.frame(), LanePolicy.control))
+                out.append(.send(conn, message.frame(), LanePolicy.lane(of: message)))
             case .sendEntries(let ids, let cause):
                 out += entryFrames(conn, ids, cause: cause)
             case .deliver(let list):

@@ -25,6 +25,8 @@ struct PriorityLaneTests {
             #expect(LanePolicy.lane(kind: kind, cause: .catchUp) == (kind == .roster ? .urgent : .backlog), "\(kind)")
         }
         #expect(LanePolicy.control == .urgent)
+        #expect(LanePolicy.lane(of: .reconcile([1])) == .live && LanePolicy.lane(of: .reconcileBegin([1])) == .live)
+        #expect(LanePolicy.lane(of: .want([])) == .urgent && LanePolicy.lane(of: .ping(1)) == .urgent && LanePolicy.lane(of: .goodbye(code: 1, reason: "x")) == .urgent)
         let old = HybridTimestamp(milliseconds: 1, counter: 0), new = HybridTimestamp(milliseconds: 2, counter: 0)
         #expect(LanePolicy.catchUpOrder(.urgent, old, before: .routine, new))
         #expect(LanePolicy.catchUpOrder(.routine, new, before: .routine, old))
