@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "VigilSyncTests", dependencies: ["VigilSync", "VigilModel", "VigilCrypto"]),
         .testTarget(name: "VigilSimTests", dependencies: ["VigilSim", "VigilSync", "VigilModel", "VigilLog", "VigilCrypto"]),
         .testTarget(name: "VigilNetTests", dependencies: ["VigilNet", "VigilCrypto", "VigilSync", "VigilModel"]),
-        .testTarget(name: "VigilNodeTests", dependencies: ["VigilAPI", "VigilNode", "VigilStore", "VigilSync", "VigilModel", "VigilCrypto"]),
+        .testTarget(name: "VigilNodeTests", dependencies: ["VigilAPI", "VigilBenchSupport", "VigilNode", "VigilStore", "VigilSync", "VigilModel", "VigilCrypto"]),
         .testTarget(name: "VigilAPITests", dependencies: ["VigilAPI", "VigilModel"]),
         .testTarget(name: "VigilBundleTests", dependencies: ["VigilBundle", "VigilModel", "VigilCrypto"]),
         .testTarget(name: "VigilCAPTests", dependencies: ["VigilCAP", "VigilModel"]),

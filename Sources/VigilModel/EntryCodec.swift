@@ -62,6 +62,24 @@ enum EntryCodec {
         }
     }
 
+    /// The kind field only: the head of `decode`, read the same way.
+    static func kind(ofCanonicalBytes bytes: [UInt8]) throws(DecodingError) -> EntryKind {
+        var r = ByteReader(bytes)
+        let version = try r.byte("version")
+        guard version == EntryLimits.formatVersion else {
+            throw DecodingError(field: "version", offset: 0, reason: "unknown format version \(version); this node reads version \(EntryLimits.formatVersion) (upgrade Vigil if the federation moved on)")
+        }
+        _ = try r.bytes32("author")
+        _ = try r.varint("hlc.ms", max: HybridTimestamp.maxMilliseconds)
+        _ = try r.varint("hlc.counter", max: UInt64(UInt32.max))
+        let kindOffset = r.offset
+        let kindCode = try r.byte("kind")
+        guard let kind = EntryKind(rawValue: kindCode) else {
+            throw DecodingError(field: "kind", offset: kindOffset, reason: "unknown kind code \(kindCode)")
+        }
+        return kind
+    }
+
     static func decode(_ bytes: [UInt8]) throws(DecodingError) -> Entry {
         guard bytes.count <= EntryLimits.maxEncodedBytes else {
             throw DecodingError(field: "entry", offset: 0, reason: "\(bytes.count) bytes, more than the limit \(EntryLimits.maxEncodedBytes)")

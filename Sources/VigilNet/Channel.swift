@@ -35,8 +35,9 @@ final class Channel {
         case peerClosed
     }
 
-    /// Plaintext is handed to the engine in chunks of about this size (one TLS record's worth).
-    static let encryptChunk = 16 * 1024
+    /// Plaintext is handed to the engine in chunks of about this size (one TLS record's worth, at most):
+    /// small frames share a chunk, a larger one goes alone. `NetworkConfiguration.encryptChunk`.
+    let encryptChunk: Int
     /// The most bytes given to the engine in one call, either way. OpenSSL's memory buffers keep the
     /// largest size they ever held, so feeding a 256 KiB frame in one call would cost every
     /// connection that ever carried one a 256 KiB buffer for its lifetime.
@@ -53,7 +54,8 @@ final class Channel {
     var outbound = ByteQueue()
 
     /// A session for `context` that refuses frames longer than `maxFrameLength`.
-    init(context: TLSContext, isClient: Bool, maxFrameLength: Int) throws {
+    init(context: TLSContext, isClient: Bool, maxFrameLength: Int, encryptChunk: Int = 16 * 1024) throws {
+        self.encryptChunk = encryptChunk
         tls = try TLSConnection(context: context, isClient: isClient)
         decoder = FrameDecoder(maxLength: maxFrameLength)
     }
@@ -106,7 +108,7 @@ final class Channel {
             var chunk = pending[pendingHead]
             pending[pendingHead] = []
             pendingHead += 1
-            while pendingHead < pending.count && chunk.count + pending[pendingHead].count <= Self.encryptChunk {
+            while pendingHead < pending.count && chunk.count + pending[pendingHead].count <= encryptChunk {
                 chunk.append(contentsOf: pending[pendingHead])
                 pending[pendingHead] = []
                 pendingHead += 1

@@ -25,9 +25,6 @@ final class LoopCore: @unchecked Sendable {
         var paused = false
     }
 
-    /// Ciphertext buffered per connection before more frames are encrypted: enough to fill a socket
-    /// write, small enough that queued frames stay in the (bounded) send queue.
-    private static let outboundHighWater = 64 * 1024
     /// Reads per connection per wake-up, so one busy peer cannot starve the others.
     static let readsPerWake = 4
     /// Accepts per listener per wake-up.
@@ -183,7 +180,8 @@ final class LoopCore: @unchecked Sendable {
     private func startDial(_ id: ConnectionID, remote: String, addresses: [SocketAddress]?, expectedPeer: PublicKey?) {
         let channel: Channel
         do {
-            channel = try Channel(context: configuration.tls, isClient: true, maxFrameLength: configuration.maxFrameLength)
+            channel = try Channel(context: configuration.tls, isClient: true, maxFrameLength: configuration.maxFrameLength,
+                                  encryptChunk: configuration.encryptChunk)
         } catch {
             releaseBudget(of: id)
             delegate?.connectionClosed(id, reason: CloseReason(.localFailure, "cannot start a TLS session for \(remote): \(error)"))
@@ -245,7 +243,8 @@ final class LoopCore: @unchecked Sendable {
                 let remote = address?.description ?? "an unknown address"
                 let channel: Channel
                 do {
-                    channel = try Channel(context: configuration.tls, isClient: false, maxFrameLength: configuration.maxFrameLength)
+                    channel = try Channel(context: configuration.tls, isClient: false, maxFrameLength: configuration.maxFrameLength,
+                                          encryptChunk: configuration.encryptChunk)
                 } catch {
                     close(fd)
                     delegate?.connectionRefused(remote: remote, reason: CloseReason(.localFailure, "cannot start a TLS session: \(error)"))
@@ -276,6 +275,7 @@ final class LoopCore: @unchecked Sendable {
     /// Watches `fd` for `connection`. On failure, ends the connection and returns false.
     private func register(_ connection: Connection, fd: Int32) -> Bool {
         connection.fd = fd
+        if let unsent = configuration.unsentLowWater { Sockets.setUnsentLowWater(fd, unsent) }
         connection.interest = LinuxCalls.EPOLLIN
         do {
             try poller.add(fd, token: connection.id.rawValue, events: LinuxCalls.EPOLLIN)
@@ -426,8 +426,8 @@ final class LoopCore: @unchecked Sendable {
         guard connection.fd >= 0, connection.phase != .connecting else { return }
         writing: while true {
             if connection.phase == .established && connection.channel.pendingBytes > 0
-                && connection.channel.outbound.count < Self.outboundHighWater {
-                switch connection.channel.encryptPending(outboundLimit: Self.outboundHighWater) {
+                && connection.channel.outbound.count < configuration.ciphertextHighWater {
+                switch connection.channel.encryptPending(outboundLimit: configuration.ciphertextHighWater) {
                 case .success(let released):
                     if released > 0 { consumeBudget(of: connection.id, released) }
                 case .failure(let failure):

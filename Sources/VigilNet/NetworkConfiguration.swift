@@ -25,6 +25,17 @@ public struct NetworkConfiguration: Sendable {
     /// After a `.queueFull`, `writable` is delivered once the queue is down to this many bytes; nil
     /// means half of `sendQueueLimit`.
     public var sendQueueLowWater: Int?
+    /// Ciphertext buffered per connection before more queued frames are encrypted (in chunks of
+    /// `encryptChunk`). Default 64 KiB: enough to fill a socket write.
+    public var ciphertextHighWater: Int = 64 * 1024
+    /// Queued frames are encrypted in chunks of at most this many bytes (small frames share a chunk and
+    /// so a TLS record; a larger frame goes alone). Default 16 KiB, one TLS record.
+    public var encryptChunk: Int = 16 * 1024
+    /// TCP_NOTSENT_LOWAT for peer connections: the kernel takes more bytes from the loop only while
+    /// fewer than this many wait unsent in the socket; nil leaves the kernel's default (no limit). A
+    /// small value keeps queued frames in the loop and the node's `OutboundQueue`, where their
+    /// priority still counts, instead of in the kernel, where it no longer does.
+    public var unsentLowWater: Int?
     /// How long a closing connection may keep flushing its last frames, close_notify or TLS alert to
     /// the peer before the socket is closed regardless. Default 2 s.
     public var closeLinger: Duration = .seconds(2)
@@ -52,6 +63,9 @@ public struct NetworkConfiguration: Sendable {
         try check(sendQueueLimit > 0, "the send queue limit must be positive")
         try check((0...sendQueueLimit).contains(effectiveLowWater), "the send queue low-water mark must be 0…\(sendQueueLimit) (the limit), got \(effectiveLowWater)")
         try check(listenBacklog > 0, "the listen backlog must be positive")
+        try check(ciphertextHighWater > 0, "the ciphertext high-water mark must be positive, got \(ciphertextHighWater)")
+        try check(encryptChunk > 0, "the encryption chunk must be positive, got \(encryptChunk)")
+        try check(unsentLowWater.map { $0 > 0 } ?? true, "the unsent low-water mark must be positive (or nil for the kernel's default)")
     }
 }
 

@@ -107,6 +107,12 @@ enum Sockets {
         _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
     }
 
+    /// Limits the bytes waiting unsent in the kernel (TCP_NOTSENT_LOWAT, Linux option 25).
+    static func setUnsentLowWater(_ fd: Int32, _ bytes: Int) {
+        var value = Int32(clamping: bytes)
+        _ = setsockopt(fd, Int32(IPPROTO_TCP), 25, &value, socklen_t(MemoryLayout<Int32>.size))
+    }
+
     /// The outcome of one read.
     enum ReadResult {
         case bytes(Int)

@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 import VigilCrypto
 import VigilModel
 import VigilSync
@@ -24,20 +25,29 @@ public final class EntryVerifier: Sendable {
         self.parallelThreshold = parallelThreshold
     }
 
-    /// One result per input, in order.
+    /// Entries a worker takes at a time: small enough that the workers finish together even when
+    /// other processes take a core away from one of them, large enough that taking costs nothing.
+    static let block = 64
+
+    /// One result per input, in order. Workers take blocks of `block` entries from a shared counter
+    /// until none is left, and write each result in place.
     public func verify(_ list: [[UInt8]]) -> [VerificationResult] {
         if workers == 1 || list.count < parallelThreshold { return list.map(verifyOne) }
-        var results = [VerificationResult?](repeating: nil, count: list.count)
-        let chunks = min(workers * 4, list.count)
-        results.withUnsafeMutableBufferPointer { out in
-            nonisolated(unsafe) let buffer = out
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                let start = list.count * chunk / chunks
-                let end = list.count * (chunk + 1) / chunks
-                for i in start..<end { buffer[i] = verifyOne(list[i]) }
+        let blocks = (list.count + Self.block - 1) / Self.block
+        let next = Atomic<Int>(0)
+        return [VerificationResult](unsafeUninitializedCapacity: list.count) { buffer, initialized in
+            nonisolated(unsafe) let out = buffer
+            DispatchQueue.concurrentPerform(iterations: min(workers, blocks)) { _ in
+                while true {
+                    let b = next.add(1, ordering: .relaxed).oldValue
+                    guard b < blocks else { return }
+                    for i in b * Self.block..<min(list.count, (b + 1) * Self.block) {
+                        (out.baseAddress! + i).initialize(to: verifyOne(list[i]))
+                    }
+                }
             }
+            initialized = list.count
         }
-        return results.map { $0! }
     }
 
     /// Decodes and verifies one entry.

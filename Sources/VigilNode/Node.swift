@@ -136,7 +136,7 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
         identity = key
         log = NodeLog(node: member.name, sink: options.logSink ?? { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
         let tls = try TLSContext(certificate: certificate, key: key, trusting: ca)
-        loop = try NetworkLoop(configuration: NetworkConfiguration(tls: tls))
+        loop = try NetworkLoop(configuration: Self.networkConfiguration(tls: tls))
         core = NodeCore(me: member.profile, roster: roster, reader: StoreReader(store: store), settings: options.session)
         core.wallClockAtZero = Node.wallMilliseconds() - (Node.monotonicMilliseconds() - started)
         let recovered = store.recovery

@@ -14,9 +14,9 @@ extension Node {
 
     func handle(_ directive: NodeDirective) {
         switch directive {
-        case .send(let link, let frame):
+        case .send(let link, let frame, let lane):
             guard let id = connectionOf[link] else { return }
-            send(frame, on: id)
+            send(frame, lane: lane, on: id)
         case .close(let link, let reason):
             guard let id = connectionOf[link] else { return }
             log.event(.info, "session-closing", ["peer": peerName(link), "code": reason.code.rawValue, "reason": reason.message])

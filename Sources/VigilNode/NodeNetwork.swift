@@ -114,9 +114,9 @@ extension Node {
         }
     }
 
-    func send(_ frame: Frame, on id: ConnectionID) {
+    func send(_ frame: Frame, lane: OutboundLane, on id: ConnectionID) {
         var queue = outbound.removeValue(forKey: id) ?? OutboundQueue()
-        let outcome = queue.send(frame) { transmit($0, on: id) }
+        let outcome = queue.send(frame, lane: lane) { transmit($0, on: id) }
         if !queue.isEmpty { outbound[id] = queue }
         if case .overLimit = outcome {
             loop.close(id, reason: CloseReason(.slowPeer, "peer too slow: more than \(queue.limit >> 20) MiB waiting to be sent"))

@@ -84,8 +84,7 @@ public final class OfflineNode {
     /// Takes canonical entries exactly as if a peer had sent them (`BundleAdmission`): verified,
     /// admitted by the core's rules, new ones appended durably. The outcome per entry, in order.
     public func ingest(_ list: [[UInt8]], verifier: EntryVerifier = EntryVerifier()) throws -> [BundleImportReport.Item] {
-        let results = verifier.verify(list)
-        let decision = BundleAdmission.admit(results, core: &core, now: 0)
+        let decision = BundleAdmission.verifyAndAdmit(list, verifier: verifier, core: &core, now: 0)
         if !decision.persist.isEmpty {
             do {
                 _ = try store.append(decision.persist)

@@ -617,8 +617,8 @@ public final class Simulation {
         while let d = pending.popFirst() {
             guard nodes[i].isUp else { return }
             switch d {
-            case .send(let conn, let frame):
-                send(from: i, conn: conn, frame: frame)
+            case .send(let conn, let frame, let lane):
+                send(from: i, conn: conn, frame: frame, lane: lane)
             case .close(let conn, let reason):
                 if reason.code == .revoked { report.revokedSessionsRefused += 1 }
                 if let id = connToLink[conn] { closeLink(id, reason: CloseReason(.peerClosed, "closed by node \(i)")) }
@@ -682,10 +682,10 @@ public final class Simulation {
 
     /// Sends through the connection's `OutboundQueue`: at once while the send budget allows, else the
     /// frame waits until delivered frames free the budget (`release`); too much waiting closes the link.
-    private func send(from i: Int, conn: LinkID, frame: Frame) {
+    private func send(from i: Int, conn: LinkID, frame: Frame, lane: OutboundLane) {
         guard let linkID = connToLink[conn] else { return }
         var waiting = outbound.removeValue(forKey: conn) ?? OutboundQueue(limit: config.outboundLimit)
-        let outcome = waiting.send(frame) { transmit($0, on: conn) }
+        let outcome = waiting.send(frame, lane: lane) { transmit($0, on: conn) }
         if !waiting.isEmpty { outbound[conn] = waiting }
         switch outcome {
         case .sent: break

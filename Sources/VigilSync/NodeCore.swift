@@ -19,8 +19,8 @@ public enum EntryOrigin: Hashable, Sendable {
 
 /// What the node shell must do. Carried out in order.
 public enum NodeDirective: Sendable {
-    /// Send a frame on a connection.
-    case send(LinkID, Frame)
+    /// Send a frame on a connection, in this lane of its `OutboundQueue` (`LanePolicy`).
+    case send(LinkID, Frame, OutboundLane)
     /// Close a connection, with the typed reason (log it with its code).
     case close(LinkID, reason: CloseReason)
     /// Decode and verify these received entries (in parallel if it likes), then call
@@ -290,13 +290,22 @@ public struct NodeCore {
                 message = try SyncMessage(frame: frame)
             } catch {
                 let reason = "malformed \(frame.type) message: \(error)"
-                out.append(.send(conn, SyncMessage.goodbye(code: 2, reason: reason).frame()))
+                out.append(.send(conn, SyncMessage.goodbye(code: 2, reason: reason).frame(), LanePolicy.control))
                 out += apply(conn, sessions[conn]!.connectionLost(reason: CloseReason(.malformed, reason)), now: now)
                 break
             }
             // Mutated in place: a copy would make every change to its want sets copy them whole.
             let directives = sessions[conn]!.receive(message, now: now)
-            out += apply(conn, directives, now: now)
+            for directive in apply(conn, directives, now: now) {
+                // ENTRIES frames that arrived together are verified as one batch: frames are small (so
+                // that lanes work on slow links), and one batch per read keeps a fast catch-up's
+                // per-batch costs (hops, store appends) where large frames had them.
+                if case .verify(let link, let list) = directive, case .verify(let previousLink, let previous)? = out.last, link == previousLink {
+                    out[out.count - 1] = .verify(link, previous + list)
+                } else {
+                    out.append(directive)
+                }
+            }
         }
         return out
     }
@@ -549,9 +558,9 @@ public struct NodeCore {
         while let d = queue.popFirst() {
             switch d {
             case .send(let message):
-                out.append(.send(conn, message.frame()))
-            case .sendEntries(let ids):
-                out += entryFrames(conn, ids)
+                out.append(.send(conn, message.frame(), LanePolicy.lane(of: message)))
+            case .sendEntries(let ids, let cause):
+                out += entryFrames(conn, ids, cause: cause)
             case .deliver(let list):
                 out.append(.verify(conn, list))
             case .needSnapshot:
@@ -583,24 +592,38 @@ public struct NodeCore {
         return out
     }
 
-    /// ENTRIES frames for the ids the peer may read, batched under the frame limit.
-    private mutating func entryFrames(_ conn: LinkID, _ ids: [EntryID]) -> [NodeDirective] {
-        var out: [NodeDirective] = []
-        var batch: [[UInt8]] = []
-        var size = 0
-        let budget = Frame.maxLength - 64
+    /// ENTRIES frames for the ids the peer may read, each in its lane (`LanePolicy`): a catch-up's
+    /// urgent kinds first, then its newest entries first; batched by lane, each frame cut at about
+    /// `LanePolicy.entriesFrameBytes` so that a frame already on its way holds a more urgent one back little.
+    private mutating func entryFrames(_ conn: LinkID, _ ids: [EntryID], cause: EntrySendCause) -> [NodeDirective] {
+        var items: [(bytes: [UInt8], lane: OutboundLane, urgency: EntryUrgency, timestamp: HybridTimestamp)] = []
+        items.reserveCapacity(ids.count)
         for id in ids where mayRead(conn, id) {
-            guard let bytes = pushing[id] ?? reader.canonicalBytes(id) else { continue }
-            let cost = bytes.count + 4
-            if !batch.isEmpty && (size + cost > budget || batch.count == SyncMessage.maxBatchEntries) {
-                out.append(.send(conn, SyncMessage.entries(batch).frame()))
-                batch = []
-                size = 0
-            }
-            batch.append(bytes)
-            size += cost
+            guard let info = held[id], let bytes = pushing[id] ?? reader.canonicalBytes(id) else { continue }
+            // Bytes this node stored after checking them; a head it cannot read is sent as routine.
+            let kind = (try? Entry.kind(ofCanonicalBytes: bytes)) ?? .message
+            items.append((bytes, LanePolicy.lane(kind: kind, cause: cause), kind.urgency, info.timestamp))
         }
-        if !batch.isEmpty { out.append(.send(conn, SyncMessage.entries(batch).frame())) }
+        if cause == .catchUp {
+            items.sort { LanePolicy.catchUpOrder($0.urgency, $0.timestamp, before: $1.urgency, $1.timestamp) }
+        }
+        var out: [NodeDirective] = []
+        let budget = min(LanePolicy.entriesFrameBytes, Frame.maxLength - 64)
+        for lane in OutboundLane.allCases {
+            var batch: [[UInt8]] = []
+            var size = 0
+            for item in items where item.lane == lane {
+                let cost = item.bytes.count + 4
+                if !batch.isEmpty && (size + cost > budget || batch.count == SyncMessage.maxBatchEntries) {
+                    out.append(.send(conn, SyncMessage.entries(batch).frame(), lane))
+                    batch = []
+                    size = 0
+                }
+                batch.append(item.bytes)
+                size += cost
+            }
+            if !batch.isEmpty { out.append(.send(conn, SyncMessage.entries(batch).frame(), lane)) }
+        }
         return out
     }
 }

@@ -1,14 +1,21 @@
-/// A priority lane of the outbound queue, most urgent first.
-///
-/// Today every frame goes to `.live`, so frames leave in the order the core produced them. The lanes
-/// are there for per-peer priorities (urgent kinds first, new entries before a catch-up backlog).
+/// A priority lane of the outbound queue, most urgent first (`LanePolicy` says which frame goes where).
 public enum OutboundLane: Int, CaseIterable, Comparable, Sendable {
-    /// Session control and urgent entries.
+    /// Session control, roster entries, and new entries of urgent kinds.
     case urgent
-    /// New entries and everything else (the default).
+    /// New entries of routine kinds.
     case live
-    /// Catch-up backlog.
+    /// Catch-up backlog (answers to WANT, entries reconciliation found the peer lacks).
     case backlog
+
+    /// Frames a lane may send per round of `OutboundQueue.drain` while the lanes after it wait: the
+    /// weighted round-robin that keeps the urgent lane ahead and starves none.
+    public var weight: Int {
+        switch self {
+        case .urgent: 8
+        case .live: 4
+        case .backlog: 1
+        }
+    }
 
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }
@@ -22,7 +29,12 @@ public enum OutboundLane: Int, CaseIterable, Comparable, Sendable {
 /// delivered frame in the simulator), the shell calls `drain(via:)`. More than `limit` bytes waiting
 /// means the peer reads too slowly: `send` says `.overLimit`, and the shell closes the connection.
 ///
-/// `drain` takes the most urgent non-empty lane first, oldest frame first within a lane.
+/// `drain` serves the lanes by weighted round-robin: up to `OutboundLane.weight` frames of the urgent
+/// lane, then of the live lane, then of the backlog, and round again, skipping empty lanes; oldest
+/// frame first within a lane. So an urgent frame waits behind at most one round of the lower lanes
+/// (4 live and 1 backlog frame), and a lower lane still sends at least its weight per round however
+/// busy the lanes above it are: nothing is starved. A queue that empties starts its next round at
+/// the urgent lane.
 public struct OutboundQueue: Sendable {
     /// What became of a frame handed to `send`.
     public enum Outcome: Hashable, Sendable {
@@ -46,6 +58,9 @@ public struct OutboundQueue: Sendable {
     /// One per `OutboundLane`, created when the first frame waits (an empty queue allocates nothing,
     /// so the shell can make one per frame sent).
     private var lanes: [Lane] = []
+    /// The lane whose turn it is in the current round, and how many frames it may still send.
+    private var turn = OutboundLane.urgent
+    private var credit = OutboundLane.urgent.weight
 
     /// A FIFO that removes from the front in O(1) (a head index, compacted now and then).
     struct Lane: Sendable {
@@ -88,20 +103,26 @@ public struct OutboundQueue: Sendable {
         return bytes > limit ? .overLimit(bytes: bytes) : .queued
     }
 
-    /// Offers waiting frames to the network, most urgent lane first, until it refuses one (that one
-    /// stays first) or none is left. Returns how many it took.
+    /// Offers waiting frames to the network in weighted round-robin order, until it refuses one (that
+    /// one stays first in its lane, and its lane keeps the turn) or none is left. Returns how many it took.
     @discardableResult
     public mutating func drain(via transmit: (Frame) -> Bool) -> Int {
         var sent = 0
-        for index in lanes.indices {
-            while let frame = lanes[index].first {
-                guard transmit(frame) else { return sent }
-                lanes[index].removeFirst()
-                count -= 1
-                bytes -= frame.payload.count
-                sent += 1
+        while count > 0 {
+            guard credit > 0, let frame = lanes[turn.rawValue].first else {
+                turn = OutboundLane(rawValue: (turn.rawValue + 1) % OutboundLane.allCases.count)!
+                credit = turn.weight
+                continue
             }
+            guard transmit(frame) else { return sent }
+            lanes[turn.rawValue].removeFirst()
+            credit -= 1
+            count -= 1
+            bytes -= frame.payload.count
+            sent += 1
         }
+        turn = .urgent
+        credit = OutboundLane.urgent.weight
         return sent
     }
 }

@@ -17,8 +17,9 @@ public enum SessionDirective: Hashable, Sendable {
     /// Send this message to the peer.
     case send(SyncMessage)
     /// Read these entries from the store and send them to the peer in ENTRIES batches — only those the
-    /// peer may read (the shell checks the audience again before anything leaves the node).
-    case sendEntries([EntryID])
+    /// peer may read (the shell checks the audience again before anything leaves the node). The cause
+    /// decides their lane and order (`LanePolicy`).
+    case sendEntries([EntryID], EntrySendCause)
     /// The peer sent these canonical entries: validate, store, and admit them.
     case deliver([[UInt8]])
     /// Build a reconciliation snapshot of the entries this node holds that the peer may read, and call
@@ -114,6 +115,8 @@ public struct PeerSession: Sendable {
     private var toRequestHead = 0   // toRequest[..<toRequestHead] were sent already (no O(n) removeFirst)
     private var requested: Set<EntryID> = []
     private var outstanding: Set<EntryID> = []
+    /// Whether the peer answered any outstanding request since the current round began.
+    private var answeredSinceRound = false
 
     /// A session whose TLS handshake completed at `now`. Returns the session and its first directives
     /// (our HELLO). With a `release`, the HELLO sets `Hello.Feature.announcesRelease` and the release
@@ -188,7 +191,7 @@ public struct PeerSession: Sendable {
         case .reconcile(let bytes):
             return handleReconcile(bytes, now: now)
         case .want(let ids):
-            return ids.isEmpty ? [] : [.sendEntries(ids)]
+            return ids.isEmpty ? [] : [.sendEntries(ids, .catchUp)]
         case .entries(let list):
             return handleEntries(list)
         case .ping(let nonce):
@@ -219,12 +222,18 @@ public struct PeerSession: Sendable {
                 let first = try r.initiate()
                 initiator = r
                 roundDeadline = now + settings.roundTimeout
-                // A new round finds every id still missing: forget earlier requests, so ids whose
-                // answers were lost are asked for again (late answers are still accepted).
-                toRequest = []
-                toRequestHead = 0
-                requested = []
-                outstanding = []
+                // A new round finds every id still missing. While the peer is still answering earlier
+                // requests (a long catch-up on a slow link), they stand: asking again would send the
+                // same entries twice and swell its backlog. When nothing was answered since the last
+                // round began, earlier requests are forgotten, so ids whose answers were lost are
+                // asked for again (late answers are still accepted).
+                if !answeredSinceRound {
+                    toRequest = []
+                    toRequestHead = 0
+                    requested = []
+                    outstanding = []
+                }
+                answeredSinceRound = false
                 roundTrips = 1
                 roundHave = 0
                 roundNeed = 0
@@ -244,7 +253,7 @@ public struct PeerSession: Sendable {
     /// New local entries (already filtered to those the peer may read): push them now.
     public mutating func announce(_ ids: [EntryID]) -> [SessionDirective] {
         guard phase == .established, !ids.isEmpty else { return [] }
-        return [.sendEntries(ids)]
+        return [.sendEntries(ids, .push)]
     }
 
     /// Time passed: timeouts, pings, anti-entropy.
@@ -294,8 +303,9 @@ public struct PeerSession: Sendable {
                 roundHave += have.count
                 roundNeed += need.count
                 var out: [SessionDirective] = []
-                if !have.isEmpty { out.append(.sendEntries(have)) }
-                out += request(need)
+                if !have.isEmpty { out.append(.sendEntries(have, .catchUp)) }
+                // Negentropy lists a range's ids oldest first: ask for the newest first.
+                out += request(need.reversed())
                 if let next {
                     initiator = r
                     roundDeadline = now + settings.roundTimeout
@@ -329,7 +339,7 @@ public struct PeerSession: Sendable {
         }
     }
 
-    private mutating func request(_ ids: [EntryID]) -> [SessionDirective] {
+    private mutating func request(_ ids: some Sequence<EntryID>) -> [SessionDirective] {
         for id in ids where !requested.contains(id) {
             requested.insert(id)
             toRequest.append(id)
@@ -363,7 +373,7 @@ public struct PeerSession: Sendable {
     /// The shell decoded delivered entries with these ids: release their request slots.
     public mutating func received(ids: [EntryID]) -> [SessionDirective] {
         for id in ids {
-            outstanding.remove(id)
+            if outstanding.remove(id) != nil { answeredSinceRound = true }
             requested.remove(id)
         }
         return flushWants()

@@ -5,8 +5,11 @@ public struct NegentropySetReconciler: SetReconciler {
     private var initiator: NegentropyInitiator?
     private let responder: NegentropyResponder?
 
-    /// The frame size limit used for every Negentropy message (fits well inside one sync frame).
-    public static let frameSizeLimit = 60_000
+    /// The frame size limit used for every Negentropy message (fits well inside one sync frame). Small,
+    /// so that on a slow link one message already on its way holds an alert back by half a second at
+    /// 256 kbit/s, not two (docs/sync-protocol.md, "Priority lanes"); a large difference on a fast link
+    /// takes more round trips (each side limits only what it sends, so peers need not agree).
+    public static let frameSizeLimit = 16_000
 
     /// A reconciler over `items` (HLC milliseconds, entry id) for one round.
     public init(items: some Sequence<NegentropyItem>, isInitiator: Bool) throws {

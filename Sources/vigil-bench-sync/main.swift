@@ -315,8 +315,12 @@ signal(SIGPIPE, SIG_IGN)
 Cleanup.shared.installSignalHandlers()
 let status: Int32
 do {
-    let options = try Options(Array(CommandLine.arguments.dropFirst()))
-    status = try run(options)
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    if arguments.first == "lanes" {
+        status = try LanesBench.main(Array(arguments.dropFirst()))   // Scripts/bench-lanes
+    } else {
+        status = try run(try Options(arguments))
+    }
 } catch {
     if Cleanup.shared.interrupted {
         sleep(60)   // the signal handler is cleaning up and exits with status 2

@@ -24,9 +24,13 @@ enum EntryFuzzCheck {
         // Scripts/fuzz --self-test: a planted "bug" that proves crashes are caught and reported.
         if bytes.starts(with: Array("VIGIL-SELFTEST".utf8)) { return .violation("planted self-test failure") }
         #endif
+        // The kind peek (used to schedule sends) reads the head like the decoder: it never crashes, and
+        // agrees with the decoder on every input the decoder accepts.
+        let peeked = try? Entry.kind(ofCanonicalBytes: bytes)
         let entry: Entry
         do {
             entry = try Entry(canonicalBytes: bytes)
+            guard peeked == entry.kind else { return .violation("the kind peek says \(peeked.map(\.name) ?? "error"), the decoder \(entry.kind.name)") }
         } catch {
             // Refusals must say where: the offset is inside the input (or at its end).
             guard error.offset >= 0, error.offset <= bytes.count else {

@@ -14,8 +14,8 @@ struct MixedReleaseCoreTests {
         var toNcc = gov.connectionOpened(1, peer: f.id("ncc"), outbound: true, now: 1)
         var seenGov: [FrameType] = [], seenNcc: [FrameType] = []
         for _ in 0..<50 where !(toGov.isEmpty && toNcc.isEmpty) {
-            let framesForGov = toGov.compactMap { if case .send(_, let frame) = $0 { frame } else { nil } }
-            let framesForNcc = toNcc.compactMap { if case .send(_, let frame) = $0 { frame } else { nil } }
+            let framesForGov = toGov.compactMap { if case .send(_, let frame, _) = $0 { frame } else { nil } }
+            let framesForNcc = toNcc.compactMap { if case .send(_, let frame, _) = $0 { frame } else { nil } }
             seenGov += framesForGov.map(\.type)
             seenNcc += framesForNcc.map(\.type)
             toGov = framesForNcc.isEmpty ? [] : ncc.framesReceived(1, framesForNcc, now: 2)

@@ -47,7 +47,7 @@ struct TestPeer {
             let d = queue.removeFirst()
             switch d {
             case .send(let m): outbox.append(m)
-            case .sendEntries(let ids):
+            case .sendEntries(let ids, _):
                 let found = ids.compactMap { store[$0] }
                 if !found.isEmpty { outbox.append(.entries(found)) }
             case .deliver(let list):
@@ -89,11 +89,13 @@ struct Wire {
         return try! SyncMessage(frame: frames[0])
     }
 
-    mutating func pump(now: UInt64, maxSteps: Int = 1000, dropToA: (SyncMessage) -> Bool = { _ in false }) {
+    mutating func pump(now: UInt64, maxSteps: Int = 1000, dropToA: (SyncMessage) -> Bool = { _ in false },
+                       watchToB: (SyncMessage) -> Void = { _ in }) {
         for _ in 0..<maxSteps {
             if toB.isEmpty && toA.isEmpty { return }
             if !toB.isEmpty {
                 let m = Self.through(toB.removeFirst())
+                watchToB(m)
                 var out: [SyncMessage] = []
                 b.run(b.session.receive(m, now: now), now: now, outbox: &out)
                 toA += out
@@ -307,6 +309,33 @@ struct PeerSessionLossTests {
         wire.pump(now: 1_001)
         #expect(wire.a.store.count == 20)
         #expect(wire.a.session.outstandingCount == 0)
+    }
+}
+
+extension PeerSessionTests {
+    @Test("a round during a catch-up that is still being answered does not ask again for what is outstanding")
+    func slowCatchUpIsNotAskedTwice() {
+        var settings = SessionSettings()
+        settings.antiEntropyInterval = 1_000
+        var wire = Wire(aIDs: [], bIDs: ids(0..<20), settings: settings)
+        // The first round: B's answers are still on their way (a slow link): one has arrived so far.
+        wire.pump(now: 1, dropToA: { if case .entries = $0 { return true }; return false })
+        let first = ids(0..<20)[0]
+        wire.a.store[first] = first.bytes
+        _ = wire.a.session.received(ids: [first])
+        let stillOutstanding = wire.a.session.outstandingCount
+        #expect(stillOutstanding == 19)
+        // The next round finds the same ids missing; they were requested and are being answered: no new WANT for them.
+        var wants: [EntryID] = []
+        wire.tick(now: 1_001)
+        wire.pump(now: 1_001, dropToA: { if case .entries = $0 { return true }; return false },
+                  watchToB: { if case .want(let ids) = $0 { wants += ids } })
+        #expect(wants.isEmpty, "asked again for \(wants.count) ids still outstanding")
+        #expect(wire.a.session.outstandingCount == stillOutstanding)
+        // A round in which nothing was answered forgets them, and asks again (answers lost).
+        wire.tick(now: 2_002)
+        wire.pump(now: 2_002, watchToB: { if case .want(let ids) = $0 { wants += ids } })
+        #expect(wants.count == 19 && wire.a.store.count == 20 && wire.a.session.outstandingCount == 0)
     }
 }
 
