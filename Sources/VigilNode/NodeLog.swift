@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import VigilModel
 
 /// Structured log lines, one event per line: `time=… level=… event=… key=value …`, values quoted when
 /// they hold spaces. Written to standard error (journald picks it up under systemd).
@@ -54,38 +55,6 @@ public final class NodeLog: Sendable {
     static func timestamp() -> String {
         var t = timespec()
         clock_gettime(CLOCK_REALTIME, &t)
-        var parts = tm()
-        var seconds = t.tv_sec
-        gmtime_r(&seconds, &parts)
-        return timestamp(year: Int(parts.tm_year) + 1900, month: Int(parts.tm_mon) + 1, day: Int(parts.tm_mday), hour: Int(parts.tm_hour),
-                         minute: Int(parts.tm_min), second: Int(parts.tm_sec), millisecond: Int(t.tv_nsec / 1_000_000))
-    }
-
-    /// `YYYY-MM-DDTHH:MM:SS.mmmZ` from its parts (digits written directly: `String(format:)` cost more than
-    /// the rest of a log line).
-    static func timestamp(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, millisecond: Int) -> String {
-        var out = [UInt8](repeating: 0, count: 24)
-        func put(_ value: Int, _ width: Int, at start: Int) {
-            var v = value
-            for i in stride(from: start + width - 1, through: start, by: -1) {
-                out[i] = UInt8(ascii: "0") + UInt8(v % 10)
-                v /= 10
-            }
-        }
-        put(year, 4, at: 0)
-        out[4] = UInt8(ascii: "-")
-        put(month, 2, at: 5)
-        out[7] = UInt8(ascii: "-")
-        put(day, 2, at: 8)
-        out[10] = UInt8(ascii: "T")
-        put(hour, 2, at: 11)
-        out[13] = UInt8(ascii: ":")
-        put(minute, 2, at: 14)
-        out[16] = UInt8(ascii: ":")
-        put(second, 2, at: 17)
-        out[19] = UInt8(ascii: ".")
-        put(millisecond, 3, at: 20)
-        out[23] = UInt8(ascii: "Z")
-        return String(decoding: out, as: UTF8.self)
+        return EntryJSON.iso8601(milliseconds: UInt64(t.tv_sec) * 1000 + UInt64(t.tv_nsec / 1_000_000))
     }
 }
