@@ -70,9 +70,9 @@ public enum JSONFastReader {
             let start = index
             var magnitude: Int64 = 0
             while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
+                if index - start == 18 { return nil }   // a 19th digit: more than this reader takes (no overflow)
                 magnitude = magnitude * 10 + Int64(bytes[index] - UInt8(ascii: "0"))
                 index += 1
-                if index - start > 18 { return nil }
             }
             let digits = index - start
             guard digits > 0, digits == 1 || bytes[start] != UInt8(ascii: "0") else { return nil }

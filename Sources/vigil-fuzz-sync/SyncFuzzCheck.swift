@@ -157,6 +157,7 @@ enum SyncSeeds {
             #"{"op":"compose","kind":"sitrep","fields":{"summary":"é","level":2,"lat":50.5,"areas":[{"x":null}]},"audience":{"tlp":"amber","roles":["government"]},"refs":["\#(id.hex)"]}"#,
             #"{"op":"wait","ids":["\#(id.hex)"],"timeout_ms":5}"#,
             #"{"fields":{"subject":"bench 1","text":"a\n\u00e9\ud83d\ude00"},"kind":"message","op":"compose","refs":[]}"#,
+            #"{"op":"compose","kind":"message","fields":{"n":99999999999999999999,"m":-999999999999999999}}"#,
             #"{"id":"\#(id.hex)","ok":true}"#, #"{"following":true,"ok":true}"#,
             #"{"entry":{"amended":false,"audience":{"nodes":[],"organisations":[],"roles":[],"tlp":"TLP:GREEN"},"author":"a","fields":{"n":-3,"t":"x"},"hlc":"1.0","id":"\#(id.hex)","kind":"message","organisation":"O","refs":[],"retracted":false,"summary":"s","time":"t","time_ms":1},"ok":true}"#,
         ].map { [UInt8(5)] + Array($0.utf8) }
