@@ -38,7 +38,18 @@ public enum APICodec {
     private struct OKOnly: Decodable { let ok: Bool }
 
     /// Decodes a request line, or says exactly what is wrong with it (the field, the expected type).
+    /// A `compose` line is read byte by byte (`APIHotLines`) when it can be; every other line, and every
+    /// error, goes through `JSONDecoder` (`decodeRequestWithFoundation`).
     public static func decodeRequest(_ line: [UInt8]) throws(APIFailure) -> APIRequest {
+        guard line.count <= maxRequestLine else {
+            throw APIFailure(.badRequest, "request longer than \(maxRequestLine) bytes")
+        }
+        if let document = JSONFastReader.parse(line), let compose = APIHotLines.compose(document) { return .compose(compose) }
+        return try decodeRequestWithFoundation(line)
+    }
+
+    /// `decodeRequest` through `JSONDecoder` only (the reference the byte-level reader is tested against).
+    public static func decodeRequestWithFoundation(_ line: [UInt8]) throws(APIFailure) -> APIRequest {
         guard line.count <= maxRequestLine else {
             throw APIFailure(.badRequest, "request longer than \(maxRequestLine) bytes")
         }
@@ -149,8 +160,19 @@ public enum APICodec {
         return e
     }
 
+    /// The answer line to a write (with its newline), written byte by byte.
+    public static func encodeAnswer(_ answer: PostedAnswer) -> [UInt8] { APIHotLines.line(answer) }
+
+    /// A `follow` line (with its newline), written byte by byte unless its fields hold a decimal number.
+    public static func encodeAnswer(_ answer: FollowLine) -> [UInt8] {
+        APIHotLines.line(answer) ?? encodeAnswerWithFoundation(answer)
+    }
+
     /// An answer line (with its newline).
-    public static func encodeAnswer(_ answer: some Encodable) -> [UInt8] {
+    public static func encodeAnswer(_ answer: some Encodable) -> [UInt8] { encodeAnswerWithFoundation(answer) }
+
+    /// An answer line through `JSONEncoder` (the reference the byte-level writer is tested against).
+    public static func encodeAnswerWithFoundation(_ answer: some Encodable) -> [UInt8] {
         do {
             var out = [UInt8](try encoder().encode(Success(answer: answer)))
             out.append(0x0a)
@@ -179,13 +201,30 @@ public enum APICodec {
 
     /// A request line (with its newline): the operation's fields and its `op`.
     public static func encodeRequest<Op: APIOperation>(_ request: Op) throws -> [UInt8] {
+        if let compose = request as? ComposeRequest, let line = APIHotLines.line(compose) { return line }
+        return try encodeRequestWithFoundation(request)
+    }
+
+    /// A request line through `JSONEncoder` (the reference the byte-level writer is tested against).
+    public static func encodeRequestWithFoundation<Op: APIOperation>(_ request: Op) throws -> [UInt8] {
         var out = [UInt8](try encoder().encode(RequestLine(request: request)))
         out.append(0x0a)
         return out
     }
 
     /// Decodes an answer line to `Op`'s answer, or throws the node's `APIFailure`.
-    public static func decodeAnswer<Op: APIOperation>(_ line: [UInt8], for: Op.Type) throws(APIFailure) -> Op.Answer {
+    /// A posted answer or a `follow` line is read byte by byte when it can be.
+    public static func decodeAnswer<Op: APIOperation>(_ line: [UInt8], for op: Op.Type) throws(APIFailure) -> Op.Answer {
+        if Op.Answer.self == PostedAnswer.self {
+            if let document = JSONFastReader.parse(line), let answer = APIHotLines.posted(document) { return answer as! Op.Answer }
+        } else if Op.Answer.self == FollowLine.self {
+            if let document = JSONFastReader.parse(line), let answer = APIHotLines.follow(document) { return answer as! Op.Answer }
+        }
+        return try decodeAnswerWithFoundation(line, for: op)
+    }
+
+    /// `decodeAnswer` through `JSONDecoder` only (the reference the byte-level reader is tested against).
+    public static func decodeAnswerWithFoundation<Op: APIOperation>(_ line: [UInt8], for: Op.Type) throws(APIFailure) -> Op.Answer {
         let data = Data(line)
         let ok: Bool
         do { ok = try JSONDecoder().decode(OKOnly.self, from: data).ok } catch {

@@ -41,7 +41,7 @@ public struct AudienceSpec: Codable, Sendable, Equatable {
 /// `compose`: sign and post a new entry built from its kind and human JSON fields. For `update` the
 /// fields are `{"amend": {…}}` or `{"retract": "reason"}` and the first ref is the target; for `roster`
 /// they are a `RosterChangeSpec` in JSON form.
-public struct ComposeRequest: APIOperation {
+public struct ComposeRequest: APIOperation, Equatable {
     public typealias Answer = PostedAnswer
     public static let op = "compose"
     /// The kind's name (`sitrep`, `threat`, `incident`, `alert`, `message`, `commtest`, `update`, `roster`).

@@ -74,8 +74,36 @@ public struct EntryJSON: Codable, Equatable, Sendable {
         var parts = tm()
         var t = seconds
         gmtime_r(&t, &parts)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
-                      Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(milliseconds % 1000))
+        let year = Int(parts.tm_year) + 1900
+        guard (0...9999).contains(year) else {
+            return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", year, Int(parts.tm_mon) + 1,
+                          Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(milliseconds % 1000))
+        }
+        // The same text with the digits written directly (String(format:) cost more than the rest of a
+        // `follow` line; every list and log line has one).
+        var out = [UInt8](repeating: 0, count: 24)
+        func put(_ value: Int, _ width: Int, at start: Int) {
+            var v = value
+            for i in stride(from: start + width - 1, through: start, by: -1) {
+                out[i] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+            }
+        }
+        put(year, 4, at: 0)
+        out[4] = UInt8(ascii: "-")
+        put(Int(parts.tm_mon) + 1, 2, at: 5)
+        out[7] = UInt8(ascii: "-")
+        put(Int(parts.tm_mday), 2, at: 8)
+        out[10] = UInt8(ascii: "T")
+        put(Int(parts.tm_hour), 2, at: 11)
+        out[13] = UInt8(ascii: ":")
+        put(Int(parts.tm_min), 2, at: 14)
+        out[16] = UInt8(ascii: ":")
+        put(Int(parts.tm_sec), 2, at: 17)
+        out[19] = UInt8(ascii: ".")
+        put(Int(milliseconds % 1000), 3, at: 20)
+        out[23] = UInt8(ascii: "Z")
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Pretty-printed JSON with sorted keys.

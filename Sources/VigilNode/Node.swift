@@ -134,7 +134,7 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
         self.key = node
         self.store = store
         identity = key
-        log = NodeLog(node: member.name, sink: options.logSink ?? { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
+        log = NodeLog(node: member.name, sink: options.logSink ?? NodeLog.standardError)
         let tls = try TLSContext(certificate: certificate, key: key, trusting: ca)
         loop = try NetworkLoop(configuration: Self.networkConfiguration(tls: tls))
         core = NodeCore(me: member.profile, roster: roster, reader: StoreReader(store: store), settings: options.session)

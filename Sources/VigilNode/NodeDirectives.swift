@@ -7,6 +7,10 @@ import VigilSync
 /// the other cores, persist through the store's group commit, admit (indexes, followers), refusals,
 /// roster changes, automatic comm-test receipts — and nothing else.
 extension Node {
+    /// Received batches of at most this many entries are verified on the loop thread (larger ones on
+    /// every core, off the loop).
+    static let verifyOnLoopLimit = 2
+
     func handle(_ directives: [NodeDirective]) {
         loop.assertOnLoop()   // the core's directives are carried out on the loop thread only
         for directive in directives { handle(directive) }
@@ -21,6 +25,11 @@ extension Node {
             guard let id = connectionOf[link] else { return }
             log.event(.info, "session-closing", ["peer": peerName(link), "code": reason.code.rawValue, "reason": reason.message])
             loop.close(id, reason: reason)
+        case .verify(let link, let list) where list.count <= Self.verifyOnLoopLimit:
+            // An entry or two (a peer's push of a fresh post): verified on the loop thread, after the
+            // directives at hand, so it does not wait for a worker's wake-up and a hop back, which cost
+            // more than the verification itself.
+            runOnLoop { node in node.handle(node.core.verified(node.verifier.verify(list), from: link, now: node.now())) }
         case .verify(let link, let list):
             verifyQueue.async { [verifier] in
                 let results = verifier.verify(list)

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import VigilModel
 
 /// Structured log lines, one event per line: `time=… level=… event=… key=value …`, values quoted when
 /// they hold spaces. Written to standard error (journald picks it up under systemd).
@@ -13,7 +14,7 @@ public final class NodeLog: Sendable {
     public let node: String
 
     /// A log for `node` writing to `sink` (standard error by default).
-    public init(node: String, sink: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) {
+    public init(node: String, sink: @escaping @Sendable (String) -> Void = NodeLog.standardError) {
         self.node = node
         self.sink = sink
     }
@@ -35,13 +36,25 @@ public final class NodeLog: Sendable {
             .replacingOccurrences(of: "\n", with: "\\n") + "\""
     }
 
+    /// Writes a line and its newline to standard error with one write(2) (no Foundation objects: a node
+    /// logs every post).
+    public static let standardError: @Sendable (String) -> Void = { line in
+        var text = line + "\n"
+        text.withUTF8 { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = write(2, buffer.baseAddress! + offset, buffer.count - offset)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { return }
+                offset += n
+            }
+        }
+    }
+
+    /// The current UTC time as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
     static func timestamp() -> String {
         var t = timespec()
         clock_gettime(CLOCK_REALTIME, &t)
-        var parts = tm()
-        var seconds = t.tv_sec
-        gmtime_r(&seconds, &parts)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-                      Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(t.tv_nsec / 1_000_000))
+        return EntryJSON.iso8601(milliseconds: UInt64(t.tv_sec) * 1000 + UInt64(t.tv_nsec / 1_000_000))
     }
 }

@@ -34,9 +34,28 @@ enum SyncFuzzCheck {
     }
 
     /// A local API request line: refused with a failure, or decoded to a request whose own line decodes
-    /// to the same line again (the typed layer loses nothing it accepted).
+    /// to the same line again (the typed layer loses nothing it accepted). The byte-level reader of the
+    /// post path (`JSONFastReader`, `APIHotLines`) agrees with `JSONDecoder` on every input: whatever it
+    /// takes, JSONDecoder reads to the same value, and the answer or error of `decodeRequest` is
+    /// exactly `JSONDecoder`'s. Its posted-answer and follow-line readers are checked the same way.
     static func apiRequest(_ bytes: [UInt8]) -> String? {
-        guard let request = try? APICodec.decodeRequest(bytes) else { return nil }
+        let viaCodec = Result { () throws(APIFailure) in try APICodec.decodeRequest(bytes) }
+        let viaFoundation = Result { () throws(APIFailure) in try APICodec.decodeRequestWithFoundation(bytes) }
+        switch (viaCodec, viaFoundation) {
+        case (.failure(let a), .failure(let b)) where a == b: break
+        case (.success(.compose(let a)), .success(.compose(let b))) where a == b: break
+        case (.success, .success) where JSONFastReader.parse(bytes).flatMap(APIHotLines.compose) == nil: break
+        default: return "the byte-level reader and JSONDecoder disagree on \(hex(bytes))"
+        }
+        if let document = JSONFastReader.parse(bytes) {
+            if let posted = APIHotLines.posted(document), (try? APICodec.decodeAnswerWithFoundation(bytes, for: ComposeRequest.self)) != posted {
+                return "a posted answer read byte by byte differs from JSONDecoder's: \(hex(bytes))"
+            }
+            if let follow = APIHotLines.follow(document), (try? APICodec.decodeAnswerWithFoundation(bytes, for: FollowRequest.self)) != follow {
+                return "a follow line read byte by byte differs from JSONDecoder's: \(hex(bytes))"
+            }
+        }
+        guard let request = try? viaCodec.get() else { return nil }
         guard let line = try? encode(request) else { return "an accepted request cannot be encoded: \(hex(bytes))" }
         guard let again = try? APICodec.decodeRequest(Array(line.dropLast())) else {
             return "a request's own line is refused: \(String(decoding: line, as: UTF8.self).prefix(200))"
@@ -137,6 +156,10 @@ enum SyncSeeds {
             #"{"op":"status"}"#, #"{"op":"show","id":"\#(id.hex)"}"#, #"{"op":"entries","kinds":["sitrep"],"since_ms":5,"limit":3}"#,
             #"{"op":"compose","kind":"sitrep","fields":{"summary":"é","level":2,"lat":50.5,"areas":[{"x":null}]},"audience":{"tlp":"amber","roles":["government"]},"refs":["\#(id.hex)"]}"#,
             #"{"op":"wait","ids":["\#(id.hex)"],"timeout_ms":5}"#,
+            #"{"fields":{"subject":"bench 1","text":"a\n\u00e9\ud83d\ude00"},"kind":"message","op":"compose","refs":[]}"#,
+            #"{"op":"compose","kind":"message","fields":{"n":99999999999999999999,"m":-999999999999999999}}"#,
+            #"{"id":"\#(id.hex)","ok":true}"#, #"{"following":true,"ok":true}"#,
+            #"{"entry":{"amended":false,"audience":{"nodes":[],"organisations":[],"roles":[],"tlp":"TLP:GREEN"},"author":"a","fields":{"n":-3,"t":"x"},"hlc":"1.0","id":"\#(id.hex)","kind":"message","organisation":"O","refs":[],"retracted":false,"summary":"s","time":"t","time_ms":1},"ok":true}"#,
         ].map { [UInt8(5)] + Array($0.utf8) }
         var chunk = NodeIndexChunk(firstPosition: 2)
         chunk.audiences = [.federation, Audience(tlp: .amber, roles: ["police"], organisations: ["Org"], nodes: [id])]

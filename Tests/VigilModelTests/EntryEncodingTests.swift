@@ -256,6 +256,9 @@ struct EntryEncodingTests {
         #expect(json.time == "2026-11-24T03:22:25.293Z")
         #expect(EntryJSON.iso8601(milliseconds: 0) == "1970-01-01T00:00:00.000Z")
         #expect(EntryJSON.iso8601(milliseconds: 1_700_000_000_123) == "2023-11-14T22:13:20.123Z")
+        #expect(EntryJSON.iso8601(milliseconds: 951_782_400_009) == "2000-02-29T00:00:00.009Z")
+        #expect(EntryJSON.iso8601(milliseconds: 253_402_300_799_999) == "9999-12-31T23:59:59.999Z")
+        #expect(EntryJSON.iso8601(milliseconds: 253_402_300_800_000) == "10000-01-01T00:00:00.000Z")
         #expect(json.encodedJSON().contains("\"kind\" : \"sitrep\""))
     }
 }
