@@ -40,7 +40,7 @@ let package = Package(
         // Sockets, the epoll event loop, TLS connections, framing, dialer, listener (docs/threading.md).
         .target(name: "VigilNet", dependencies: ["VigilCrypto", "VigilSync", "VigilModel"]),
         // The node: wires store, log, sync and net; the local API. Does I/O.
-        .target(name: "VigilNode", dependencies: ["VigilAPI", "VigilBundle", "VigilSync", "VigilStore", "VigilLog", "VigilNet", "VigilModel", "VigilCrypto"]),
+        .target(name: "VigilNode", dependencies: ["VigilAPI", "VigilDesk", "VigilBundle", "VigilSync", "VigilStore", "VigilLog", "VigilNet", "VigilModel", "VigilCrypto"]),
         // Shared by the benchmarks: the openssl speed baseline, clocks, the report format.
         .target(name: "VigilBenchSupport"),
         .executableTarget(name: "vigil-bench-store", dependencies: ["VigilBenchSupport", "VigilNode", "VigilStore", "VigilModel", "VigilCrypto"]),
@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "CVigilBuild", path: "Sources/CVigilBuild"),
         // The duty desk's pure cores: HTTP/1.1 parsing and responses, the connection state machine,
         // officers, sessions, login throttling, security headers (docs/desk.md). No I/O.
-        .target(name: "VigilDesk", dependencies: ["VigilCrypto"], resources: [.embedInCode("Web")]),
+        .target(name: "VigilDesk", dependencies: ["VigilAPI", "VigilModel", "VigilCrypto"], resources: [.embedInCode("Web")]),
         // The command-line tool.
         .executableTarget(name: "vigil", dependencies: ["VigilAPI", "VigilCrypto", "VigilModel", "VigilStore", "VigilSync", "VigilNode", "VigilCAP", "VigilBundle", "VigilDesk", "CVigilBuild"]),
         // What the fuzz targets share: the libFuzzer driver hand-over and the replayer's file handling.
@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "VigilAPITests", dependencies: ["VigilAPI", "VigilModel"]),
         .testTarget(name: "VigilBundleTests", dependencies: ["VigilBundle", "VigilModel", "VigilCrypto"]),
         .testTarget(name: "VigilCAPTests", dependencies: ["VigilCAP", "VigilModel"]),
-        .testTarget(name: "VigilDeskTests", dependencies: ["VigilDesk", "VigilCrypto"]),
+        .testTarget(name: "VigilDeskTests", dependencies: ["VigilDesk", "VigilAPI", "VigilModel", "VigilCrypto"]),
         .testTarget(name: "VigilCLITests", dependencies: ["VigilModel", "VigilCrypto", "VigilStore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -255,11 +255,27 @@ public struct MemberAcknowledgement: Codable, Sendable, Equatable {
     public let received: String?
     /// When its duty officer confirmed it, ISO 8601.
     public let confirmed: String?
+    /// The member's organisation (absent from nodes before the desk).
+    public let organisation: String?
+    /// When its duty officer confirmed it, ms since the epoch (absent from nodes before the desk).
+    public let confirmedMs: UInt64?
+    /// The desk officer who confirmed it, when the confirmation names one.
+    public let officer: String?
+
+    enum CodingKeys: String, CodingKey {
+        case member, received, confirmed, organisation, officer
+        case confirmedMs = "confirmed_ms"
+    }
+
     /// An acknowledgement view.
-    public init(member: String, received: String?, confirmed: String?) {
+    public init(member: String, received: String?, confirmed: String?, organisation: String? = nil, confirmedMs: UInt64? = nil,
+                officer: String? = nil) {
         self.member = member
         self.received = received
         self.confirmed = confirmed
+        self.organisation = organisation
+        self.confirmedMs = confirmedMs
+        self.officer = officer
     }
 }
 

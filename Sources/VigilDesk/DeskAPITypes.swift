@@ -1,6 +1,6 @@
-/// The typed values the desk's pages exchange with the desk server as JSON (`/api/…`), and the server
-/// with its `DeskBackend`. Every value from an entry is plain text here; the pages insert it with
-/// `textContent`, never as HTML.
+/// The typed values the desk's pages exchange with the desk server as JSON (`/api/…`): the pages' views
+/// of the local API's answers (`DeskViews` makes them). Every value from an entry is plain text here;
+/// the pages insert it with `textContent`, never as HTML.
 
 /// A TLP 2.0 label as the desk shows it.
 public enum DeskTLP: String, Codable, Sendable, CaseIterable {
@@ -225,10 +225,13 @@ public struct DeskEntryDetail: Codable, Equatable, Sendable {
     public var receipts: [DeskReceipt]
     /// Whether this node's officer may amend or retract it.
     public var mayAmend: Bool
+    /// Whether an officer of this node confirmed it already (the page then shows no Acknowledge button).
+    public var confirmedHere: Bool
 
     /// A detail.
     public init(summary: DeskEntrySummary, audience: DeskAudience, fields: [DeskField], history: [DeskAmendment],
-                receipts: [DeskReceipt], mayAmend: Bool) {
+                receipts: [DeskReceipt], mayAmend: Bool, confirmedHere: Bool = false) {
+        self.confirmedHere = confirmedHere
         self.summary = summary
         self.audience = audience
         self.fields = fields

@@ -273,7 +273,9 @@ extension Node {
             }
             acks = view.acknowledgements.values.sorted { $0.node < $1.node }.map { ack in
                 MemberAcknowledgement(member: name(ack.node), received: ack.receipt.map { time($0.timestamp) },
-                                      confirmed: ack.officer.map { time($0.timestamp) })
+                                      confirmed: ack.officer.map { time($0.timestamp) },
+                                      organisation: roster.member(ofKey: ack.node)?.organisation,
+                                      confirmedMs: ack.officer?.timestamp.milliseconds)
             }
         }
         var results: [CommTestResultView]?

@@ -14,7 +14,8 @@ function route() {
 
 function live() {
   const badge = document.getElementById("live");
-  const set = (state) => { badge.dataset.state = state; badge.textContent = t("live." + state); };
+  // data-text too, so a change of language (translatePage) translates the badge as well.
+  const set = (state) => { badge.dataset.state = state; badge.dataset.text = "live." + state; badge.textContent = t("live." + state); };
   set("connecting");
   const source = new EventSource("/api/events");
   source.onopen = () => set("open");

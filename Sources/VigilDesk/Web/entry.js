@@ -42,5 +42,5 @@ export async function showEntry(view, id) {
     detail.history.length ? el("ol", {}, detail.history.map(amendment)) : el("p", { class: "quiet", text: t("entry.none") }),
     el("h2", { text: t("entry.receipts") }),
     detail.receipts.length ? el("ul", {}, detail.receipts.map(receipt)) : el("p", { class: "quiet", text: t("entry.none") }),
-    el("p", {}, ack));
+    detail.confirmedHere ? el("p", { id: "acked", class: "quiet", text: t("entry.acked") }) : el("p", {}, ack));
 }

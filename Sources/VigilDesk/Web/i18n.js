@@ -19,7 +19,7 @@ const texts = {
     "feed.title": "Berichten", "feed.kind": "Soort", "feed.tlp": "TLP", "feed.author": "Auteur", "feed.org": "Organisatie",
     "feed.text": "Tekst", "feed.since": "Sinds", "feed.apply": "Filteren", "feed.any": "alle", "feed.empty": "Geen berichten gevonden.",
     "feed.older": "Oudere berichten", "feed.newest": "Nieuwste", "feed.new": "nieuw",
-    "live.open": "live", "live.connecting": "verbinden…", "live.closed": "offline — opnieuw proberen",
+    "live.open": "rechtstreeks", "live.connecting": "verbinden…", "live.closed": "offline — opnieuw proberen",
     "entry.back": "Terug naar de berichten", "entry.fields": "Velden", "entry.history": "Wijzigingen", "entry.receipts": "Ontvangen en bevestigd",
     "entry.ack": "Bevestigen", "entry.acked": "Bevestigd", "entry.none": "Nog geen.", "entry.by": "door",
     "error.session": "Uw sessie is afgelopen. Meld u opnieuw aan.",
