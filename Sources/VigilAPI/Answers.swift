@@ -304,15 +304,18 @@ public struct CommTestResultView: Codable, Sendable, Equatable {
     public let officerDelayMs: UInt64?
     /// Whether the answer came after the deadline.
     public let late: Bool
+    /// The desk officer who confirmed, when the confirmation names one.
+    public let officer: String?
 
     enum CodingKeys: String, CodingKey {
-        case member, status, received, confirmed, late
+        case member, status, received, confirmed, late, officer
         case automaticDelayMs = "automatic_delay_ms", officerDelayMs = "officer_delay_ms"
     }
 
     /// A result.
     public init(member: String, status: Status, received: String?, automaticDelayMs: UInt64?, confirmed: String?,
-                officerDelayMs: UInt64?, late: Bool) {
+                officerDelayMs: UInt64?, late: Bool, officer: String? = nil) {
+        self.officer = officer
         self.member = member
         self.status = status
         self.received = received

@@ -22,7 +22,7 @@ public struct LocalAPIHandler: Sendable {
             case .post(let r):
                 return APICodec.encodeAnswer(PostedAnswer(id: try await post(r)))
             case .ack(let r):
-                return APICodec.encodeAnswer(PostedAnswer(id: try await node.confirm(r.id)))
+                return APICodec.encodeAnswer(PostedAnswer(id: try await node.confirm(r.id, officer: r.officer)))
             case .get(let r):
                 guard let entry = node.heldEntry(r.id), !node.withdrawnIDs().contains(r.id) else {
                     throw APIFailure(.notFound, "no entry \(r.id.hex) on this node")

@@ -34,10 +34,14 @@ extension Node {
     }
 
     /// Posts a duty officer's confirmation of `id` (an `ack` with `{"by": "officer"}`, the target's audience).
-    public func confirm(_ id: EntryID) async throws(APIFailure) -> EntryID {
+    public func confirm(_ id: EntryID, officer: String? = nil) async throws(APIFailure) -> EntryID {
         guard let target = heldEntry(id) else { throw APIFailure(.notFound, "no entry \(id.hex) on this node; check the id with `vigil list`") }
+        let body: [UInt8]
+        do { body = try AcknowledgementBody.confirmation(by: officer) } catch {
+            throw APIFailure(.invalid, "ack: \"officer\" \(error.reason)")
+        }
         let audience = await onLoop { node in node.acknowledgementAudience(target) }
-        return try await postTyped(kind: .acknowledgement, audience: audience, refs: [id], body: AcknowledgementBody.officer.encoded())
+        return try await postTyped(kind: .acknowledgement, audience: audience, refs: [id], body: body)
     }
 
     /// Signs and posts, mapping every failure to the API's typed failure.
@@ -219,7 +223,8 @@ extension Node {
         let target = entry.refs.first.map { String($0.hex.prefix(12)) } ?? "?"
         switch entry.kind {
         case .acknowledgement:
-            let by = (try? AcknowledgementBody(body: entry.body)) == .officer ? "confirmed by the duty officer" : "received (automatic)"
+            let parsed = try? AcknowledgementBody.parse(entry.body)
+            let by = parsed?.by == .officer ? "confirmed by the duty officer" + (parsed?.officer.map { " \($0)" } ?? "") : "received (automatic)"
             return "ack of \(target): \(by)"
         case .update:
             switch try? UpdateBody(body: entry.body) {
@@ -275,13 +280,19 @@ extension Node {
                 MemberAcknowledgement(member: name(ack.node), received: ack.receipt.map { time($0.timestamp) },
                                       confirmed: ack.officer.map { time($0.timestamp) },
                                       organisation: roster.member(ofKey: ack.node)?.organisation,
-                                      confirmedMs: ack.officer?.timestamp.milliseconds)
+                                      confirmedMs: ack.officer?.timestamp.milliseconds,
+                                      officer: ack.officer.flatMap { officerName(of: $0.entry) })
             }
         }
         var results: [CommTestResultView]?
         if entry.kind == .commTest { results = try Self.commTestResults(entry, acks: related, roster: roster) }
         return EntryDetail(summary: summary, current: current, history: history, retractedBy: retraction,
                            acknowledgements: acks, results: results)
+    }
+
+    /// The desk officer an acknowledgement entry names, if any.
+    func officerName(of ack: EntryID) -> String? {
+        heldEntry(ack).flatMap { try? AcknowledgementBody.parse($0.body).officer }
     }
 
     /// Results of the communication test `id` (or the newest one held).
@@ -316,7 +327,7 @@ extension Node {
                                received: r.receivedAt.map { EntryJSON.iso8601(milliseconds: $0.milliseconds) },
                                automaticDelayMs: r.automaticDelay,
                                confirmed: r.confirmedAt.map { EntryJSON.iso8601(milliseconds: $0.milliseconds) },
-                               officerDelayMs: r.officerDelay, late: r.late)
+                               officerDelayMs: r.officerDelay, late: r.late, officer: r.confirmedBy)
         }
     }
 
