@@ -83,11 +83,14 @@ let package = Package(
         .testTarget(name: "VigilSyncTests", dependencies: ["VigilSync", "VigilModel", "VigilCrypto"]),
         .testTarget(name: "VigilSimTests", dependencies: ["VigilSim", "VigilSync", "VigilModel", "VigilLog", "VigilCrypto"]),
         .testTarget(name: "VigilNetTests", dependencies: ["VigilNet", "VigilCrypto", "VigilSync", "VigilModel"]),
-        .testTarget(name: "VigilNodeTests", dependencies: ["VigilAPI", "VigilNode", "VigilStore", "VigilSync", "VigilModel", "VigilCrypto"]),
+        .testTarget(name: "VigilNodeTests", dependencies: ["VigilAPI", "VigilBrowserTesting", "VigilDesk", "VigilNode", "VigilStore", "VigilSync", "VigilModel", "VigilCrypto"]),
         .testTarget(name: "VigilAPITests", dependencies: ["VigilAPI", "VigilModel"]),
         .testTarget(name: "VigilBundleTests", dependencies: ["VigilBundle", "VigilModel", "VigilCrypto"]),
         .testTarget(name: "VigilCAPTests", dependencies: ["VigilCAP", "VigilModel"]),
-        .testTarget(name: "VigilDeskTests", dependencies: ["VigilDesk", "VigilAPI", "VigilModel", "VigilCrypto"]),
+        // Test support: headless Chromium over WebDriver, a loopback socket and a minimal HTTP client, for the
+        // desk's browser tests against the test host (VigilDeskTests) and against node processes (VigilNodeTests).
+        .target(name: "VigilBrowserTesting", path: "Tests/VigilBrowserTesting"),
+        .testTarget(name: "VigilDeskTests", dependencies: ["VigilDesk", "VigilAPI", "VigilModel", "VigilCrypto", "VigilBrowserTesting"]),
         .testTarget(name: "VigilCLITests", dependencies: ["VigilModel", "VigilCrypto", "VigilStore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VigilCrypto
+import VigilBrowserTesting
 import VigilDesk
 
 /// The desk's pages in headless Chromium, over the test host and an in-memory backend: login (wrong

@@ -1,5 +1,6 @@
 import Foundation
 import VigilAPI
+import VigilBrowserTesting
 import VigilDesk
 
 /// A test-only HTTP host for the desk: a loopback listener, a thread per connection running the real

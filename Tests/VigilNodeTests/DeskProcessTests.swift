@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+import VigilAPI
+import VigilBrowserTesting
+import VigilCrypto
+import VigilDesk
+import VigilModel
+import VigilNode
+
+/// The desk served by real `vigil run` processes, in headless Chromium: two nodes on loopback; the
+/// officer of gov-antwerp logs in (a wrong password first), sees an entry posted on the other node
+/// arrive without a reload, rendered inertly although it is hostile, and acknowledges it; the
+/// acknowledgement names the officer on both nodes. Screenshots go to `.build/desk-screenshots/node-*.png`.
+@Suite("Desk on real nodes", .serialized)
+struct DeskNodeProcessTests {
+    static let password = "correct horse battery"
+    static let hostile = #"<img src=x onerror="window.pwned=1"><script>window.pwned=2</script> javascript:alert(1)"#
+
+    /// Writes an officer file as `vigil desk add-officer` does (a cheap scrypt cost, for the test's speed).
+    static func addOfficer(_ name: String, dir: String) throws {
+        var accounts = OfficerAccounts()
+        try accounts.add(name: name, password: password, salt: SecureRandom.bytes(16), now: 0, parameters: Scrypt.Parameters(n: 1024, r: 8, p: 1))
+        let path = dir + "/" + OfficerAccounts.fileName
+        guard FileManager.default.createFile(atPath: path, contents: Data(accounts.fileBytes), attributes: [.posixPermissions: 0o600]) else {
+            throw HarnessError("cannot write \(path)")
+        }
+    }
+
+    @Test("log in, a live entry from the other node rendered inertly, acknowledged with the officer's name")
+    func desk() throws {
+        let fed = try FederationHarness([
+            .init(name: "ncc", role: "authority", organisation: "National Crisis Centre", dials: []),
+            .init(name: "gov-antwerp", role: "government", organisation: "Governor of Antwerp", dials: ["ncc"]),
+        ])
+        try Self.addOfficer("duty", dir: fed.nodeDir("gov-antwerp"))
+        try fed.start("ncc")
+        try fed.start("gov-antwerp", extraArguments: ["--desk", "127.0.0.1:0"])
+        let desk = try #require(fed.processes["gov-antwerp"]?.deskAddress)
+        #expect(fed.processes["ncc"]?.deskAddress == nil)
+
+        let browser = try WebDriver()
+        defer { browser.quit() }
+        try browser.go(desk + "/")
+        #expect(try browser.currentURL().hasSuffix("/login"))
+        try browser.type("#name", "duty")
+        try browser.type("#password", "not the password")
+        try browser.click("#login-submit")
+        #expect(try browser.text("#login-error") == "Wrong officer name or password.")
+        try browser.screenshot("node-login-failed")
+
+        // The right password: the growing delay after the failure is one second, so wait it out on the
+        // page's own word (the login page says how long) rather than on a clock.
+        try browser.go(desk + "/login")
+        try browser.type("#name", "duty")
+        try browser.type("#password", Self.password)
+        try browser.click("#login-submit")
+        if try browser.currentURL().contains("error=wait") {
+            _ = try browser.script("return new Promise((done) => setTimeout(() => done('ok'), 1100))")
+            try browser.go(desk + "/login")
+            try browser.type("#name", "duty")
+            try browser.type("#password", Self.password)
+            try browser.click("#login-submit")
+        }
+        #expect(try browser.text("#officer") == "duty")
+        _ = try browser.find("#live[data-state=open]")
+        _ = try browser.script("window.notReloaded = 'yes'; return 'ok'")
+
+        // Posted on ncc, pushed to gov-antwerp, pushed to the open desk.
+        let id = try fed.post("ncc", text: Self.hostile)
+        #expect(try fed.waitFor("gov-antwerp", [id]).isEmpty)
+        let row = "li[data-id=\"\(id.hex)\"]"
+        #expect(try browser.text(row + " .title").contains("<script>window.pwned=2</script>"))
+        #expect(try browser.script("return window.notReloaded") == "yes")
+        #expect(try browser.script("return String(window.pwned) + ':' + document.querySelectorAll('#feed img, #feed script, a[href^=\"javascript\"]').length") == "undefined:0")
+        try browser.screenshot("node-feed-live")
+
+        // Its page: inert too; acknowledged by the officer, after which the button is gone.
+        try browser.click(row + " a")
+        #expect(try browser.text("#entry-title").contains("<script>"))
+        #expect(try browser.script("return [...document.querySelectorAll('#view dd')].map((d) => d.textContent).join('|')").contains("javascript:alert(1)"))
+        #expect(try browser.script("return String(window.pwned) + ':' + document.querySelectorAll('#view img, #view script, a[href^=\"javascript\"]').length") == "undefined:0")
+        try browser.click("#ack")
+        _ = try browser.find("#acked")
+        #expect(try browser.script("return String(document.querySelector('#ack'))") == "null")
+        #expect(try browser.text("#view ul li").contains("(duty)"))
+        try browser.screenshot("node-entry-acknowledged")
+
+        // The acknowledgement names the officer, on this node and, once synced, on the author's.
+        let here = try fed.api("gov-antwerp").send(ShowRequest(id: id)).entry.acknowledgements
+        #expect(here.contains { $0.member == "gov-antwerp" && $0.officer == "duty" })
+        var acks = EntriesRequest()
+        acks.kinds = ["ack"]
+        let ackIDs = try fed.api("gov-antwerp").send(acks).entries.filter { $0.refs.first == id }.map(\.id)
+        #expect(!ackIDs.isEmpty)
+        #expect(try fed.waitFor("ncc", ackIDs).isEmpty)
+        let there = try fed.api("ncc").send(ShowRequest(id: id)).entry.acknowledgements
+        #expect(there.contains { $0.member == "gov-antwerp" && $0.officer == "duty" && $0.confirmed != nil })
+    }
+}
