@@ -106,6 +106,20 @@ public actor DeskServer {
                 guard let body = DeskJSON.decode(DeskIdRequest.self, request.body) else { throw DeskRefusal(.badRequest, "the body must be {\"id\": \"…\"}") }
                 let posted = try await perform(AckRequest(id: try Self.entryID(body.id), officer: session.officer))
                 return .response(json(DeskPosted(id: posted.id.hex)))
+            case (.get, "/api/post-setup"):
+                let roster = try await perform(RosterRequest()).members.filter { $0.status == .active }
+                let forms = KindSchemas.postable.compactMap { KindSchemas.form($0) }
+                return .response(json(DeskPostSetup(forms: forms, roles: Role.allCases.map(\.rawValue),
+                                                    members: roster.map { .init(name: $0.name, organisation: $0.organisation) })))
+            case (.post, "/api/compose"):
+                guard let body = DeskJSON.decode(DeskComposeRequest.self, request.body) else {
+                    throw DeskRefusal(.badRequest, "the body must be {\"kind\": …, \"fields\": {…}, \"audience\": …, \"refs\": […]}")
+                }
+                var refs: [EntryID] = []
+                for text in body.refs ?? [] { refs.append(try Self.entryID(text)) }
+                let posted = try await perform(ComposeRequest(kind: body.kind, fields: body.fields, audience: body.audience, refs: refs,
+                                                              officer: session.officer))
+                return .response(json(DeskPosted(id: posted.id.hex)))
             case (.get, "/api/events"):
                 var headers = HTTPHeaders()
                 SecurityHeaders.apply(to: &headers, caching: .never)

@@ -68,7 +68,7 @@ public enum DeskViews {
         let confirmedHere = d.acknowledgements.contains { $0.member == node && $0.confirmed != nil }
         let amendable = d.summary.author == node && !d.summary.retracted && !["ack", "update", "roster"].contains(d.summary.kind)
         return DeskEntryDetail(summary: summary(d.summary), audience: audience, fields: flatten(d.current), history: history,
-                               receipts: receipts, mayAmend: amendable, confirmedHere: confirmedHere)
+                               receipts: receipts, mayAmend: amendable, confirmedHere: confirmedHere, current: d.current)
     }
 
     /// A JSON value as dotted paths and text (`location.description`, `areas[0]`), objects' members in

@@ -102,7 +102,7 @@ struct DeskServerTests {
         #expect(login.status == .ok && login.headers["content-security-policy"] == SecurityHeaders.contentSecurityPolicy)
         let html = String(decoding: login.body, as: UTF8.self)
         #expect(html.contains("<script type=\"module\" src=\"/static/login.js\"></script>"))
-        for name in ["desk.css", "desk.js", "feed.js", "entry.js", "api.js", "dom.js", "i18n.js", "login.js"] {
+        for name in ["desk.css", "desk.js", "feed.js", "entry.js", "api.js", "dom.js", "i18n.js", "login.js", "post.js"] {
             let file = Self.response(await server.handle(Self.request(.get, "/static/\(name)"), client: "c", now: .zero))
             #expect(file.status == .ok && file.headers["x-content-type-options"] == "nosniff" && !file.body.isEmpty, "\(name)")
         }

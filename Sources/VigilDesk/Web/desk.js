@@ -3,12 +3,15 @@ import { me } from "./api.js";
 import { translatePage, t } from "./i18n.js";
 import { showFeed, entryArrived } from "./feed.js";
 import { showEntry } from "./entry.js";
+import { showPost, showAmend } from "./post.js";
 
 const view = document.getElementById("view");
 
 function route() {
   const hash = window.location.hash || "#feed";
   if (hash.startsWith("#entry/")) showEntry(view, decodeURIComponent(hash.slice(7)));
+  else if (hash === "#post" || hash.startsWith("#post/")) showPost(view, decodeURIComponent(hash.slice(6)));
+  else if (hash.startsWith("#amend/")) showAmend(view, decodeURIComponent(hash.slice(7)));
   else showFeed(view);
 }
 

@@ -1,6 +1,13 @@
 // The desk's own text in English, Dutch and French. The officer picks; the default follows the browser.
 const texts = {
   en: {
+    "nav.post": "Post", "post.title": "Post", "post.audience": "Audience", "post.default": "Default:", "post.tlp": "TLP",
+    "post.tlpDefault": "the kind's default", "post.roles": "Roles (with AMBER)", "post.orgs": "Organisations (AMBER, AMBER+STRICT)",
+    "post.nodes": "Nodes (AMBER, RED)", "post.submit": "Sign and post", "post.required": "required", "post.yes": "yes", "post.no": "no",
+    "post.badJSON": "This field takes JSON, e.g. [[51.2, 4.2], [51.3, 4.3], [51.2, 4.4], [51.2, 4.2]].",
+    "amend.title": "Amend", "amend.back": "Back to the entry", "amend.submit": "Sign and post the amendment",
+    "amend.not": "Only this node's own entries can be amended here.", "amend.nothing": "Nothing changed: change a field first.",
+    "entry.amend": "Amend", "entry.retract": "Retract", "entry.retractReason": "Why it is retracted",
     "app.title": "Vigil duty desk", "login.name": "Officer", "login.password": "Password", "login.submit": "Log in",
     "login.wrong": "Wrong officer name or password.", "login.wait": "Too many failed attempts: wait {s} seconds and try again.",
     "lang.label": "Language", "nav.feed": "Feed", "nav.logout": "Log out",
@@ -13,6 +20,13 @@ const texts = {
     "error.session": "Your session has ended. Log in again.",
   },
   nl: {
+    "nav.post": "Posten", "post.title": "Posten", "post.audience": "Publiek", "post.default": "Standaard:", "post.tlp": "TLP",
+    "post.tlpDefault": "standaard voor dit soort", "post.roles": "Rollen (bij AMBER)", "post.orgs": "Organisaties (AMBER, AMBER+STRICT)",
+    "post.nodes": "Knooppunten (AMBER, RED)", "post.submit": "Ondertekenen en posten", "post.required": "verplicht", "post.yes": "ja", "post.no": "nee",
+    "post.badJSON": "Dit veld vraagt JSON, bv. [[51.2, 4.2], [51.3, 4.3], [51.2, 4.4], [51.2, 4.2]].",
+    "amend.title": "Wijzigen", "amend.back": "Terug naar het bericht", "amend.submit": "Wijziging ondertekenen en posten",
+    "amend.not": "Alleen de eigen berichten van dit knooppunt kunnen hier gewijzigd worden.", "amend.nothing": "Niets gewijzigd: wijzig eerst een veld.",
+    "entry.amend": "Wijzigen", "entry.retract": "Intrekken", "entry.retractReason": "Waarom het ingetrokken wordt",
     "app.title": "Vigil permanentie", "login.name": "Officier", "login.password": "Wachtwoord", "login.submit": "Aanmelden",
     "login.wrong": "Verkeerde naam of verkeerd wachtwoord.", "login.wait": "Te veel mislukte pogingen: wacht {s} seconden en probeer opnieuw.",
     "lang.label": "Taal", "nav.feed": "Berichten", "nav.logout": "Afmelden",
@@ -25,6 +39,13 @@ const texts = {
     "error.session": "Uw sessie is afgelopen. Meld u opnieuw aan.",
   },
   fr: {
+    "nav.post": "Publier", "post.title": "Publier", "post.audience": "Destinataires", "post.default": "Par défaut :", "post.tlp": "TLP",
+    "post.tlpDefault": "celui du type", "post.roles": "Rôles (avec AMBER)", "post.orgs": "Organisations (AMBER, AMBER+STRICT)",
+    "post.nodes": "Nœuds (AMBER, RED)", "post.submit": "Signer et publier", "post.required": "obligatoire", "post.yes": "oui", "post.no": "non",
+    "post.badJSON": "Ce champ attend du JSON, p. ex. [[51.2, 4.2], [51.3, 4.3], [51.2, 4.4], [51.2, 4.2]].",
+    "amend.title": "Modifier", "amend.back": "Retour à l'entrée", "amend.submit": "Signer et publier la modification",
+    "amend.not": "Seules les entrées de ce nœud peuvent être modifiées ici.", "amend.nothing": "Rien n'a changé : modifiez d'abord un champ.",
+    "entry.amend": "Modifier", "entry.retract": "Retirer", "entry.retractReason": "Pourquoi elle est retirée",
     "app.title": "Vigil permanence", "login.name": "Officier", "login.password": "Mot de passe", "login.submit": "Se connecter",
     "login.wrong": "Nom ou mot de passe incorrect.", "login.wait": "Trop d'échecs : attendez {s} secondes puis réessayez.",
     "lang.label": "Langue", "nav.feed": "Fil", "nav.logout": "Se déconnecter",
