@@ -16,7 +16,7 @@ public enum DeskViews {
     /// A feed line.
     public static func summary(_ s: EntrySummary, officer: String? = nil) -> DeskEntrySummary {
         DeskEntrySummary(id: s.id.hex, kind: s.kind, tlp: tlp(s.audience.tlp), author: s.author, organisation: s.organisation,
-                         officer: officer, createdMilliseconds: s.timeMs, title: s.summary, retracted: s.retracted)
+                         officer: officer ?? s.fields["officer"]?.stringValue, createdMilliseconds: s.timeMs, title: s.summary, retracted: s.retracted)
     }
 
     /// The local API request for a feed query: one more entry than the page holds, to know whether an

@@ -112,6 +112,9 @@ struct DeskNodeProcessTests {
         try browser.screenshot("node-entry-amended")
         let amended = try fed.api("gov-antwerp").send(ShowRequest(id: posted)).entry
         #expect(amended.current["severity"]?.stringValue == "severe")
+        // The post names the officer who wrote it, on the other node too.
+        #expect(amended.summary.fields["officer"]?.stringValue == "duty")
+        #expect(try fed.api("ncc").send(ShowRequest(id: posted)).entry.summary.fields["officer"]?.stringValue == "duty")
 
         // Log out; a wrong password is refused with the reason on the login page.
         try browser.click("#logout-form button")

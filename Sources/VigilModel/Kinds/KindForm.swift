@@ -65,7 +65,8 @@ extension KindSchemas {
     }
 
     private static func formFields(_ map: MapSchema, prefix: String, into out: inout [KindForm.Field]) {
-        for spec in map.fields {
+        // The officer is set by the node from the desk session, never typed.
+        for spec in map.fields where !(prefix.isEmpty && spec.name == "officer") {
             let path = joinPath(prefix, spec.name)
             if case .map(let inner) = spec.type {
                 formFields(inner, prefix: path, into: &out)
