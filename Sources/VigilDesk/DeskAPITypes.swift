@@ -263,6 +263,8 @@ public struct DeskPostSetup: Codable, Equatable, Sendable {
         public var name: String
         /// Its organisation.
         public var organisation: String
+        /// Its node id (identity, 64 hex): what a communication test's `nodes` names.
+        public var id: String
     }
 }
 

@@ -26,5 +26,6 @@ public enum DeskFiles {
         "feed.js": File(bytes: PackageResources.feed_js, contentType: js),
         "entry.js": File(bytes: PackageResources.entry_js, contentType: js),
         "post.js": File(bytes: PackageResources.post_js, contentType: js),
+        "commtest.js": File(bytes: PackageResources.commtest_js, contentType: js),
     ]
 }

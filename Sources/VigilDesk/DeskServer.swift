@@ -110,7 +110,7 @@ public actor DeskServer {
                 let roster = try await perform(RosterRequest()).members.filter { $0.status == .active }
                 let forms = KindSchemas.postable.compactMap { KindSchemas.form($0) }
                 return .response(json(DeskPostSetup(forms: forms, roles: Role.allCases.map(\.rawValue),
-                                                    members: roster.map { .init(name: $0.name, organisation: $0.organisation) })))
+                                                    members: roster.map { .init(name: $0.name, organisation: $0.organisation, id: $0.identity.hex) })))
             case (.post, "/api/compose"):
                 guard let body = DeskJSON.decode(DeskComposeRequest.self, request.body) else {
                     throw DeskRefusal(.badRequest, "the body must be {\"kind\": …, \"fields\": {…}, \"audience\": …, \"refs\": […]}")
@@ -120,6 +120,14 @@ public actor DeskServer {
                 let posted = try await perform(ComposeRequest(kind: body.kind, fields: body.fields, audience: body.audience, refs: refs,
                                                               officer: session.officer))
                 return .response(json(DeskPosted(id: posted.id.hex)))
+            case (.get, "/api/commtest"):
+                return .response(json(try await commTest(request)))
+            case (.get, "/api/commtest.csv"):
+                let report = try await commTest(request)
+                var headers = HTTPHeaders([("Content-Type", "text/csv; charset=utf-8"),
+                                           ("Content-Disposition", "attachment; filename=\"commtest-\(report.summary.id.hex.prefix(12)).csv\"")])
+                SecurityHeaders.apply(to: &headers, caching: .never)
+                return .response(HTTPResponse(status: .ok, headers: headers, body: Array(CommTestCSV.render(report).utf8)))
             case (.get, "/api/events"):
                 var headers = HTTPHeaders()
                 SecurityHeaders.apply(to: &headers, caching: .never)
@@ -135,6 +143,12 @@ public actor DeskServer {
     /// One local API request through the backend; the node's failure becomes the desk's refusal.
     private func perform<Op: APIOperation>(_ request: Op) async throws(DeskRefusal) -> Op.Answer {
         do { return try await backend.perform(request) } catch { throw DeskRefusal(error) }
+    }
+
+    /// A communication test's report (`?id=`; without one, the newest).
+    private func commTest(_ request: HTTPRequest) async throws(DeskRefusal) -> CommTestReport {
+        let text = request.query.first(where: { $0.name == "id" })?.value ?? ""
+        return try await perform(CommTestResultsRequest(id: text.isEmpty ? nil : try Self.entryID(text))).test
     }
 
     /// This desk's node (asked once: a node's name, organisation and role do not change while it runs).

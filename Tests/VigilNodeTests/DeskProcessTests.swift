@@ -116,6 +116,17 @@ struct DeskNodeProcessTests {
         #expect(amended.summary.fields["officer"]?.stringValue == "duty")
         #expect(try fed.api("ncc").send(ShowRequest(id: posted)).entry.summary.fields["officer"]?.stringValue == "duty")
 
+        // A communication test started at the desk: ncc's automatic receipt appears on the live board;
+        // the results download as CSV.
+        try browser.go(desk + "/#commtests")
+        try browser.click("#ct-submit")
+        _ = try browser.find("#ct-board tr[data-member=ncc].ct-received")
+        #expect(try browser.text("#ct-counts").hasPrefix("received 1 · confirmed 0 · silent 0"))
+        try browser.screenshot("node-commtest-board")
+        let testID = try browser.currentURL().components(separatedBy: "#commtest/").last ?? ""
+        let csv = try browser.script("return fetch('/api/commtest.csv?id=\(testID)').then((r) => r.text())")
+        #expect(csv.hasPrefix("\"test\",\"sent\"") && csv.contains("\"ncc\",\"received\",\"no\""), "\(csv)")
+
         // Log out; a wrong password is refused with the reason on the login page.
         try browser.click("#logout-form button")
         _ = try browser.find("#login-submit")

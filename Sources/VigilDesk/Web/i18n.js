@@ -1,6 +1,12 @@
 // The desk's own text in English, Dutch and French. The officer picks; the default follows the browser.
 const texts = {
   en: {
+    "nav.commtests": "Comm tests", "ct.title": "Communication tests", "ct.start": "Start a test", "ct.expect": "Who answers",
+    "ct.everyone": "everyone", "ct.role": "a role", "ct.nodes": "the nodes ticked below", "ct.roleLabel": "Role", "ct.deadline": "Deadline (minutes)",
+    "ct.note": "Note", "ct.submit": "Start the test", "ct.badDeadline": "The deadline is a number of minutes above 0.", "ct.past": "Tests",
+    "ct.back": "All tests", "ct.board": "Answers", "ct.csv": "Download as CSV", "ct.member": "Member", "ct.statusLabel": "Status",
+    "ct.received": "Received (automatic delay)", "ct.confirmed": "Confirmed (officer delay)", "ct.officer": "Officer",
+    "ct.status.received": "received", "ct.status.confirmed": "confirmed", "ct.status.silent": "silent", "ct.late": "late",
     "nav.post": "Post", "post.title": "Post", "post.audience": "Audience", "post.default": "Default:", "post.tlp": "TLP",
     "post.tlpDefault": "the kind's default", "post.roles": "Roles (with AMBER)", "post.orgs": "Organisations (AMBER, AMBER+STRICT)",
     "post.nodes": "Nodes (AMBER, RED)", "post.submit": "Sign and post", "post.required": "required", "post.yes": "yes", "post.no": "no",
@@ -20,6 +26,12 @@ const texts = {
     "error.session": "Your session has ended. Log in again.",
   },
   nl: {
+    "nav.commtests": "Verbindingstests", "ct.title": "Verbindingstests", "ct.start": "Een test starten", "ct.expect": "Wie antwoordt",
+    "ct.everyone": "iedereen", "ct.role": "een rol", "ct.nodes": "de aangevinkte knooppunten", "ct.roleLabel": "Rol", "ct.deadline": "Termijn (minuten)",
+    "ct.note": "Notitie", "ct.submit": "Test starten", "ct.badDeadline": "De termijn is een aantal minuten groter dan 0.", "ct.past": "Tests",
+    "ct.back": "Alle tests", "ct.board": "Antwoorden", "ct.csv": "Downloaden als CSV", "ct.member": "Lid", "ct.statusLabel": "Status",
+    "ct.received": "Ontvangen (automatische vertraging)", "ct.confirmed": "Bevestigd (vertraging officier)", "ct.officer": "Officier",
+    "ct.status.received": "ontvangen", "ct.status.confirmed": "bevestigd", "ct.status.silent": "stil", "ct.late": "te laat",
     "nav.post": "Posten", "post.title": "Posten", "post.audience": "Publiek", "post.default": "Standaard:", "post.tlp": "TLP",
     "post.tlpDefault": "standaard voor dit soort", "post.roles": "Rollen (bij AMBER)", "post.orgs": "Organisaties (AMBER, AMBER+STRICT)",
     "post.nodes": "Knooppunten (AMBER, RED)", "post.submit": "Ondertekenen en posten", "post.required": "verplicht", "post.yes": "ja", "post.no": "nee",
@@ -39,6 +51,12 @@ const texts = {
     "error.session": "Uw sessie is afgelopen. Meld u opnieuw aan.",
   },
   fr: {
+    "nav.commtests": "Tests de communication", "ct.title": "Tests de communication", "ct.start": "Lancer un test", "ct.expect": "Qui répond",
+    "ct.everyone": "tout le monde", "ct.role": "un rôle", "ct.nodes": "les nœuds cochés", "ct.roleLabel": "Rôle", "ct.deadline": "Délai (minutes)",
+    "ct.note": "Note", "ct.submit": "Lancer le test", "ct.badDeadline": "Le délai est un nombre de minutes supérieur à 0.", "ct.past": "Tests",
+    "ct.back": "Tous les tests", "ct.board": "Réponses", "ct.csv": "Télécharger en CSV", "ct.member": "Membre", "ct.statusLabel": "État",
+    "ct.received": "Reçu (délai automatique)", "ct.confirmed": "Confirmé (délai de l'officier)", "ct.officer": "Officier",
+    "ct.status.received": "reçu", "ct.status.confirmed": "confirmé", "ct.status.silent": "silencieux", "ct.late": "en retard",
     "nav.post": "Publier", "post.title": "Publier", "post.audience": "Destinataires", "post.default": "Par défaut :", "post.tlp": "TLP",
     "post.tlpDefault": "celui du type", "post.roles": "Rôles (avec AMBER)", "post.orgs": "Organisations (AMBER, AMBER+STRICT)",
     "post.nodes": "Nœuds (AMBER, RED)", "post.submit": "Signer et publier", "post.required": "obligatoire", "post.yes": "oui", "post.no": "non",
