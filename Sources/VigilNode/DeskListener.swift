@@ -28,6 +28,8 @@ public final class DeskListener: ByteStreamDelegate, @unchecked Sendable {
         var machine: DeskConnectionMachine
         let client: String
         var stream: Task<Void, Never>?
+        /// The client sent all it will send: close once the request being handled is answered.
+        var inputEnded = false
     }
 
     /// Connections at once (50 officers with a page and its event stream each, and room to spare).
@@ -119,9 +121,10 @@ public final class DeskListener: ByteStreamDelegate, @unchecked Sendable {
 
     public func streamInputEnded(_ id: StreamID) {
         node.loop.assertOnLoop()
-        guard let connection = connections[id] else { return }
-        // An event stream's client has gone; otherwise answer what is pending, then close.
-        if connection.stream != nil || connection.machine.wantsInput { node.loop.closeStream(id, reason: "the client finished") }
+        guard connections[id] != nil else { return }
+        connections[id]!.inputEnded = true
+        // An event stream's client has gone, or nothing is pending; otherwise answer, then close (`replied`).
+        if connections[id]!.stream != nil || connections[id]!.machine.wantsInput { node.loop.closeStream(id, reason: "the client finished") }
     }
 
     public func streamClosed(_ id: StreamID, reason: StreamCloseReason) {
@@ -166,6 +169,10 @@ public final class DeskListener: ByteStreamDelegate, @unchecked Sendable {
             // Queued on the loop, which writes it; a client that does not read meets the send-queue limit.
             let next = connection.machine.writeDrained(now: now)
             connections[id] = connection
+            if connection.inputEnded, next == .none {
+                node.loop.closeStream(id, reason: "the client finished")
+                return
+            }
             carryOut(next, on: id)
         case .stream(let head, let events):
             connection.machine.startStream(now: now)

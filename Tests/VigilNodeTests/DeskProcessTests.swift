@@ -39,6 +39,23 @@ struct DeskNodeProcessTests {
         let desk = try #require(fed.processes["gov-antwerp"]?.deskAddress)
         #expect(fed.processes["ncc"]?.deskAddress == nil)
 
+        // The node's own HTTP host: malformed and oversized requests get their HTTP error, byte-by-byte
+        // requests are assembled, and the node goes on serving.
+        let port = try #require(UInt16(desk.split(separator: ":").last ?? ""))
+        for (text, status) in [("GET / HTTP/1.1\r\n\r\n", 400), ("GET /\(String(repeating: "a", count: 9000)) HTTP/1.1\r\nHost: a\r\n\r\n", 414),
+                               ("POST /login HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n", 501),
+                               ("POST /api/ack HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n{}", 401)] {
+            let answer = try MiniHTTPClient.raw(port: port, Array(text.utf8))
+            #expect(answer.status == status, "\(text.prefix(40).debugDescription)")
+        }
+        let socket = try LoopbackSocket.connect(port: port)
+        for byte in Array("GET /login HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8) { #expect(socket.write([byte])) }
+        var head: [UInt8] = []
+        while !head.starts(with: Array("HTTP/1.1 200".utf8)), head.count < 12, case .bytes(let more) = socket.read() { head += more }
+        #expect(head.starts(with: Array("HTTP/1.1 200".utf8)))
+        socket.shutdownBoth()
+        #expect(try MiniHTTPClient.request(port: port, method: "GET", path: "/login").status == 200)
+
         let browser = try WebDriver()
         defer { browser.quit() }
         try browser.go(desk + "/")
