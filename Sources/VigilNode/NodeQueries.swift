@@ -117,8 +117,13 @@ extension Node {
             guard let at = store.position(of: before) else { throw APIFailure(.notFound, "no entry \(before.hex) on this node to page from") }
             position = at
         }
+        // Without filters the newest `limit` entries are the page: read just those (a desk's feed page of
+        // 50 out of 100,000); with filters, scan back 512 at a time.
+        let unfiltered = kinds == nil && tlp == nil && authorKeys == nil && request.organisation == nil && request.sinceMs == nil
+            && request.untilMs == nil && needle == nil
+        let step = unfiltered ? limit + withdrawn.count : 512
         while position > 0 && out.count < limit {
-            let start = max(0, position - 512)
+            let start = max(0, position - step)
             let ids = storedIDs(from: start, limit: position - start)
             position = start
             var page: [Entry] = []
@@ -132,7 +137,9 @@ extension Node {
                 if let until = request.untilMs, entry.timestamp.milliseconds >= until { continue }
                 page.append(entry)
             }
-            for summary in await summaries(page, roster: roster) where out.count < limit {
+            // Summaries (with each document's current state) only for what the page can still take.
+            let wanted = needle == nil ? Array(page.prefix(limit - out.count)) : page
+            for summary in await summaries(wanted, roster: roster) where out.count < limit {
                 if let needle, !Self.matches(summary, needle) { continue }
                 out.append(summary)
             }
