@@ -255,6 +255,14 @@ func main() throws {
         let fd = try connectLoopback(port)
         try writeAll(fd, Array("GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nCookie: \(session)\r\n\r\n".utf8))
         streams.append(fd)
+        // Measured once the node has answered the stream's head: the stream is open and following.
+        var head: [UInt8] = []
+        while head.firstRange(of: [13, 10, 13, 10]) == nil {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            guard n > 0 else { throw BenchError("an event stream was refused") }
+            head += buffer[0..<n]
+        }
+        guard head.starts(with: Array("HTTP/1.1 200".utf8)) else { throw BenchError("an event stream was refused: \(String(decoding: head, as: UTF8.self))") }
     }
     _ = try get("/api/me")
     let rssAfter = BenchClock.statusBytes("VmRSS", process: "\(pid)")
