@@ -101,6 +101,11 @@ struct DeskBrowserTests {
         // Dutch, picked by the officer.
         _ = try browser.script("localStorage.setItem('vigil-lang', 'nl'); location.hash = '#feed'; location.reload(); return 'ok'")
         #expect(try browser.text("#view h1") == "Berichten")
+        #expect(try browser.text("#live[data-state=open]") == "rechtstreeks")
         try browser.screenshot("feed-nl")
+        // French from the picker, without a reload: the page and the live badge change language.
+        try browser.click("#lang option[value=fr]")
+        #expect(try browser.text("html[lang=fr] #view h1") == "Fil")
+        #expect(try browser.text("html[lang=fr] #live[data-state=open]") == "en direct")
     }
 }
