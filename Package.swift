@@ -40,7 +40,7 @@ let package = Package(
         // Sockets, the epoll event loop, TLS connections, framing, dialer, listener (docs/threading.md).
         .target(name: "VigilNet", dependencies: ["VigilCrypto", "VigilSync", "VigilModel"]),
         // The node: wires store, log, sync and net; the local API. Does I/O.
-        .target(name: "VigilNode", dependencies: ["VigilAPI", "VigilBundle", "VigilSync", "VigilStore", "VigilLog", "VigilNet", "VigilModel", "VigilCrypto"]),
+        .target(name: "VigilNode", dependencies: ["VigilAPI", "VigilDesk", "VigilBundle", "VigilSync", "VigilStore", "VigilLog", "VigilNet", "VigilModel", "VigilCrypto"]),
         // Shared by the benchmarks: the openssl speed baseline, clocks, the report format.
         .target(name: "VigilBenchSupport"),
         .executableTarget(name: "vigil-bench-store", dependencies: ["VigilBenchSupport", "VigilNode", "VigilStore", "VigilModel", "VigilCrypto"]),
@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "CVigilBuild", path: "Sources/CVigilBuild"),
         // The duty desk's pure cores: HTTP/1.1 parsing and responses, the connection state machine,
         // officers, sessions, login throttling, security headers (docs/desk.md). No I/O.
-        .target(name: "VigilDesk", dependencies: ["VigilCrypto"], resources: [.embedInCode("Web")]),
+        .target(name: "VigilDesk", dependencies: ["VigilAPI", "VigilModel", "VigilCrypto"], resources: [.embedInCode("Web")]),
         // The command-line tool.
         .executableTarget(name: "vigil", dependencies: ["VigilAPI", "VigilCrypto", "VigilModel", "VigilStore", "VigilSync", "VigilNode", "VigilCAP", "VigilBundle", "VigilDesk", "CVigilBuild"]),
         // What the fuzz targets share: the libFuzzer driver hand-over and the replayer's file handling.
@@ -73,6 +73,8 @@ let package = Package(
 
         // libFuzzer target for the bundle file decoder, opener and payload decoder (Scripts/fuzz bundle).
         .executableTarget(name: "vigil-fuzz-bundle", dependencies: ["VigilFuzzSupport", "VigilBundle", "VigilModel", "VigilCrypto"]),
+        // The desk of a node process holding 100,000 entries against the limits (Scripts/bench-desk).
+        .executableTarget(name: "vigil-bench-desk", dependencies: ["VigilBenchSupport", "VigilAPI", "VigilDesk", "VigilStore", "VigilModel", "VigilCrypto"]),
         // libFuzzer target for the desk's HTTP/1.1 request parser and connection machine (Scripts/fuzz http).
         .executableTarget(name: "vigil-fuzz-http", dependencies: ["VigilFuzzSupport", "VigilDesk"]),
 
@@ -83,11 +85,14 @@ let package = Package(
         .testTarget(name: "VigilSyncTests", dependencies: ["VigilSync", "VigilModel", "VigilCrypto"]),
         .testTarget(name: "VigilSimTests", dependencies: ["VigilSim", "VigilSync", "VigilModel", "VigilLog", "VigilCrypto"]),
         .testTarget(name: "VigilNetTests", dependencies: ["VigilNet", "VigilCrypto", "VigilSync", "VigilModel"]),
-        .testTarget(name: "VigilNodeTests", dependencies: ["VigilAPI", "VigilBenchSupport", "VigilNode", "VigilStore", "VigilSync", "VigilModel", "VigilCrypto"]),
+        .testTarget(name: "VigilNodeTests", dependencies: ["VigilAPI", "VigilBenchSupport", "VigilBrowserTesting", "VigilDesk", "VigilNode", "VigilStore", "VigilSync", "VigilModel", "VigilCrypto"]),
         .testTarget(name: "VigilAPITests", dependencies: ["VigilAPI", "VigilModel"]),
         .testTarget(name: "VigilBundleTests", dependencies: ["VigilBundle", "VigilModel", "VigilCrypto"]),
         .testTarget(name: "VigilCAPTests", dependencies: ["VigilCAP", "VigilModel"]),
-        .testTarget(name: "VigilDeskTests", dependencies: ["VigilDesk", "VigilCrypto"]),
+        // Test support: headless Chromium over WebDriver, a loopback socket and a minimal HTTP client, for the
+        // desk's browser tests against the test host (VigilDeskTests) and against node processes (VigilNodeTests).
+        .target(name: "VigilBrowserTesting", path: "Tests/VigilBrowserTesting"),
+        .testTarget(name: "VigilDeskTests", dependencies: ["VigilDesk", "VigilAPI", "VigilModel", "VigilCrypto", "VigilBrowserTesting"]),
         .testTarget(name: "VigilCLITests", dependencies: ["VigilModel", "VigilCrypto", "VigilStore"]),
     ],
     swiftLanguageModes: [.v6]

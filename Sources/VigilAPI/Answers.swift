@@ -270,11 +270,27 @@ public struct MemberAcknowledgement: Codable, Sendable, Equatable {
     public let received: String?
     /// When its duty officer confirmed it, ISO 8601.
     public let confirmed: String?
+    /// The member's organisation (absent from nodes before the desk).
+    public let organisation: String?
+    /// When its duty officer confirmed it, ms since the epoch (absent from nodes before the desk).
+    public let confirmedMs: UInt64?
+    /// The desk officer who confirmed it, when the confirmation names one.
+    public let officer: String?
+
+    enum CodingKeys: String, CodingKey {
+        case member, received, confirmed, organisation, officer
+        case confirmedMs = "confirmed_ms"
+    }
+
     /// An acknowledgement view.
-    public init(member: String, received: String?, confirmed: String?) {
+    public init(member: String, received: String?, confirmed: String?, organisation: String? = nil, confirmedMs: UInt64? = nil,
+                officer: String? = nil) {
         self.member = member
         self.received = received
         self.confirmed = confirmed
+        self.organisation = organisation
+        self.confirmedMs = confirmedMs
+        self.officer = officer
     }
 }
 
@@ -303,15 +319,18 @@ public struct CommTestResultView: Codable, Sendable, Equatable {
     public let officerDelayMs: UInt64?
     /// Whether the answer came after the deadline.
     public let late: Bool
+    /// The desk officer who confirmed, when the confirmation names one.
+    public let officer: String?
 
     enum CodingKeys: String, CodingKey {
-        case member, status, received, confirmed, late
+        case member, status, received, confirmed, late, officer
         case automaticDelayMs = "automatic_delay_ms", officerDelayMs = "officer_delay_ms"
     }
 
     /// A result.
     public init(member: String, status: Status, received: String?, automaticDelayMs: UInt64?, confirmed: String?,
-                officerDelayMs: UInt64?, late: Bool) {
+                officerDelayMs: UInt64?, late: Bool, officer: String? = nil) {
+        self.officer = officer
         self.member = member
         self.status = status
         self.received = received

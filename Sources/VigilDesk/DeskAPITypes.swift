@@ -1,6 +1,9 @@
-/// The typed values the desk's pages exchange with the desk server as JSON (`/api/…`), and the server
-/// with its `DeskBackend`. Every value from an entry is plain text here; the pages insert it with
-/// `textContent`, never as HTML.
+import VigilAPI
+import VigilModel
+
+/// The typed values the desk's pages exchange with the desk server as JSON (`/api/…`): the pages' views
+/// of the local API's answers (`DeskViews` makes them). Every value from an entry is plain text here;
+/// the pages insert it with `textContent`, never as HTML.
 
 /// A TLP 2.0 label as the desk shows it.
 public enum DeskTLP: String, Codable, Sendable, CaseIterable {
@@ -225,10 +228,16 @@ public struct DeskEntryDetail: Codable, Equatable, Sendable {
     public var receipts: [DeskReceipt]
     /// Whether this node's officer may amend or retract it.
     public var mayAmend: Bool
+    /// Whether an officer of this node confirmed it already (the page then shows no Acknowledge button).
+    public var confirmedHere: Bool
+    /// The current fields in the kind's human JSON form (the amendment form starts from them).
+    public var current: JSONValue
 
     /// A detail.
     public init(summary: DeskEntrySummary, audience: DeskAudience, fields: [DeskField], history: [DeskAmendment],
-                receipts: [DeskReceipt], mayAmend: Bool) {
+                receipts: [DeskReceipt], mayAmend: Bool, confirmedHere: Bool = false, current: JSONValue = .object([:])) {
+        self.confirmedHere = confirmedHere
+        self.current = current
         self.summary = summary
         self.audience = audience
         self.fields = fields
@@ -238,52 +247,39 @@ public struct DeskEntryDetail: Codable, Equatable, Sendable {
     }
 }
 
-/// A post form generated from a kind's schema (`GET /api/kinds`): one per postable kind.
-public struct KindFormDescription: Codable, Equatable, Sendable {
-    /// What the form field holds and which input the page draws for it.
-    public enum FieldType: String, Codable, Sendable {
-        case text, longText = "long-text", integer, decimal, time, choice, list, point, circle, polygon
+/// What the post forms need (`GET /api/post-setup`): a form per postable kind, generated from the kind
+/// schemas (`KindSchemas.form`), and the audience picker's choices from the roster.
+public struct DeskPostSetup: Codable, Equatable, Sendable {
+    /// One form per postable kind.
+    public var forms: [KindForm]
+    /// The federation's roles.
+    public var roles: [String]
+    /// Active members: name and organisation (the picker's nodes and organisations).
+    public var members: [Member]
+
+    /// A member as the picker lists it.
+    public struct Member: Codable, Equatable, Sendable {
+        /// The node's name.
+        public var name: String
+        /// Its organisation.
+        public var organisation: String
+        /// Its node id (identity, 64 hex): what a communication test's `nodes` names.
+        public var id: String
     }
+}
 
-    /// One field of the form.
-    public struct Field: Codable, Equatable, Sendable {
-        /// The dotted path, as refusals name it.
-        public var path: String
-        /// The input type.
-        public var type: FieldType
-        /// Whether the post is refused without it.
-        public var required: Bool
-        /// The schema's help text.
-        public var help: String
-        /// The allowed values of a `choice`.
-        public var choices: [String]
-
-        /// A field.
-        public init(path: String, type: FieldType, required: Bool, help: String, choices: [String] = []) {
-            self.path = path
-            self.type = type
-            self.required = required
-            self.help = help
-            self.choices = choices
-        }
-    }
-
-    /// The kind's name.
+/// A post from a form (`POST /api/compose`): the kind, its fields in the kind's human JSON form, the
+/// audience (nil: the kind's default) and refs (an update's first ref is its target). The server adds
+/// the officer and sends it as the local API's `ComposeRequest`.
+public struct DeskComposeRequest: Codable, Equatable, Sendable {
+    /// The kind's name, `update` for an amendment or retraction.
     public var kind: String
-    /// The fields in the schema's order.
-    public var fields: [Field]
-    /// The audience a post gets when the officer does not pick one.
-    public var defaultAudience: DeskAudience
-    /// Why that is the default (docs/kinds.md).
-    public var audienceReason: String
-
-    /// A form.
-    public init(kind: String, fields: [Field], defaultAudience: DeskAudience, audienceReason: String) {
-        self.kind = kind
-        self.fields = fields
-        self.defaultAudience = defaultAudience
-        self.audienceReason = audienceReason
-    }
+    /// The fields (`{"amend": {…}}` or `{"retract": "why"}` for an update).
+    public var fields: JSONValue
+    /// The audience picked, or nil for the default.
+    public var audience: AudienceSpec?
+    /// Referenced entry ids (64 hex).
+    public var refs: [String]?
 }
 
 /// Something pushed to open desks over the event stream (`GET /api/events`).

@@ -1,20 +1,18 @@
-/// What the desk server needs from its node: the only way the desk reaches the core. Each call
-/// carries the officer acting, so writes are attributed. The node's adapter maps these to the typed
-/// local API; tests use an in-memory backend.
+import VigilAPI
+
+/// What the desk server needs from its node: the only way the desk reaches the core. The desk speaks
+/// the local API's own typed requests and answers (`VigilAPI`), so the node's adapter hands them to
+/// the same `LocalAPIHandler` as `node.sock` — the same federation and audience checks, no second
+/// path. Tests use an in-memory backend.
 public protocol DeskBackend: Sendable {
-    /// The node's own name and organisation, for the page header.
-    func identity() async -> DeskNodeIdentity
-    /// One page of the feed.
-    func feed(_ query: FeedQuery, officer: String) async throws(DeskRefusal) -> FeedPage
-    /// One entry, or a 404 refusal.
-    func entry(id: String, officer: String) async throws(DeskRefusal) -> DeskEntryDetail
-    /// The officer acknowledges an entry as this node's duty officer.
-    func acknowledge(id: String, officer: String) async throws(DeskRefusal)
-    /// Live events from now on, until the stream's consumer stops.
-    func events() async -> AsyncStream<DeskEvent>
+    /// Carries out one local API request and returns its answer, or the node's typed failure.
+    func perform<Op: APIOperation>(_ request: Op) async throws(APIFailure) -> Op.Answer
+    /// Entries as the node holds them from now on (`follow` without its backlog), until the stream's
+    /// consumer stops.
+    func follow() async -> AsyncStream<EntrySummary>
 }
 
-/// The node a desk belongs to.
+/// The node a desk belongs to, for the page header (from the node's `status`).
 public struct DeskNodeIdentity: Codable, Equatable, Sendable {
     /// The node's name.
     public var name: String
@@ -46,5 +44,16 @@ public struct DeskRefusal: Error, Codable, Equatable, Sendable {
         self.status = status.code
         self.field = field
         self.reason = reason
+    }
+
+    /// The node's failure as the desk answers it: the same sentence and field path the CLI prints.
+    public init(_ failure: APIFailure) {
+        let status: HTTPStatus = switch failure.code {
+        case .badRequest: .badRequest
+        case .invalid, .refused: .unprocessableContent
+        case .notFound: .notFound
+        case .unavailable, .noNode: .serviceUnavailable
+        }
+        self.init(status, field: failure.refusal?.field, failure.error)
     }
 }

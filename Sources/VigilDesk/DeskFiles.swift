@@ -25,5 +25,7 @@ public enum DeskFiles {
         "desk.js": File(bytes: PackageResources.desk_js, contentType: js),
         "feed.js": File(bytes: PackageResources.feed_js, contentType: js),
         "entry.js": File(bytes: PackageResources.entry_js, contentType: js),
+        "post.js": File(bytes: PackageResources.post_js, contentType: js),
+        "commtest.js": File(bytes: PackageResources.commtest_js, contentType: js),
     ]
 }

@@ -1,3 +1,6 @@
+import VigilAPI
+import VigilModel
+
 /// The desk's request handling: login, logout, sessions, CSRF, the static files and the JSON API,
 /// over a `DeskBackend`. No sockets: a host (the node's event loop, or a test host) parses requests
 /// with `DeskConnectionMachine`, calls `handle`, and writes the reply. Time and randomness come in.
@@ -25,6 +28,7 @@ public actor DeskServer {
     private let settings: Settings
     private var sessions: SessionBook
     private var throttle: LoginThrottle
+    private var node: DeskNodeIdentity?
 
     /// A server. `officers` reads the officer file (called at each login, so `vigil desk add-officer`
     /// takes effect at once); `random` gives secure random bytes (`SecureRandom.bytes`).
@@ -89,28 +93,76 @@ public actor DeskServer {
         do throws(DeskRefusal) {
             switch (request.method, path) {
             case (.get, "/api/me"):
-                let identity = await backend.identity()
-                return .response(json(DeskMe(officer: session.officer, csrfToken: session.csrfToken, node: identity)))
+                return .response(json(DeskMe(officer: session.officer, csrfToken: session.csrfToken, node: try await identity())))
             case (.get, "/api/feed"):
                 let query = try FeedQuery(queryItems: request.query)
-                return .response(json(try await backend.feed(query, officer: session.officer)))
+                let entries = try await perform(DeskViews.entriesRequest(query)).entries
+                return .response(json(DeskViews.feedPage(entries, limit: query.limit)))
             case (.get, "/api/entry"):
-                guard let id = request.query.first(where: { $0.name == "id" })?.value else { throw DeskRefusal(.badRequest, field: "id", "give the entry id") }
-                return .response(json(try await backend.entry(id: id, officer: session.officer)))
+                guard let text = request.query.first(where: { $0.name == "id" })?.value else { throw DeskRefusal(.badRequest, field: "id", "give the entry id") }
+                let detail = try await perform(ShowRequest(id: try Self.entryID(text))).entry
+                return .response(json(DeskViews.detail(detail, node: try await identity().name)))
             case (.post, "/api/ack"):
                 guard let body = DeskJSON.decode(DeskIdRequest.self, request.body) else { throw DeskRefusal(.badRequest, "the body must be {\"id\": \"…\"}") }
-                try await backend.acknowledge(id: body.id, officer: session.officer)
-                return .response(json(DeskDone(done: true)))
+                let posted = try await perform(AckRequest(id: try Self.entryID(body.id), officer: session.officer))
+                return .response(json(DeskPosted(id: posted.id.hex)))
+            case (.get, "/api/post-setup"):
+                let roster = try await perform(RosterRequest()).members.filter { $0.status == .active }
+                let forms = KindSchemas.postable.compactMap { KindSchemas.form($0) }
+                return .response(json(DeskPostSetup(forms: forms, roles: Role.allCases.map(\.rawValue),
+                                                    members: roster.map { .init(name: $0.name, organisation: $0.organisation, id: $0.identity.hex) })))
+            case (.post, "/api/compose"):
+                guard let body = DeskJSON.decode(DeskComposeRequest.self, request.body) else {
+                    throw DeskRefusal(.badRequest, "the body must be {\"kind\": …, \"fields\": {…}, \"audience\": …, \"refs\": […]}")
+                }
+                var refs: [EntryID] = []
+                for text in body.refs ?? [] { refs.append(try Self.entryID(text)) }
+                let posted = try await perform(ComposeRequest(kind: body.kind, fields: body.fields, audience: body.audience, refs: refs,
+                                                              officer: session.officer))
+                return .response(json(DeskPosted(id: posted.id.hex)))
+            case (.get, "/api/commtest"):
+                return .response(json(try await commTest(request)))
+            case (.get, "/api/commtest.csv"):
+                let report = try await commTest(request)
+                var headers = HTTPHeaders([("Content-Type", "text/csv; charset=utf-8"),
+                                           ("Content-Disposition", "attachment; filename=\"commtest-\(report.summary.id.hex.prefix(12)).csv\"")])
+                SecurityHeaders.apply(to: &headers, caching: .never)
+                return .response(HTTPResponse(status: .ok, headers: headers, body: Array(CommTestCSV.render(report).utf8)))
             case (.get, "/api/events"):
                 var headers = HTTPHeaders()
                 SecurityHeaders.apply(to: &headers, caching: .never)
-                return .stream(head: ServerSentEvent.streamHead(headers: headers), events: await backend.events())
+                return .stream(head: ServerSentEvent.streamHead(headers: headers), events: await backend.follow())
             default:
                 throw DeskRefusal(.notFound, "no API \(request.method.rawValue) \(path)")
             }
         } catch {
             return .response(refusal(error))
         }
+    }
+
+    /// One local API request through the backend; the node's failure becomes the desk's refusal.
+    private func perform<Op: APIOperation>(_ request: Op) async throws(DeskRefusal) -> Op.Answer {
+        do { return try await backend.perform(request) } catch { throw DeskRefusal(error) }
+    }
+
+    /// A communication test's report (`?id=`; without one, the newest).
+    private func commTest(_ request: HTTPRequest) async throws(DeskRefusal) -> CommTestReport {
+        let text = request.query.first(where: { $0.name == "id" })?.value ?? ""
+        return try await perform(CommTestResultsRequest(id: text.isEmpty ? nil : try Self.entryID(text))).test
+    }
+
+    /// This desk's node (asked once: a node's name, organisation and role do not change while it runs).
+    private func identity() async throws(DeskRefusal) -> DeskNodeIdentity {
+        if let node { return node }
+        let status = try await perform(StatusRequest()).status
+        let found = DeskNodeIdentity(name: status.name, organisation: status.organisation, role: status.role)
+        node = found
+        return found
+    }
+
+    static func entryID(_ text: String) throws(DeskRefusal) -> EntryID {
+        guard let id = EntryID(hex: text) else { throw DeskRefusal(.badRequest, field: "id", "an entry id is 64 hex digits; got \"\(text.prefix(80))\"") }
+        return id
     }
 
     private func login(_ request: HTTPRequest, client: String, now: Duration) async -> HTTPResponse {
@@ -190,8 +242,8 @@ public struct DeskIdRequest: Codable, Equatable, Sendable {
     public var id: String
 }
 
-/// The answer to a write that has nothing else to say.
-public struct DeskDone: Codable, Equatable, Sendable {
-    /// Always true.
-    public var done: Bool
+/// The answer to a write: the id of the entry the node signed and stored for it.
+public struct DeskPosted: Codable, Equatable, Sendable {
+    /// The new entry's id (64 hex).
+    public var id: String
 }

@@ -16,6 +16,8 @@ public struct CommTestResponse: Hashable, Sendable {
     public let officerDelay: UInt64?
     /// Whether the first answer came after the deadline (e.g. after a reconnect).
     public let late: Bool
+    /// The desk officer the first confirmation names, if it names one.
+    public var confirmedBy: String? = nil
 
     /// Neither the node nor an officer answered.
     public var isSilent: Bool { receivedAt == nil && confirmedAt == nil }
@@ -44,12 +46,17 @@ public enum CommTestResults {
     public static func compute(test: Entry, body: CommTestBody, acks: [Entry], roster: Roster) -> [CommTestResponse] {
         var receipts: [NodeID: HybridTimestamp] = [:]
         var confirmations: [NodeID: HybridTimestamp] = [:]
+        var officers: [NodeID: String] = [:]
         for ack in acks where ack.kind == .acknowledgement && ack.refs.first == test.id {
-            guard let by = try? AcknowledgementBody(body: ack.body) else { continue }
+            guard let (by, officer) = try? AcknowledgementBody.parse(ack.body) else { continue }
             let who = roster.identity(ofKey: ack.author) ?? ack.author
             switch by {
             case .receipt: receipts[who] = min(receipts[who] ?? ack.timestamp, ack.timestamp)
-            case .officer: confirmations[who] = min(confirmations[who] ?? ack.timestamp, ack.timestamp)
+            case .officer:
+                if confirmations[who].map({ ack.timestamp < $0 }) ?? true {
+                    confirmations[who] = ack.timestamp
+                    officers[who] = officer
+                }
             }
         }
         let start = test.timestamp.milliseconds
@@ -60,7 +67,7 @@ public enum CommTestResults {
             let first = [received, confirmed].compactMap { $0 }.min()
             return CommTestResponse(member: member.identity, name: member.name, receivedAt: received,
                                     automaticDelay: delay(received), confirmedAt: confirmed, officerDelay: delay(confirmed),
-                                    late: first.map { $0.milliseconds > body.deadline } ?? false)
+                                    late: first.map { $0.milliseconds > body.deadline } ?? false, confirmedBy: officers[member.identity])
         }
     }
 }

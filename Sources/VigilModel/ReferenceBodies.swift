@@ -40,7 +40,9 @@ public enum UpdateBody: Hashable, Sendable {
 }
 
 /// The body of an `ack` entry: an automatic receipt by the node, or a confirmation by the duty officer.
-/// The acknowledged entry is the ack's first ref. Encoded as `{"by": "node"}` or `{"by": "officer"}`.
+/// The acknowledged entry is the ack's first ref. Encoded as `{"by": "node"}` or `{"by": "officer"}`; a
+/// confirmation made at the desk also names the node's officer: `{"by": "officer", "officer": "j.dupont"}`
+/// (docs/kinds.md; releases before the desk refuse that third form).
 public enum AcknowledgementBody: String, Hashable, Sendable, CaseIterable {
     /// The node received the entry (sent automatically, at once).
     case receipt = "node"
@@ -50,12 +52,38 @@ public enum AcknowledgementBody: String, Hashable, Sendable, CaseIterable {
     /// Canonical body bytes.
     public func encoded() -> [UInt8] { try! (["by": .text(rawValue)] as FieldMap).encoded() }
 
+    /// Canonical bytes of a confirmation that names the officer (the desk's login name), or of a plain
+    /// one when `name` is nil. Throws for a name that is not 1 to 64 letters, digits, `.`, `_`, `-`.
+    public static func confirmation(by name: String?) throws(DecodingError) -> [UInt8] {
+        guard let name else { return AcknowledgementBody.officer.encoded() }
+        guard isOfficerName(name) else {
+            throw DecodingError(field: "officer", offset: 0, reason: "an officer name is 1 to 64 letters, digits, '.', '_' or '-'")
+        }
+        return try! (["by": .text(AcknowledgementBody.officer.rawValue), "officer": .text(name)] as FieldMap).encoded()
+    }
+
     /// Reads an ack body.
     public init(body: [UInt8]) throws(DecodingError) {
+        self = try Self.parse(body).by
+    }
+
+    /// Reads an ack body with the officer a confirmation names (nil when it names none).
+    public static func parse(_ body: [UInt8]) throws(DecodingError) -> (by: AcknowledgementBody, officer: String?) {
         let map = try FieldMap(canonicalBytes: body)
-        guard map.fields.count == 1, case .text(let by)? = map["by"], let value = Self(rawValue: by) else {
+        guard case .text(let by)? = map["by"], let value = Self(rawValue: by) else {
             throw DecodingError(field: "body", offset: 0, reason: "an acknowledgement body is {\"by\": \"node\"} or {\"by\": \"officer\"}")
         }
-        self = value
+        if map.fields.count == 1 { return (value, nil) }
+        guard map.fields.count == 2, value == .officer, case .text(let name)? = map["officer"], isOfficerName(name) else {
+            throw DecodingError(field: "body", offset: 0, reason: "an acknowledgement body is {\"by\": \"node\"}, {\"by\": \"officer\"} or {\"by\": \"officer\", \"officer\": NAME} (1 to 64 letters, digits, '.', '_', '-')")
+        }
+        return (value, name)
+    }
+
+    /// Whether `name` is a valid officer name: 1 to 64 ASCII letters, digits, `.`, `_`, `-` (as desk logins).
+    public static func isOfficerName(_ name: String) -> Bool {
+        (1...64).contains(name.utf8.count) && name.utf8.allSatisfy { c in
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c == 0x2e || c == 0x5f || c == 0x2d
+        }
     }
 }

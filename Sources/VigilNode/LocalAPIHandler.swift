@@ -22,7 +22,7 @@ public struct LocalAPIHandler: Sendable {
             case .post(let r):
                 return APICodec.encodeAnswer(PostedAnswer(id: try await post(r)))
             case .ack(let r):
-                return APICodec.encodeAnswer(PostedAnswer(id: try await node.confirm(r.id)))
+                return APICodec.encodeAnswer(PostedAnswer(id: try await node.confirm(r.id, officer: r.officer)))
             case .get(let r):
                 guard let entry = node.heldEntry(r.id), !node.withdrawnIDs().contains(r.id) else {
                     throw APIFailure(.notFound, "no entry \(r.id.hex) on this node")
@@ -87,7 +87,7 @@ public struct LocalAPIHandler: Sendable {
             var audience: Audience?
             if let spec = r.audience { audience = try Node.audience(spec, roster: node.currentRoster) }
             let fields: FieldMap
-            do { fields = try KindSchemas.canonicalFields(fromJSONValue: r.fields, kind: kind) } catch {
+            do { fields = try KindSchemas.canonicalFields(fromJSONValue: try Self.attributed(r), kind: kind) } catch {
                 throw APIFailure(Refusal(error, context: kind.name))
             }
             let draft = try node.prepare(kind: kind, fields: fields, audience: audience, refs: r.refs)
@@ -101,6 +101,18 @@ public struct LocalAPIHandler: Sendable {
         } catch {
             answer(APICodec.encodeFailure(error))
         }
+    }
+
+    /// The fields of a post with the desk officer who wrote it (`officer`, docs/kinds.md): set from the
+    /// request, which the desk fills from its session; a body that names an officer itself is refused
+    /// when the request names another.
+    static func attributed(_ r: ComposeRequest) throws(KindValidationError) -> JSONValue {
+        guard let officer = r.officer, case .object(var members) = r.fields else { return r.fields }
+        if let given = members["officer"], given != .string(officer) {
+            throw KindValidationError(field: "officer", reason: "the body names another officer than the one posting (\(officer)); leave it out, the node sets it")
+        }
+        members["officer"] = .string(officer)
+        return .object(members)
     }
 
     /// `post`: an entry this node signed, as canonical bytes.
@@ -146,7 +158,7 @@ public struct LocalAPIHandler: Sendable {
             if audience == nil { audience = .federation }
         default:
             // Converted here, validated once by the core's federation rules (with the entry's time).
-            do { fields = try KindSchemas.canonicalFields(fromJSONValue: r.fields, kind: kind) } catch {
+            do { fields = try KindSchemas.canonicalFields(fromJSONValue: try Self.attributed(r), kind: kind) } catch {
                 throw APIFailure(Refusal(error, context: kind.name))
             }
         }

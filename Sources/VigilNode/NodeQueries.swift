@@ -34,10 +34,14 @@ extension Node {
     }
 
     /// Posts a duty officer's confirmation of `id` (an `ack` with `{"by": "officer"}`, the target's audience).
-    public func confirm(_ id: EntryID) async throws(APIFailure) -> EntryID {
+    public func confirm(_ id: EntryID, officer: String? = nil) async throws(APIFailure) -> EntryID {
         guard let target = heldEntry(id) else { throw APIFailure(.notFound, "no entry \(id.hex) on this node; check the id with `vigil list`") }
+        let body: [UInt8]
+        do { body = try AcknowledgementBody.confirmation(by: officer) } catch {
+            throw APIFailure(.invalid, "ack: \"officer\" \(error.reason)")
+        }
         let audience = await onLoop { node in node.acknowledgementAudience(target) }
-        return try await postTyped(kind: .acknowledgement, audience: audience, refs: [id], body: AcknowledgementBody.officer.encoded())
+        return try await postTyped(kind: .acknowledgement, audience: audience, refs: [id], body: body)
     }
 
     /// Signs and posts, mapping every failure to the API's typed failure.
@@ -113,8 +117,13 @@ extension Node {
             guard let at = store.position(of: before) else { throw APIFailure(.notFound, "no entry \(before.hex) on this node to page from") }
             position = at
         }
+        // Without filters the newest `limit` entries are the page: read just those (a desk's feed page of
+        // 50 out of 100,000); with filters, scan back 512 at a time.
+        let unfiltered = kinds == nil && tlp == nil && authorKeys == nil && request.organisation == nil && request.sinceMs == nil
+            && request.untilMs == nil && needle == nil
+        let step = unfiltered ? limit + withdrawn.count : 512
         while position > 0 && out.count < limit {
-            let start = max(0, position - 512)
+            let start = max(0, position - step)
             let ids = storedIDs(from: start, limit: position - start)
             position = start
             var page: [Entry] = []
@@ -128,7 +137,9 @@ extension Node {
                 if let until = request.untilMs, entry.timestamp.milliseconds >= until { continue }
                 page.append(entry)
             }
-            for summary in await summaries(page, roster: roster) where out.count < limit {
+            // Summaries (with each document's current state) only for what the page can still take.
+            let wanted = needle == nil ? Array(page.prefix(limit - out.count)) : page
+            for summary in await summaries(wanted, roster: roster) where out.count < limit {
                 if let needle, !Self.matches(summary, needle) { continue }
                 out.append(summary)
             }
@@ -219,7 +230,8 @@ extension Node {
         let target = entry.refs.first.map { String($0.hex.prefix(12)) } ?? "?"
         switch entry.kind {
         case .acknowledgement:
-            let by = (try? AcknowledgementBody(body: entry.body)) == .officer ? "confirmed by the duty officer" : "received (automatic)"
+            let parsed = try? AcknowledgementBody.parse(entry.body)
+            let by = parsed?.by == .officer ? "confirmed by the duty officer" + (parsed?.officer.map { " \($0)" } ?? "") : "received (automatic)"
             return "ack of \(target): \(by)"
         case .update:
             switch try? UpdateBody(body: entry.body) {
@@ -273,13 +285,21 @@ extension Node {
             }
             acks = view.acknowledgements.values.sorted { $0.node < $1.node }.map { ack in
                 MemberAcknowledgement(member: name(ack.node), received: ack.receipt.map { time($0.timestamp) },
-                                      confirmed: ack.officer.map { time($0.timestamp) })
+                                      confirmed: ack.officer.map { time($0.timestamp) },
+                                      organisation: roster.member(ofKey: ack.node)?.organisation,
+                                      confirmedMs: ack.officer?.timestamp.milliseconds,
+                                      officer: ack.officer.flatMap { officerName(of: $0.entry) })
             }
         }
         var results: [CommTestResultView]?
         if entry.kind == .commTest { results = try Self.commTestResults(entry, acks: related, roster: roster) }
         return EntryDetail(summary: summary, current: current, history: history, retractedBy: retraction,
                            acknowledgements: acks, results: results)
+    }
+
+    /// The desk officer an acknowledgement entry names, if any.
+    func officerName(of ack: EntryID) -> String? {
+        heldEntry(ack).flatMap { try? AcknowledgementBody.parse($0.body).officer }
     }
 
     /// Results of the communication test `id` (or the newest one held).
@@ -314,7 +334,7 @@ extension Node {
                                received: r.receivedAt.map { EntryJSON.iso8601(milliseconds: $0.milliseconds) },
                                automaticDelayMs: r.automaticDelay,
                                confirmed: r.confirmedAt.map { EntryJSON.iso8601(milliseconds: $0.milliseconds) },
-                               officerDelayMs: r.officerDelay, late: r.late)
+                               officerDelayMs: r.officerDelay, late: r.late, officer: r.confirmedBy)
         }
     }
 

@@ -28,6 +28,8 @@ struct NodeDirectory {
         var organisation: String
         var role: String
         var nodeId: String
+        /// Where `vigil run` serves the desk, `HOST:PORT` on loopback, or `off` (absent: 127.0.0.1:7480).
+        var desk: String?
     }
 
     func loadKey() throws -> SigningKey {

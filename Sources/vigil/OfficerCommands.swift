@@ -361,7 +361,7 @@ enum ShowCommand: Command {
         }
         output.out("acknowledged by: \(entry.acknowledgements.isEmpty ? "nobody yet" : "")")
         for a in entry.acknowledgements {
-            output.out("  \(a.member)  received \(a.received ?? "—")  confirmed \(a.confirmed ?? "—")")
+            output.out("  \(a.member)  received \(a.received ?? "—")  confirmed \(a.confirmed ?? "—")" + (a.officer.map { " by \($0)" } ?? ""))
         }
         if let results = entry.results { CommtestResultsCommand.print(results, output: output) }
         return ExitCode.success
@@ -533,7 +533,7 @@ enum CommtestResultsCommand: Command {
         for r in results {
             func delay(_ ms: UInt64?) -> String { ms.map { String(format: "%.1f s", Double($0) / 1000) } ?? "" }
             let received = r.received.map { "\($0) (\(delay(r.automaticDelayMs)))" } ?? "—"
-            let confirmed = r.confirmed.map { "\($0) (\(delay(r.officerDelayMs)))" } ?? "—"
+            let confirmed = r.confirmed.map { "\($0) (\(delay(r.officerDelayMs)))" + (r.officer.map { " by \($0)" } ?? "") } ?? "—"
             let status = r.status.rawValue + (r.late ? " late" : "")
             output.out("\(r.member.padding(toLength: 16, withPad: " ", startingAt: 0)) \(status.padding(toLength: 10, withPad: " ", startingAt: 0)) \(received.padding(toLength: 32, withPad: " ", startingAt: 0)) \(confirmed)")
         }

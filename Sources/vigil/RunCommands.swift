@@ -11,13 +11,15 @@ enum RunCommand: Command {
     static let summary = "Run the node: sync with peers, serve the local API"
     static let help = """
         Usage: vigil run --dir DIR [--genesis FILE] [--listen HOST:PORT] [--idle-timeout S]
+                         [--desk HOST:PORT|off]
                          [--metrics FILE [--metrics-interval S]]
 
         Starts the node in DIR (identity.key, node.crt, ca.crt, genesis.json, store/): checks its
         certificate, opens its store (refusing to start on damage, with the file and offset), listens on
         its genesis addresses, dials its configured peers and, for a while, the peers that dial it
         (trying each address in turn; a lost peer is retried every few seconds, docs/sync-protocol.md),
-        and serves the local API on DIR/node.sock (owner only). Logs one structured line per event on
+        serves the local API on DIR/node.sock (owner only) and the desk, the officers' web console, on
+        http://127.0.0.1:7480/ (docs/desk.md; officers: `vigil desk add-officer`). Logs one structured line per event on
         standard error — every refused connection and entry with its reason.
         SIGTERM or SIGINT stops it gracefully: nothing acknowledged is lost.
 
@@ -29,6 +31,9 @@ enum RunCommand: Command {
           --idle-timeout S     close a session when nothing arrives from the peer for S seconds
                                (default 90; pings go every S/3 s, at most every 20 s): a shorter
                                one notices a dead link sooner
+          --desk HOST:PORT     serve the desk there instead (default: "desk" in DIR/node.json, else
+                               127.0.0.1:7480; port 0 picks a free port); loopback only, as the
+                               desk does not serve HTTPS yet; --desk off serves none
           --metrics FILE       write Prometheus metrics to FILE (node_exporter textfile format,
                                atomically) every --metrics-interval seconds (default 15)
 
@@ -39,11 +44,18 @@ enum RunCommand: Command {
         """
 
     static func run(_ raw: [String], output: Output) throws -> Int32 {
-        let args = try Arguments(raw, command: name, valueFlags: ["dir", "genesis", "listen-host", "listen", "idle-timeout", "metrics", "metrics-interval"], switchFlags: [])
+        let args = try Arguments(raw, command: name, valueFlags: ["dir", "genesis", "listen-host", "listen", "idle-timeout", "desk", "metrics", "metrics-interval"], switchFlags: [])
         try args.expectPositionals(0, "")
         var options = NodeOptions(directory: try args.required("dir"))
         // A node.json of a newer format means a newer release set this directory up: refuse before touching it.
-        _ = try NodeDirectory(path: options.directory).loadConfig()
+        let config = try NodeDirectory(path: options.directory).loadConfig()
+        let deskSetting = args.value("desk") ?? config?.desk
+        var deskAddress: (host: String, port: UInt16)?
+        if deskSetting != "off" {
+            do { deskAddress = try DeskListener.parseAddress(deskSetting ?? DeskService.defaultAddress) } catch {
+                throw UsageError(args.value("desk") != nil ? "--desk: \(error.message)" : "\(options.directory)/node.json \"desk\": \(error.message)")
+            }
+        }
         options.genesisPath = args.value("genesis")
         options.listenHost = args.value("listen-host")
         if let listen = args.value("listen") {
@@ -74,9 +86,14 @@ enum RunCommand: Command {
             throw CommandFailure("cannot start: \(error)")
         }
         let api = LocalAPIServer(path: options.directory + "/node.sock", node: node)
+        var desk: DeskListener?
         do {
             try node.start()
             try api.start()
+            if let deskAddress {
+                desk = try DeskService.start(node: node, directory: options.directory, host: deskAddress.host, port: deskAddress.port,
+                                             configured: deskSetting != nil, output: output)
+            }
         } catch {
             node.stop()
             throw CommandFailure("cannot start: \(error)")
@@ -90,7 +107,7 @@ enum RunCommand: Command {
             writer.start()
             metrics = writer
         }
-        output.out("vigil run: \(node.member.name) (\(node.member.organisation), \(node.member.role)) listening on \(node.listenAddresses.joined(separator: ", ")); local API \(api.path); SIGTERM or Ctrl-C stops it")
+        output.out("vigil run: \(node.member.name) (\(node.member.organisation), \(node.member.role)) listening on \(node.listenAddresses.joined(separator: ", ")); local API \(api.path); \(desk.map { "desk http://\($0.address)/" } ?? "no desk"); SIGTERM or Ctrl-C stops it")
         let stop = DispatchSemaphore(value: 0)
         var sources: [DispatchSourceSignal] = []
         for sig in [SIGTERM, SIGINT] {
@@ -102,6 +119,7 @@ enum RunCommand: Command {
         }
         stop.wait()
         metrics?.stop()
+        desk?.stop()
         api.stop()
         node.stop()
         _ = sources

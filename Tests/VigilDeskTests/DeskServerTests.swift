@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import VigilCrypto
 import VigilDesk
@@ -53,15 +54,15 @@ struct DeskServerTests {
     @Test("the API needs a session; writes need its CSRF token; a write from another origin is refused")
     func csrf() async throws {
         let (server, backend) = try Self.server()
-        await backend.add(DeskEntryDetail(summary: DeskEntrySummary(id: "x", kind: "alert", tlp: .clear, author: "a", organisation: "o", createdMilliseconds: 1, title: "t"),
-                                          audience: DeskAudience(tlp: .clear), fields: [], history: [], receipts: [], mayAmend: false))
+        await backend.add(FakeDeskBackend.detail("7", kind: "alert", tlp: "TLP:CLEAR", title: "t", at: 1))
+        let x = String(repeating: "7", count: 64)
         #expect(Self.response(await server.handle(Self.request(.get, "/api/feed"), client: "c", now: .zero)).status == .unauthorized)
         #expect(Self.response(await server.handle(Self.request(.get, "/"), client: "c", now: .zero)).headers["location"] == "/login")
         let (token, csrf) = try await Self.login(server)
         let feed = Self.response(await server.handle(Self.request(.get, "/api/feed?tlp=clear", cookie: token), client: "c", now: .zero))
-        #expect(feed.status == .ok && feed.headers["cache-control"] == "no-store" && String(decoding: feed.body, as: UTF8.self).contains("\"id\":\"x\""))
+        #expect(feed.status == .ok && feed.headers["cache-control"] == "no-store" && String(decoding: feed.body, as: UTF8.self).contains("\"id\":\"\(x)\""))
         #expect(Self.response(await server.handle(Self.request(.get, "/api/feed?tlp=purple", cookie: token), client: "c", now: .zero)).status == .badRequest)
-        let ack = #"{"id":"x"}"#
+        let ack = #"{"id":""# + x + #""}"#
         // A token that differs from the real one in its first character, whatever that character is.
         let forged = (csrf.first == "0" ? "1" : "0") + csrf.dropFirst()
         #expect(forged != csrf)
@@ -72,6 +73,13 @@ struct DeskServerTests {
         let done = Self.response(await server.handle(Self.request(.post, "/api/ack", cookie: token, csrf: csrf, origin: "http://127.0.0.1:8443", body: ack), client: "c", now: .zero))
         #expect(done.status == .ok)
         #expect(await backend.acknowledgements.map(\.officer) == ["j.dupont"])
+        // The entry's page now says this node's officer confirmed it (no Acknowledge button), and who.
+        let entry = Self.response(await server.handle(Self.request(.get, "/api/entry?id=\(x)", cookie: token), client: "c", now: .zero))
+        let detail = try JSONDecoder().decode(DeskEntryDetail.self, from: Data(entry.body))
+        #expect(detail.confirmedHere && detail.receipts.map(\.officer) == ["j.dupont"])
+        // A malformed id is refused with the field it concerns.
+        let bad = Self.response(await server.handle(Self.request(.get, "/api/entry?id=nothex", cookie: token), client: "c", now: .zero))
+        #expect(bad.status == .badRequest && String(decoding: bad.body, as: UTF8.self).contains("\"field\":\"id\""))
     }
 
     @Test("an expired session and a logged-out one are refused with 401; logout clears the cookie")
@@ -94,7 +102,7 @@ struct DeskServerTests {
         #expect(login.status == .ok && login.headers["content-security-policy"] == SecurityHeaders.contentSecurityPolicy)
         let html = String(decoding: login.body, as: UTF8.self)
         #expect(html.contains("<script type=\"module\" src=\"/static/login.js\"></script>"))
-        for name in ["desk.css", "desk.js", "feed.js", "entry.js", "api.js", "dom.js", "i18n.js", "login.js"] {
+        for name in ["desk.css", "desk.js", "feed.js", "entry.js", "api.js", "dom.js", "i18n.js", "login.js", "post.js"] {
             let file = Self.response(await server.handle(Self.request(.get, "/static/\(name)"), client: "c", now: .zero))
             #expect(file.status == .ok && file.headers["x-content-type-options"] == "nosniff" && !file.body.isEmpty, "\(name)")
         }

@@ -108,4 +108,28 @@ struct FieldMapTests {
         #expect(throws: DecodingError.self) { try AcknowledgementBody(body: (["by": .text("robot")] as FieldMap).encoded()) }
         #expect(throws: DecodingError.self) { try AcknowledgementBody(body: [0xff]) }
     }
+
+    @Test("a confirmation may name the desk officer; every other extra field, name or prefix is refused")
+    func acknowledgementOfficer() throws {
+        let named = try AcknowledgementBody.confirmation(by: "j.dupont")
+        let parsed = try AcknowledgementBody.parse(named)
+        #expect(parsed.by == .officer && parsed.officer == "j.dupont")
+        #expect(try AcknowledgementBody(body: named) == .officer)
+        let plain = try AcknowledgementBody.parse(AcknowledgementBody.confirmation(by: nil))
+        #expect(plain.by == .officer && plain.officer == nil)
+        #expect(try AcknowledgementBody.confirmation(by: nil) == AcknowledgementBody.officer.encoded())
+        for bad in ["", "has space", "<script>", String(repeating: "x", count: 65), "é"] {
+            #expect(throws: DecodingError.self, "\(bad)") { try AcknowledgementBody.confirmation(by: bad) }
+            #expect(throws: DecodingError.self, "\(bad)") { try AcknowledgementBody.parse((["by": .text("officer"), "officer": .text(bad)] as FieldMap).encoded()) }
+        }
+        for bad: FieldMap in [["by": .text("node"), "officer": .text("j.dupont")], ["by": .text("officer"), "officer": .integer(7)],
+                              ["by": .text("officer"), "who": .text("j.dupont")],
+                              ["by": .text("officer"), "officer": .text("j.dupont"), "extra": .text("x")]] {
+            #expect(throws: DecodingError.self, "\(bad)") { try AcknowledgementBody.parse(bad.encoded()) }
+        }
+        // Byte by byte: every proper prefix of a named confirmation is refused, never misread.
+        for end in 0..<named.count {
+            #expect(throws: DecodingError.self, "prefix \(end)") { try AcknowledgementBody.parse(Array(named[..<end])) }
+        }
+    }
 }

@@ -55,7 +55,7 @@ struct KindFormTests {
         expectRefusal(field: "body", reason: "not valid JSON") {
             _ = try json(#"{"subject": "s""#, .message)
         }
-        expectRefusal(field: "body", reason: "expected an object with fields subject, text, language, translations, got an array") {
+        expectRefusal(field: "body", reason: "expected an object with fields subject, text, language, translations, officer, got an array") {
             _ = try json(#"[1, 2]"#, .message)
         }
         expectRefusal(field: "recurs_with[0]", reason: "\"abc\" is not an entry id (64 hex digits)") {
@@ -211,6 +211,26 @@ struct KindFormTests {
         }
         expectRefusal(field: "amend", reason: "at least one field") {
             try KindSchemas.validateAmendment(.message, current: try example(.message), amend: [:])
+        }
+    }
+
+    @Test("post forms come from the schemas: nested fields by path, required marks, choices, the default audience; no officer field to type")
+    func postForms() throws {
+        let sitrep = try #require(KindSchemas.form(.situationReport))
+        let paths = sitrep.fields.map(\.path)
+        #expect(paths.starts(with: ["incident_id", "incident_name", "report_number", "report_type", "severity", "location.description", "location.lat"]))
+        #expect(!paths.contains("officer") && !paths.contains("location"))
+        #expect(sitrep.fields.first { $0.path == "severity" }?.choices == ["minor", "moderate", "severe", "extreme"])
+        #expect(sitrep.fields.first { $0.path == "location.lat" }?.input == .decimal && sitrep.fields.first { $0.path == "location.lat" }?.required == false)
+        #expect(sitrep.fields.first { $0.path == "resources_requested" }?.input == .lines)
+        #expect(sitrep.defaultTLP == "TLP:AMBER" && sitrep.defaultRoles == ["authority", "crisis-centre", "government"])
+        #expect(KindSchemas.postable.allSatisfy { KindSchemas.form($0) != nil })
+        #expect(KindSchemas.form(.acknowledgement) == nil)
+        // The officer a post names is checked like a desk login name.
+        let named = try KindSchemas.fields(fromJSONValue: .object(["subject": .string("s"), "text": .string("t"), "officer": .string("j.dupont")]), kind: .message)
+        #expect(named["officer"] == .text("j.dupont"))
+        #expect(throws: KindValidationError.self) {
+            try KindSchemas.fields(fromJSONValue: .object(["subject": .string("s"), "text": .string("t"), "officer": .string("<b>x</b>")]), kind: .message)
         }
     }
 }

@@ -57,9 +57,12 @@ final class FederationHarness {
     /// with these arguments before `run --dir …` (PackagedBinaryTests: the packaged vigil, toolchain hidden).
     var launcher: (executable: URL, prefix: [String])?
 
+    /// Starts `name`. Its desk is off unless `extraArguments` asks for one (`--desk 127.0.0.1:0`; the
+    /// address it got is `processes[name]?.deskAddress`), so process tests bind no fixed port.
     func start(_ name: String, extraArguments: [String] = []) throws {
+        let desk = extraArguments.contains("--desk") ? [] : ["--desk", "off"]
         let p = try NodeProcess(binary: try launcher?.executable ?? Self.vigil(), directory: nodeDir(name), name: name,
-                                extraArguments: extraArguments, prefixArguments: launcher?.prefix ?? [])
+                                extraArguments: extraArguments + desk, prefixArguments: launcher?.prefix ?? [])
         processes[name] = p
     }
 
@@ -156,6 +159,15 @@ final class NodeProcess: @unchecked Sendable {
     private let condition = NSCondition()
     private var logLines: [String] = []
     private var logClosed = false
+    /// The line the node printed when it was ready.
+    private(set) var readyLine = ""
+
+    /// The desk's `http://HOST:PORT` from the ready line, if the node serves one.
+    var deskAddress: String? {
+        guard let range = readyLine.range(of: "desk http://") else { return nil }
+        let rest = readyLine[range.upperBound...]
+        return "http://" + rest.prefix { $0 != "/" }
+    }
 
     init(binary: URL, directory: String, name: String, extraArguments: [String] = [], prefixArguments: [String] = []) throws {
         self.name = name
@@ -189,7 +201,8 @@ final class NodeProcess: @unchecked Sendable {
             if chunk.isEmpty { break }
             line.append(chunk)
         }
-        guard String(decoding: line, as: UTF8.self).contains("listening on") else {
+        readyLine = String(decoding: line, as: UTF8.self)
+        guard readyLine.contains("listening on") else {
             process.waitUntilExit()
             throw HarnessError("node \(name) did not start: \(String(decoding: line, as: UTF8.self)) \(logs().joined(separator: "\n"))")
         }

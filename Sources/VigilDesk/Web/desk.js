@@ -3,23 +3,34 @@ import { me } from "./api.js";
 import { translatePage, t } from "./i18n.js";
 import { showFeed, entryArrived } from "./feed.js";
 import { showEntry } from "./entry.js";
+import { showPost, showAmend } from "./post.js";
+import { showCommTests, showCommTest, commTestEntryArrived } from "./commtest.js";
 
 const view = document.getElementById("view");
 
 function route() {
   const hash = window.location.hash || "#feed";
   if (hash.startsWith("#entry/")) showEntry(view, decodeURIComponent(hash.slice(7)));
+  else if (hash === "#post" || hash.startsWith("#post/")) showPost(view, decodeURIComponent(hash.slice(6)));
+  else if (hash.startsWith("#amend/")) showAmend(view, decodeURIComponent(hash.slice(7)));
+  else if (hash === "#commtests") showCommTests(view);
+  else if (hash.startsWith("#commtest/")) showCommTest(view, decodeURIComponent(hash.slice(10)));
   else showFeed(view);
 }
 
 function live() {
   const badge = document.getElementById("live");
-  const set = (state) => { badge.dataset.state = state; badge.textContent = t("live." + state); };
+  // data-text too, so a change of language (translatePage) translates the badge as well.
+  const set = (state) => { badge.dataset.state = state; badge.dataset.text = "live." + state; badge.textContent = t("live." + state); };
   set("connecting");
   const source = new EventSource("/api/events");
   source.onopen = () => set("open");
   source.onerror = () => set(source.readyState === EventSource.CLOSED ? "closed" : "connecting");
-  source.addEventListener("entry", (event) => entryArrived(JSON.parse(event.data)));
+  source.addEventListener("entry", (event) => {
+    const entry = JSON.parse(event.data);
+    entryArrived(entry);
+    commTestEntryArrived(entry);
+  });
 }
 
 async function start() {

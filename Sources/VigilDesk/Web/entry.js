@@ -42,5 +42,23 @@ export async function showEntry(view, id) {
     detail.history.length ? el("ol", {}, detail.history.map(amendment)) : el("p", { class: "quiet", text: t("entry.none") }),
     el("h2", { text: t("entry.receipts") }),
     detail.receipts.length ? el("ul", {}, detail.receipts.map(receipt)) : el("p", { class: "quiet", text: t("entry.none") }),
-    el("p", {}, ack));
+    detail.confirmedHere ? el("p", { id: "acked", class: "quiet", text: t("entry.acked") }) : el("p", {}, ack),
+    detail.mayAmend ? changes(view, id) : null);
+}
+
+/** Amend and retract, for this node's own entries. */
+function changes(view, id) {
+  const reason = el("input", { id: "retract-reason", size: 40, placeholder: t("entry.retractReason") });
+  const error = el("span", { class: "error", id: "retract-error", role: "alert" });
+  const retract = el("button", { type: "button", id: "retract", text: t("entry.retract") });
+  retract.addEventListener("click", async () => {
+    try {
+      await post("compose", { kind: "update", fields: { retract: reason.value }, refs: [id] });
+      showEntry(view, id);
+    } catch (refusal) {
+      error.textContent = refusal.message;
+    }
+  });
+  return el("div", { class: "entry-actions" },
+    el("a", { href: "#amend/" + encodeURIComponent(id), id: "amend", text: t("entry.amend") }), reason, retract, error);
 }

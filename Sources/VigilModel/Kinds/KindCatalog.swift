@@ -3,15 +3,23 @@
 enum KindCatalog {
     /// The schema of `kind`, or nil for kinds without a declarative schema (ack, update, roster).
     static func schema(_ kind: EntryKind) -> KindSchema? {
-        switch kind {
-        case .situationReport: sitrep
-        case .threatNotice: threat
-        case .incident: incident
-        case .alert: alert
-        case .message: message
-        case .commTest: commtest
-        case .acknowledgement, .update, .roster, .encryptionKey: nil
-        }
+        withOfficer[kind]
+    }
+
+    /// Every postable kind's schema with the optional `officer` field at the end.
+    private static let withOfficer: [EntryKind: KindSchema] = Dictionary(uniqueKeysWithValues:
+        [sitrep, threat, incident, alert, message, commtest].map { schema in
+            (schema.kind, KindSchema(kind: schema.kind, title: schema.title, about: schema.about,
+                                     body: MapSchema(noun: schema.body.noun, fields: schema.body.fields + [officerField], rules: schema.body.rules),
+                                     exampleJSON: schema.exampleJSON, summary: schema.summary))
+        })
+
+    /// Who wrote a post at the desk: the login name of the author node's officer. The node sets it from
+    /// the desk session (`ComposeRequest.officer`); a post from the command line has none.
+    static let officerField = optional("officer", .text(1...64, check: officerName), "the desk officer of the author node who wrote it (set by the node's desk)")
+
+    static let officerName = TextCheck(hint: "1 to 64 letters, digits, '.', '_' or '-'") { text in
+        AcknowledgementBody.isOfficerName(text) ? nil : "\"\(text)\" is not an officer name"
     }
 
     // MARK: Shared parts

@@ -1,4 +1,5 @@
 import Testing
+import VigilBrowserTesting
 import VigilDesk
 
 /// The desk over real loopback sockets: malformed and oversized requests get a clear HTTP error, and

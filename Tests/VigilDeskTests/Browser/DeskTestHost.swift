@@ -1,4 +1,6 @@
 import Foundation
+import VigilAPI
+import VigilBrowserTesting
 import VigilDesk
 
 /// A test-only HTTP host for the desk: a loopback listener, a thread per connection running the real
@@ -110,11 +112,11 @@ final class DeskTestHost: @unchecked Sendable {
     }
 
     /// Writes the event stream from a task until the client goes (seen by a read returning closed).
-    private func stream(_ socket: LoopbackSocket, head: [UInt8], events: AsyncStream<DeskEvent>) {
+    private func stream(_ socket: LoopbackSocket, head: [UInt8], events: AsyncStream<EntrySummary>) {
         guard socket.write(head) else { return }
         let writer = Task(executorPreference: executor) {
             for await event in events {
-                if !socket.write(event.serverSentEvent.serialized) { break }
+                if !socket.write(DeskReply.eventBytes(event)) { break }
             }
         }
         while true {

@@ -1,52 +1,83 @@
+import VigilAPI
 import VigilDesk
+import VigilModel
 
-/// An in-memory `DeskBackend` for the browser tests of the pages (until they run against real nodes).
+/// An in-memory `DeskBackend` for the desk server's and pages' tests: it answers the few local API
+/// requests the desk makes (status, entries, show, ack) from entries given as the local API's own
+/// `EntryDetail` values. The real node's backend is `NodeDeskBackend` (tested against node processes).
 actor FakeDeskBackend: DeskBackend {
-    private var details: [DeskEntryDetail] = []
-    private var subscribers: [AsyncStream<DeskEvent>.Continuation] = []
-    private(set) var acknowledgements: [(id: String, officer: String)] = []
+    static let nodeName = "ncc-duty"
+    private var details: [EntryDetail] = []
+    private var subscribers: [AsyncStream<EntrySummary>.Continuation] = []
+    private(set) var acknowledgements: [(id: String, officer: String?)] = []
 
-    nonisolated func identity() async -> DeskNodeIdentity {
-        DeskNodeIdentity(name: "ncc-duty", organisation: "National Crisis Centre", role: "authority")
+    /// An entry by `gov-antwerp` whose id is `idDigit` 64 times.
+    static func detail(_ idDigit: Character, kind: String = "sitrep", tlp: String, title: String, at milliseconds: UInt64,
+                       fields: [String: JSONValue] = [:], amended: [String: JSONValue] = [:], amendedAt: UInt64 = 0) -> EntryDetail {
+        let id = EntryID(hex: String(repeating: idDigit, count: 64))!
+        let summary = EntrySummary(id: id, kind: kind, time: "", timeMs: milliseconds, hlc: "\(milliseconds).0", author: "gov-antwerp",
+                                   organisation: "Governor of Antwerp", refs: [],
+                                   audience: AudienceView(tlp: tlp, roles: [], organisations: [], nodes: []),
+                                   fields: .object(fields), summary: title, amended: !amended.isEmpty, retracted: false)
+        var current = fields
+        var history = [HistoryStep(entry: id, by: "gov-antwerp", time: "", timeMs: milliseconds, change: .created)]
+        if !amended.isEmpty {
+            for (k, v) in amended { current[k] = v }
+            history.append(HistoryStep(entry: EntryID(hex: String(repeating: "c", count: 64))!, by: "gov-antwerp", time: "", timeMs: amendedAt,
+                                       change: .amended, fields: amended.keys.sorted(), values: .object(amended)))
+        }
+        return EntryDetail(summary: summary, current: .object(current), history: history, retractedBy: nil, acknowledgements: [], results: nil)
     }
 
     /// Holds an entry and pushes it to open desks.
-    func add(_ detail: DeskEntryDetail) {
+    func add(_ detail: EntryDetail) {
         details.append(detail)
-        for subscriber in subscribers { subscriber.yield(.entry(detail.summary)) }
+        for subscriber in subscribers { subscriber.yield(detail.summary) }
     }
 
     var subscriberCount: Int { subscribers.count }
 
-    func feed(_ query: FeedQuery, officer: String) async throws(DeskRefusal) -> FeedPage {
-        var matching = details.map(\.summary).sorted { ($0.createdMilliseconds, $0.id) > ($1.createdMilliseconds, $1.id) }
-        matching = matching.filter { summary in
-            (query.kind.map { $0 == summary.kind } ?? true) && (query.tlp.map { $0 == summary.tlp } ?? true)
-                && (query.author.map { $0 == summary.author } ?? true) && (query.organisation.map { $0 == summary.organisation } ?? true)
-                && (query.text.map { summary.title.localizedCaseInsensitiveContains($0) } ?? true)
-                && (query.since.map { summary.createdMilliseconds >= $0 } ?? true) && (query.until.map { summary.createdMilliseconds < $0 } ?? true)
+    func perform<Op: APIOperation>(_ request: Op) async throws(APIFailure) -> Op.Answer {
+        switch request {
+        case is StatusRequest:
+            return StatusAnswer(status: NodeStatus(name: Self.nodeName, nodeId: String(repeating: "0", count: 64), organisation: "National Crisis Centre",
+                                                   role: "authority", entries: details.count, peers: [], disconnected: [], refusals: [:])) as! Op.Answer
+        case let r as EntriesRequest:
+            return EntriesAnswer(entries: list(r)) as! Op.Answer
+        case let r as ShowRequest:
+            guard let detail = details.first(where: { $0.summary.id == r.id }) else { throw APIFailure(.notFound, "no entry \(r.id.hex) on this node") }
+            return ShowAnswer(entry: detail) as! Op.Answer
+        case let r as AckRequest:
+            guard let index = details.firstIndex(where: { $0.summary.id == r.id }) else { throw APIFailure(.notFound, "no entry \(r.id.hex) on this node") }
+            acknowledgements.append((r.id.hex, r.officer))
+            let d = details[index]
+            details[index] = EntryDetail(summary: d.summary, current: d.current, history: d.history, retractedBy: d.retractedBy,
+                                         acknowledgements: d.acknowledgements + [MemberAcknowledgement(member: Self.nodeName, received: nil, confirmed: "2026-12-01T10:00:00Z",
+                                                                                                       organisation: "National Crisis Centre",
+                                                                                                       confirmedMs: 1_796_040_000_000, officer: r.officer)],
+                                         results: d.results)
+            return PostedAnswer(id: EntryID(hex: String(repeating: "9", count: 64))!) as! Op.Answer
+        default:
+            throw APIFailure(.badRequest, "the test backend does not answer \(Op.op)")
         }
-        if let before = query.before, let index = matching.firstIndex(where: { $0.id == before }) {
+    }
+
+    private func list(_ r: EntriesRequest) -> [EntrySummary] {
+        var matching = details.map(\.summary).sorted { ($0.timeMs, $0.id.hex) > ($1.timeMs, $1.id.hex) }
+        matching = matching.filter { s in
+            (r.kinds.map { $0.contains(s.kind) } ?? true) && (r.tlp.map { DeskViews.tlp($0) == DeskViews.tlp(s.audience.tlp) } ?? true)
+                && (r.author.map { $0 == s.author } ?? true) && (r.organisation.map { $0 == s.organisation } ?? true)
+                && (r.text.map { s.summary.localizedCaseInsensitiveContains($0) } ?? true)
+                && (r.sinceMs.map { s.timeMs >= $0 } ?? true) && (r.untilMs.map { s.timeMs < $0 } ?? true)
+        }
+        if let before = r.before, let index = matching.firstIndex(where: { $0.id == before }) {
             matching = Array(matching[(index + 1)...])
         }
-        let page = Array(matching.prefix(query.limit))
-        return FeedPage(entries: page, nextCursor: matching.count > query.limit ? page.last?.id : nil)
+        return Array(matching.prefix(r.limit ?? 50))
     }
 
-    func entry(id: String, officer: String) async throws(DeskRefusal) -> DeskEntryDetail {
-        guard let detail = details.first(where: { $0.summary.id == id }) else { throw DeskRefusal(.notFound, "no entry \(id)") }
-        return detail
-    }
-
-    func acknowledge(id: String, officer: String) async throws(DeskRefusal) {
-        guard let index = details.firstIndex(where: { $0.summary.id == id }) else { throw DeskRefusal(.notFound, "no entry \(id)") }
-        acknowledgements.append((id, officer))
-        details[index].receipts.append(DeskReceipt(node: "ncc-duty", organisation: "National Crisis Centre",
-                                                   acknowledgedMilliseconds: 1_796_040_000_000, officer: officer))
-    }
-
-    func events() async -> AsyncStream<DeskEvent> {
-        let (stream, continuation) = AsyncStream.makeStream(of: DeskEvent.self, bufferingPolicy: .bufferingNewest(256))
+    func follow() async -> AsyncStream<EntrySummary> {
+        let (stream, continuation) = AsyncStream.makeStream(of: EntrySummary.self, bufferingPolicy: .bufferingNewest(256))
         subscribers.append(continuation)
         return stream
     }

@@ -2,15 +2,15 @@ import Foundation
 
 /// A tiny HTTP/1.1 client over a loopback socket, enough to speak WebDriver (JSON over HTTP) and to
 /// send raw requests to the desk. One request per connection (`Connection: close`), body read to EOF.
-enum MiniHTTPClient {
-    struct Response {
-        let status: Int
-        let head: String
-        let body: [UInt8]
+public enum MiniHTTPClient {
+    public struct Response {
+        public let status: Int
+        public let head: String
+        public let body: [UInt8]
     }
 
     /// Sends raw bytes and reads the whole answer until the server closes.
-    static func raw(port: UInt16, _ bytes: [UInt8]) throws -> Response {
+    public static func raw(port: UInt16, _ bytes: [UInt8]) throws -> Response {
         let socket = try LoopbackSocket.connect(port: port)
         defer { socket.shutdownBoth() }
         socket.setReadTimeout(milliseconds: 60_000)
@@ -40,7 +40,7 @@ enum MiniHTTPClient {
     }
 
     /// One request with an optional JSON body.
-    static func request(port: UInt16, method: String, path: String, json: [UInt8]? = nil) throws -> Response {
+    public static func request(port: UInt16, method: String, path: String, json: [UInt8]? = nil) throws -> Response {
         var text = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
         if let json { text += "Content-Type: application/json; charset=utf-8\r\nContent-Length: \(json.count)\r\n" }
         text += "\r\n"
@@ -48,7 +48,7 @@ enum MiniHTTPClient {
     }
 }
 
-struct HarnessFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct HarnessFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }

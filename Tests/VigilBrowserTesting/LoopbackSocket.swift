@@ -5,14 +5,14 @@ import Foundation
 
 /// A blocking TCP socket on 127.0.0.1, for the test host and the WebDriver client (test code only:
 /// each is used from one dedicated thread, never from the cooperative pool's reads).
-final class LoopbackSocket: @unchecked Sendable {
-    let fd: Int32
+public final class LoopbackSocket: @unchecked Sendable {
+    public let fd: Int32
 
-    init(fd: Int32) { self.fd = fd }
+    public init(fd: Int32) { self.fd = fd }
 
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-        init(_ what: String) { description = "\(what): \(String(cString: strerror(errno)))" }
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+        public init(_ what: String) { description = "\(what): \(String(cString: strerror(errno)))" }
     }
 
     private static func address(port: UInt16) -> sockaddr_in {
@@ -24,7 +24,7 @@ final class LoopbackSocket: @unchecked Sendable {
     }
 
     /// A listening socket on 127.0.0.1 and a free port.
-    static func listen() throws -> (LoopbackSocket, UInt16) {
+    public static func listen() throws -> (LoopbackSocket, UInt16) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Failure("socket") }
         var one: Int32 = 1
@@ -38,7 +38,7 @@ final class LoopbackSocket: @unchecked Sendable {
     }
 
     /// A connection to 127.0.0.1:`port`.
-    static func connect(port: UInt16) throws -> LoopbackSocket {
+    public static func connect(port: UInt16) throws -> LoopbackSocket {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Failure("socket") }
         var address = address(port: port)
@@ -48,20 +48,20 @@ final class LoopbackSocket: @unchecked Sendable {
     }
 
     /// Accepts one connection (nil once the listener is shut down).
-    func accept() -> LoopbackSocket? {
+    public func accept() -> LoopbackSocket? {
         let client = Glibc.accept(fd, nil, nil)
         return client >= 0 ? LoopbackSocket(fd: client) : nil
     }
 
     /// Sets how long a read may block before it returns with nothing (for the host's timer ticks).
-    func setReadTimeout(milliseconds: Int) {
+    public func setReadTimeout(milliseconds: Int) {
         var value = timeval(tv_sec: milliseconds / 1000, tv_usec: (milliseconds % 1000) * 1000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &value, socklen_t(MemoryLayout<timeval>.size))
     }
 
-    enum ReadResult { case bytes([UInt8]), timedOut, closed }
+    public enum ReadResult { case bytes([UInt8]), timedOut, closed }
 
-    func read(max: Int = 65536) -> ReadResult {
+    public func read(max: Int = 65536) -> ReadResult {
         var buffer = [UInt8](repeating: 0, count: max)
         let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
         if count > 0 { return .bytes(Array(buffer[0..<count])) }
@@ -71,7 +71,7 @@ final class LoopbackSocket: @unchecked Sendable {
 
     /// Writes everything; false if the peer went away.
     @discardableResult
-    func write(_ bytes: [UInt8]) -> Bool {
+    public func write(_ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -82,7 +82,7 @@ final class LoopbackSocket: @unchecked Sendable {
     }
 
     /// Stops reads and accepts on every thread (they return), without freeing the descriptor yet.
-    func shutdownBoth() { shutdown(fd, Int32(SHUT_RDWR)) }
+    public func shutdownBoth() { shutdown(fd, Int32(SHUT_RDWR)) }
 
     deinit { close(fd) }
 }

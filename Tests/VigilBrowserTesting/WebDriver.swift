@@ -5,18 +5,18 @@ import Glibc
 
 /// A W3C WebDriver session on Debian's headless Chromium through `chromedriver`, spoken over
 /// `MiniHTTPClient`. Every request and answer is a typed Codable value.
-final class WebDriver {
+public final class WebDriver {
     private let process: Process
     private let port: UInt16
     private let session: String
 
-    static let chromedriver = "/usr/bin/chromedriver"
-    static let chromium = "/usr/bin/chromium"
+    public static let chromedriver = "/usr/bin/chromedriver"
+    public static let chromium = "/usr/bin/chromium"
 
     /// Where screenshots go: `.build/desk-screenshots/` of the package (git ignores `.build`).
-    static let screenshotDirectory: URL = {
+    public static let screenshotDirectory: URL = {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         return root.appendingPathComponent(".build/desk-screenshots")
     }()
 
@@ -46,7 +46,7 @@ final class WebDriver {
 
     /// Starts chromedriver on a free loopback port, waits for its "started successfully" line, and opens
     /// a headless Chromium session with an English desk and a 1280×900 window.
-    init() throws {
+    public init() throws {
         guard FileManager.default.isExecutableFile(atPath: Self.chromedriver), FileManager.default.isExecutableFile(atPath: Self.chromium) else {
             throw HarnessFailure("the browser tests need Debian's chromium and chromium-driver; Scripts/test installs them (apt-get install chromium chromium-driver)")
         }
@@ -95,42 +95,42 @@ final class WebDriver {
     }
 
     /// Opens an address and waits for the page to load.
-    func go(_ url: String) throws {
+    public func go(_ url: String) throws {
         let _: Empty? = try call("POST", "/url", URLBody(url: url))
     }
 
     /// The first element matching a CSS selector, waiting up to the implicit timeout for it to appear.
-    func find(_ selector: String) throws -> String {
+    public func find(_ selector: String) throws -> String {
         let reference: ElementReference = try call("POST", "/element", Locator(using: "css selector", value: selector))
         return reference.id
     }
 
     /// Types into an element.
-    func type(_ selector: String, _ text: String) throws {
+    public func type(_ selector: String, _ text: String) throws {
         let _: Empty? = try call("POST", "/element/\(try find(selector))/value", TextBody(text: text))
     }
 
     /// Clicks an element.
-    func click(_ selector: String) throws {
+    public func click(_ selector: String) throws {
         let _: Empty? = try call("POST", "/element/\(try find(selector))/click", Empty())
     }
 
     /// An element's rendered text.
-    func text(_ selector: String) throws -> String {
+    public func text(_ selector: String) throws -> String {
         try call("GET", "/element/\(try find(selector))/text")
     }
 
     /// Runs a script in the page and returns its string result.
-    func script(_ source: String) throws -> String {
+    public func script(_ source: String) throws -> String {
         try call("POST", "/execute/sync", Script(script: source, args: []))
     }
 
     /// The current address.
-    func currentURL() throws -> String { try call("GET", "/url") }
+    public func currentURL() throws -> String { try call("GET", "/url") }
 
     /// Saves a PNG screenshot as `.build/desk-screenshots/NAME.png` and returns its path.
     @discardableResult
-    func screenshot(_ name: String) throws -> String {
+    public func screenshot(_ name: String) throws -> String {
         let base64: String = try call("GET", "/screenshot")
         guard let png = Data(base64Encoded: base64) else { throw HarnessFailure("the screenshot is not base64") }
         try FileManager.default.createDirectory(at: Self.screenshotDirectory, withIntermediateDirectories: true)
@@ -140,7 +140,7 @@ final class WebDriver {
     }
 
     /// Ends the session and stops chromedriver (and with it Chromium).
-    func quit() {
+    public func quit() {
         let _: Empty?? = try? Self.call(port: port, "DELETE", "/session/\(session)", Empty?.none)
         // chromedriver ignores SIGTERM; its /shutdown endpoint stops it (SIGKILL if that fails).
         if (try? MiniHTTPClient.request(port: port, method: "GET", path: "/shutdown")) == nil {
