@@ -77,6 +77,10 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
     /// Frames waiting beyond the network's send budget, per connection (back-pressure).
     var outbound: [ConnectionID: OutboundQueue] = [:]
     var postWaiters: [UInt64: @Sendable (Result<EntryID, Error>) -> Void] = [:]
+    /// Verification batches on their way per link, and what arrived from that link meanwhile (one
+    /// batch, verified when one of those returns): a catch-up's small frames verified in large batches.
+    var verifying: [LinkID: Int] = [:]
+    var verifyWaiting: [LinkID: [[UInt8]]] = [:]
     var nextToken: UInt64 = 0
     var followers: [UInt64: @Sendable ([Entry]) -> Void] = [:]
     /// Held entries that refer to each entry (its updates, acknowledgements, replies), for `show`.

@@ -11,6 +11,29 @@ extension Node {
     /// every core, off the loop).
     static let verifyOnLoopLimit = 2
 
+    /// Verification batches of one link on their way at once (one per core keeps both busy); what
+    /// arrives meanwhile waits and goes as one batch, so a catch-up sent in small frames (priority
+    /// lanes) is still verified, persisted and admitted in large batches.
+    static let verifyBatchesInFlight = 2
+
+    /// Verifies a received batch off the loop, hands the results to the core on the loop, then starts
+    /// what waited from that link meanwhile.
+    func startVerifying(_ list: [[UInt8]], from link: LinkID) {
+        verifying[link, default: 0] += 1
+        verifyQueue.async { [verifier] in
+            let results = verifier.verify(list)
+            self.runOnLoop { node in
+                node.handle(node.core.verified(results, from: link, now: node.now()))
+                node.verifying[link, default: 1] -= 1
+                if let waiting = node.verifyWaiting.removeValue(forKey: link) {
+                    node.startVerifying(waiting, from: link)
+                } else if node.verifying[link] == 0 {
+                    node.verifying[link] = nil
+                }
+            }
+        }
+    }
+
     func handle(_ directives: [NodeDirective]) {
         loop.assertOnLoop()   // the core's directives are carried out on the loop thread only
         for directive in directives { handle(directive) }
@@ -31,9 +54,10 @@ extension Node {
             // more than the verification itself.
             runOnLoop { node in node.handle(node.core.verified(node.verifier.verify(list), from: link, now: node.now())) }
         case .verify(let link, let list):
-            verifyQueue.async { [verifier] in
-                let results = verifier.verify(list)
-                self.runOnLoop { node in node.handle(node.core.verified(results, from: link, now: node.now())) }
+            if verifying[link, default: 0] >= Self.verifyBatchesInFlight {
+                verifyWaiting[link, default: []] += list
+            } else {
+                startVerifying(list, from: link)
             }
         case .persist(let entries, let origin):
             // The store's group-commit writer calls back once the batch is fsynced; nothing blocks here.
