@@ -1,3 +1,5 @@
+import VigilModel
+
 /// One element read by `CAPXMLReader`: local name, namespace, attributes, text content, child elements.
 final class CAPXMLNode {
     /// The local name (without prefix).
@@ -139,20 +141,9 @@ struct CAPXMLReader {
     /// U+FFFE/U+FFFF.
     private func multibyte() throws(CAPError) -> Int {
         let b = p[i]
-        let n: Int, low: UInt8, high: UInt8
-        switch b {
-        case 0xC2...0xDF: n = 2; low = 0x80; high = 0xBF
-        case 0xE0: n = 3; low = 0xA0; high = 0xBF
-        case 0xED: n = 3; low = 0x80; high = 0x9F
-        case 0xE1...0xEF: n = 3; low = 0x80; high = 0xBF
-        case 0xF0: n = 4; low = 0x90; high = 0xBF
-        case 0xF1...0xF3: n = 4; low = 0x80; high = 0xBF
-        case 0xF4: n = 4; low = 0x80; high = 0x8F
-        default: throw malformed("byte 0x\(String(b, radix: 16, uppercase: true)) is not UTF-8")
-        }
-        guard i + n <= p.count, (low...high).contains(p[i + 1]),
-              (1..<n).allSatisfy({ p[i + $0] & 0xC0 == 0x80 }) else {
-            throw malformed("the bytes at this place are not UTF-8")
+        guard let n = UTF8Check.sequenceLength(at: i, in: p) else {
+            throw malformed(UTF8Check.isLeadByte(b) ? "the bytes at this place are not UTF-8"
+                                                    : "byte 0x\(String(b, radix: 16, uppercase: true)) is not UTF-8")
         }
         if b == 0xEF, p[i + 1] == 0xBF, p[i + 2] >= 0xBE {
             throw malformed("U+FFFE and U+FFFF are not XML characters")
