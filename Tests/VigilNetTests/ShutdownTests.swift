@@ -84,7 +84,19 @@ extension NetworkTests {
 /// Whether thread `tid` of this process still runs. `pthread_join` returns once the kernel cleared the
 /// thread's id, which can be a moment before the task is reaped: a task that is dead or a zombie has
 /// ended, even while its /proc entry is still there.
+/// Whether the thread `tid` still runs after `shutdown` joined it. `pthread_join` returns when the
+/// kernel clears the thread's tid, which happens while the task is still exiting, so /proc may show it
+/// running a moment longer: the check yields the processor until the task is gone or dead, a bounded
+/// number of times (a thread that really runs on stays "running" through all of them).
 func threadRuns(_ tid: Int32) -> Bool {
+    for _ in 0..<100_000 {
+        if !threadRunsNow(tid) { return false }
+        sched_yield()
+    }
+    return threadRunsNow(tid)
+}
+
+private func threadRunsNow(_ tid: Int32) -> Bool {
     guard let status = try? String(contentsOfFile: "/proc/self/task/\(tid)/status", encoding: .utf8) else { return false }
     guard let state = status.split(separator: "\n").first(where: { $0.hasPrefix("State:") }) else { return false }
     return !(state.contains("(dead)") || state.contains("(zombie)"))
