@@ -43,7 +43,8 @@ export async function showEntry(view, id) {
     el("h2", { text: t("entry.receipts") }),
     detail.receipts.length ? el("ul", {}, detail.receipts.map(receipt)) : el("p", { class: "quiet", text: t("entry.none") }),
     detail.confirmedHere ? el("p", { id: "acked", class: "quiet", text: t("entry.acked") }) : el("p", {}, ack),
-    detail.mayAmend ? changes(view, id) : null);
+    // (append() would write a null as the text "null")
+    ...(detail.mayAmend ? [changes(view, id)] : []));
 }
 
 /** Amend and retract, for this node's own entries. */

@@ -88,6 +88,8 @@ struct DeskBrowserTests {
         _ = try browser.find("#view ul li")
         #expect(host.blocking { await backend.acknowledgements.map(\.officer) } == ["j.dupont"])
         #expect(try browser.script("return String(document.querySelector('#ack'))") == "null")
+        // No stray text below the page (a null once appended to it showed as "null").
+        #expect(try browser.script("return String([...document.querySelector('#view').childNodes].filter((n) => n.nodeType === 3 && n.textContent.trim()).length)") == "0")
         try browser.screenshot("entry-acknowledged")
 
         // The time window: every test entry is from 30 November, so "last hour" leaves none.
