@@ -12,10 +12,16 @@ import VigilModel
 import VigilNode
 
 struct PostPathResult {
-    /// Sequential fdatasyncs per second (256-byte appends), measured in the nodes' directory.
+    /// Sequential fdatasyncs per second (256-byte appends), measured in the nodes' directory, and the
+    /// time each one took (seconds): its tail next to 7a's says how much of that tail is the disk's.
     var fsyncRate: Double
+    var fsyncTimes: [Double]
     /// Post at A → shown by B's follow, one at a time (seconds).
     var latencies: [Double]
+    /// The same samples cut in two: post → A's answer (A's work and fdatasync), and A's answer → B's
+    /// follow (the push, B's verification, fdatasync and follow line).
+    var answeredAtA: [Double]
+    var answerToB: [Double]
     /// Messages per second end to end at B, one sequential client.
     var sequentialRate: Double
     /// Messages per second end to end at B, four clients in flight.
@@ -27,21 +33,25 @@ struct PostPathResult {
 }
 
 enum PostPathBench {
-    /// Sequential 256-byte appends, each followed by fdatasync, for about `seconds`: the rate.
-    static func fsyncRate(in directory: String, seconds: Double = 2) throws -> Double {
+    /// Sequential 256-byte appends, each followed by fdatasync, for about `seconds`: the rate, and the
+    /// time each append and fdatasync took.
+    static func fsyncRate(in directory: String, seconds: Double = 2) throws -> (rate: Double, times: [Double]) {
         let path = directory + "/fsync-probe"
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0o600)
         guard fd >= 0 else { throw BenchError("cannot create \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd); unlink(path) }
         let record = [UInt8](repeating: 0x5a, count: 256)
-        var count = 0
+        var times: [Double] = []
         let start = BenchClock.now()
-        while BenchClock.now() - start < seconds {
+        var t = start
+        while t - start < seconds {
             _ = record.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             guard fdatasync(fd) == 0 else { throw BenchError("fdatasync failed: \(String(cString: strerror(errno)))") }
-            count += 1
+            let done = BenchClock.now()
+            times.append(done - t)
+            t = done
         }
-        return Double(count) / (BenchClock.now() - start)
+        return (Double(times.count) / (t - start), times)
     }
 
     static func message(_ i: Int, run: String) -> ComposeRequest {
@@ -60,7 +70,7 @@ enum PostPathBench {
         let dirB = try fed.writeNodeDirectory("node-b", under: root, genesis: genesis)
         progress("part 7: fdatasync rate of 256-byte appends in \(root) …")
         let fsync = try fsyncRate(in: root)
-        progress(String(format: "part 7: %.0f fdatasync/s; starting two nodes …", fsync))
+        progress(String(format: "part 7: %.0f fdatasync/s; starting two nodes …", fsync.rate))
         let a = try NodeProcess(binary: vigil, directory: dirA, name: "node-a")
         defer { a.stop() }
         let b = try NodeProcess(binary: vigil, directory: dirB, name: "node-b")
@@ -89,14 +99,18 @@ enum PostPathBench {
         guard try b.wait(for: [warm.id], timeoutMs: 30_000).isEmpty else { throw BenchError("B did not receive the warm-up entry") }
 
         progress("part 7: \(samples) posts one at a time, post at A → B's follow …")
-        var latencies: [Double] = []
+        var latencies: [Double] = [], answeredAtA: [Double] = [], answerToB: [Double] = []
         for i in 0..<samples {
             let t0 = BenchClock.now()
             let id = try a.api.send(message(i, run: "latency")).id
+            let answered = BenchClock.now()
             while arrivals.withLock({ $0[id] }) == nil {
                 guard arrived.wait(timeout: .now() + 20) == .success else { throw BenchError("B's follow did not show \(id.hex)") }
             }
-            latencies.append(arrivals.withLock { $0[id]! } - t0)
+            let shown = arrivals.withLock { $0[id]! }
+            latencies.append(shown - t0)
+            answeredAtA.append(answered - t0)
+            answerToB.append(max(0, shown - answered))
         }
 
         func throughput(clients: Int, run: String) throws -> (rate: Double, ids: [EntryID]) {
@@ -128,7 +142,8 @@ enum PostPathBench {
         let concurrent = try throughput(clients: 4, run: "concurrent")
         progress(String(format: "part 7: %.0f msg/s", concurrent.rate))
         let cpuA = a.cpuSeconds() - cpuA0, cpuB = b.cpuSeconds() - cpuB0
-        return PostPathResult(fsyncRate: fsync, latencies: latencies, sequentialRate: sequential.rate, concurrentRate: concurrent.rate,
+        return PostPathResult(fsyncRate: fsync.rate, fsyncTimes: fsync.times, latencies: latencies,
+                              answeredAtA: answeredAtA, answerToB: answerToB, sequentialRate: sequential.rate, concurrentRate: concurrent.rate,
                               cpuPerMessageA: cpuA / Double(2 * messages), cpuPerMessageB: cpuB / Double(2 * messages), messages: messages)
     }
 }

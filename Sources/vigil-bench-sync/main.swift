@@ -286,6 +286,13 @@ func run(_ options: Options) throws -> Int32 {
         report.atMost("post_p99_ms", "7a. post at A → B's follow, one at a time: p99 of \(p.latencies.count)", percentile(p.latencies, 99) * 1000,
                       unit: "ms", limit: 3 * floor * 1000, digits: 2)
         report.note("post_p50_ms", "7a. … p50", percentile(p.latencies, 50) * 1000, unit: "ms", digits: 2)
+        // Where 7a's tail comes from: the disk's own tail, and the two legs of each sample.
+        report.note("post_a_p50_ms", "7a. … post → A's answer (A fsynced): p50", percentile(p.answeredAtA, 50) * 1000, unit: "ms", digits: 2)
+        report.note("post_a_p99_ms", "7a. … post → A's answer: p99", percentile(p.answeredAtA, 99) * 1000, unit: "ms", digits: 2)
+        report.note("post_b_p50_ms", "7a. … A's answer → B's follow (B fsynced): p50", percentile(p.answerToB, 50) * 1000, unit: "ms", digits: 2)
+        report.note("post_b_p99_ms", "7a. … A's answer → B's follow: p99", percentile(p.answerToB, 99) * 1000, unit: "ms", digits: 2)
+        report.note("fsync_p50_ms", "7. one 256-byte append + fdatasync alone: p50", percentile(p.fsyncTimes, 50) * 1000, unit: "ms", digits: 3)
+        report.note("fsync_p99_ms", "7. … p99 (the limit counts the mean, 1 / rate)", percentile(p.fsyncTimes, 99) * 1000, unit: "ms", digits: 3)
         report.atLeast("post_sequential_per_s", "7b. \(p.messages) messages, 1 sequential client, end to end at B", p.sequentialRate, unit: "msg/s",
                        limit: p.fsyncRate, limitLabel: String(format: "%.0f/s: fdatasync rate", p.fsyncRate), target: 0.6)
         report.atLeast("post_concurrent_per_s", "7c. \(p.messages) messages, 4 clients in flight, end to end at B", p.concurrentRate, unit: "msg/s",
