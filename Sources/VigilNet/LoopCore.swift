@@ -170,6 +170,8 @@ final class LoopCore: @unchecked Sendable {
             timers.push(.user(timer), at: now &+ delay.nanosecondsClamped)
         case .cancel(let timer):
             userTimers.removeValue(forKey: timer)
+        case .execute(let job):
+            job()
         case .listenStream, .stopStreamListening, .sendStream, .closeStream, .setStreamIdleTimeout, .setStreamReading:
             executeStreamCommand(command)
         }

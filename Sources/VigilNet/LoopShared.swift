@@ -21,6 +21,8 @@ enum Command: Sendable {
     case schedule(TimerID, token: UInt64, after: Duration)
     /// Cancel a delegate timer.
     case cancel(TimerID)
+    /// Run a job on the loop thread (`NetworkLoop.execute`).
+    case execute(@Sendable () -> Void)
     /// Watch a listening stream socket (already bound and listening).
     case listenStream(StreamListener, fd: Int32, options: StreamListenerOptions, delegate: any ByteStreamDelegate)
     /// Close a listening stream socket (its Unix socket file is already removed).

@@ -337,7 +337,13 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
 
     // MARK: Hopping onto the loop thread
 
+    /// Runs `job` on the loop thread: at once through the loop's command queue (`NetworkLoop.execute`:
+    /// no timer, no extra wake-up), or after `delay` as a delegate timer.
     func runOnLoop(after delay: Duration = .zero, _ job: @escaping @Sendable (Node) -> Void) {
+        if delay <= .zero {
+            loop.execute { job(self) }
+            return
+        }
         let token = jobCounter.add(1, ordering: .relaxed).newValue
         jobs.withLock { $0[token] = job }
         loop.schedule(after: delay, token: token)

@@ -29,6 +29,33 @@ extension NetworkTests {
             loop.shutdown()
             #expect(!loop.isOnLoopThread)
         }
+
+        @Test("execute runs jobs on the loop thread in the order submitted, from any thread and from a job itself; after shutdown it refuses them")
+        func execute() throws {
+            let ca = try PKI.ca()
+            let loop = try NetworkLoop(configuration: NetworkConfiguration(tls: try PKI.context(try PKI.node(ca, "a"), trusting: ca)))
+            try loop.start(delegate: Recorder())
+            let ran = Mutex<[(Int, Bool)]>([])
+            let done = DispatchSemaphore(value: 0)
+            for i in 0..<100 {
+                #expect(loop.execute { ran.withLock { $0.append((i, loop.isOnLoopThread)) } })
+            }
+            // A job submitted from a job runs after the ones queued before it, still before the loop sleeps.
+            loop.execute {
+                loop.execute {
+                    ran.withLock { $0.append((101, loop.isOnLoopThread)) }
+                    done.signal()
+                }
+                ran.withLock { $0.append((100, loop.isOnLoopThread)) }
+            }
+            #expect(done.wait(timeout: .now() + 10) == .success, "the jobs did not run")
+            let order = ran.withLock { $0 }
+            #expect(order.map(\.0) == Array(0...101))
+            let allOnLoop = order.allSatisfy { $0.1 }
+            #expect(allOnLoop, "a job ran off the loop thread")
+            loop.shutdown()
+            #expect(!loop.execute { Issue.record("a job ran after shutdown") })
+        }
     }
 }
 
