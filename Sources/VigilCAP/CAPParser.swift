@@ -428,6 +428,46 @@ public enum CAPParser {
 
     /// Parses circle text: `lat,lon radius` with the radius in kilometres.
     public static func circle(_ text: String) -> Result<CAPCircle, CAPError> {
+        if let circle = plainCircle(text) { return .success(circle) }
+        return generalCircle(text)
+    }
+
+    /// `circle(_:)` for the usual text, `lat,lon radius` of digits, signs and points separated by spaces,
+    /// tabs and line feeds, read straight from the UTF-8 bytes; nil for anything else (other characters, a
+    /// value out of range), which `generalCircle` then reads and explains. Gives the circle the general
+    /// code gives for the texts it accepts.
+    static func plainCircle(_ text: String) -> CAPCircle? {
+        var copy = text
+        return copy.withUTF8 { (u: UnsafeBufferPointer<UInt8>) -> CAPCircle? in
+            var tokens: [Range<Int>] = []
+            tokens.reserveCapacity(2)
+            var i = 0
+            while i < u.count {
+                let b = u[i]
+                if b == 0x20 || b == 0x0A || b == 0x09 { i += 1; continue }
+                let start = i
+                while i < u.count, u[i] != 0x20, u[i] != 0x0A, u[i] != 0x09 {
+                    switch u[i] {
+                    case 0x30...0x39, 0x2B, 0x2C, 0x2D, 0x2E: break
+                    default: return nil
+                    }
+                    i += 1
+                }
+                guard tokens.count < 2 else { return nil }
+                tokens.append(start..<i)
+            }
+            guard tokens.count == 2, let comma = u[tokens[0]].firstIndex(of: 0x2C),
+                  !u[(comma + 1)..<tokens[0].upperBound].contains(0x2C), !u[tokens[1]].contains(0x2C),
+                  let lat = CAPDecimal.parseMicro(utf8: u[tokens[0].lowerBound..<comma]),
+                  let lon = CAPDecimal.parseMicro(utf8: u[(comma + 1)..<tokens[0].upperBound]),
+                  (-90_000_000...90_000_000).contains(lat), (-180_000_000...180_000_000).contains(lon),
+                  let radius = CAPDecimal.parseMicro(utf8: u[tokens[1]]), radius >= 0 else { return nil }
+            return CAPCircle(center: CAPPoint(latitude: lat, longitude: lon), radiusMillimetres: radius, written: text)
+        }
+    }
+
+    /// `circle(_:)` for any text, with the reason when it is not a circle (what `plainCircle` leaves).
+    static func generalCircle(_ text: String) -> Result<CAPCircle, CAPError> {
         let syntax = "a circle is \"lat,lon radius\": a WGS 84 centre in decimal degrees, a space, and a radius in kilometres ≥ 0"
         let tokens = text.split(whereSeparator: isSpace)
         guard tokens.count == 2 else { return .failure(CAPError(path: "", reason: "\"\(shown(text))\" has \(tokens.count) part\(tokens.count == 1 ? "" : "s"), not 2; \(syntax)")) }

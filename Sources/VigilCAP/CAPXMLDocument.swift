@@ -30,7 +30,7 @@ enum CAPName: UInt8, CaseIterable {
     }
 
     /// An open-addressing hash table of the names' bytes: one hash and usually one comparison per lookup.
-    private final class Table: Sendable {
+    final class Table: Sendable {
         static let shared = Table()
         static let size = 256
         /// Code per slot, 0 for an empty slot.

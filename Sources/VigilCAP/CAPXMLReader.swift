@@ -44,6 +44,9 @@ struct CAPXMLReader {
         var lastChild: Int32 = -1
     }
 
+    /// The CAP element names, looked up once per document rather than once per element.
+    private let names = CAPName.Table.shared
+
     private init(_ p: UnsafeBufferPointer<UInt8>) {
         self.p = p
         text.reserveCapacity(256)
@@ -468,7 +471,7 @@ struct CAPXMLReader {
             attributes.append((key, value))
         }
         if attributes.count - attributeStart > 1 { attributes[attributeStart...].sort { $0.name < $1.name } }
-        let code = CAPName.lookUp(UnsafeBufferPointer(rebasing: p[localStart..<nameEnd]))
+        let code = names.lookUp(UnsafeBufferPointer(rebasing: p[localStart..<nameEnd]))
         var record = CAPXMLRecord(nameStart: Int32(localStart), nameEnd: Int32(nameEnd), namespace: namespace,
                                   parent: stack.last?.element ?? -1, name: code)
         record.attributeStart = Int32(attributeStart)
@@ -522,6 +525,15 @@ struct CAPXMLReader {
 
     private mutating func endTag() throws(CAPError) {
         let top = stack[stack.count - 1]
+        // The usual case, `</name>` with the start tag's exact name: compared byte by byte, not read again
+        // (the name's characters were checked in the start tag). Anything else is read and checked below.
+        let n0 = top.nameEnd - top.nameStart
+        let close0 = i + 2 + n0
+        if close0 < p.count, p[close0] == 0x3E, memcmpEqual(i + 2, top.nameStart, n0) {
+            i = close0 + 1
+            try close()
+            return
+        }
         i += 2
         let (a, b) = try name("the name in an end tag")
         let n = top.nameEnd - top.nameStart
@@ -538,11 +550,12 @@ struct CAPXMLReader {
     private mutating func close() throws(CAPError) {
         let frame = stack[stack.count - 1]
         let e = Int(frame.element)
-        if text.count > frame.textStart {
+        let textCount = text.count - frame.textStart
+        if textCount > 0 {
             elements[e].textStart = Int32(texts.count)
-            texts.append(contentsOf: text[frame.textStart...])
+            text.withUnsafeBufferPointer { texts.append(contentsOf: UnsafeBufferPointer(rebasing: $0[frame.textStart...])) }
             elements[e].textEnd = Int32(texts.count)
-            text.removeSubrange(frame.textStart...)
+            text.removeLast(textCount)
         }
         if stack.count == 2, elements[e].namespace >= 0, namespaces[Int(elements[e].namespace)] == CAPParser.xmldsig {
             guard i - frame.tagStart <= CAPParser.maxExtensionBytes else {
@@ -551,7 +564,7 @@ struct CAPXMLReader {
             elements[e].extensionIndex = Int32(extensions.count)
             extensions.append(standalone(frame))
         }
-        bindings.removeSubrange(frame.bindingCount...)
+        if bindings.count > frame.bindingCount { bindings.removeSubrange(frame.bindingCount...) }
         stack.removeLast()
     }
 
