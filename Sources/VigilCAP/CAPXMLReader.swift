@@ -51,7 +51,7 @@ struct CAPXMLReader {
         self.p = p
         text.reserveCapacity(256)
         texts.reserveCapacity(p.count / 2)
-        elements.reserveCapacity(p.count / 24 + 4)
+        elements.reserveCapacity(p.count / 16 + 4)   // CAP has an element per 20-25 bytes; no regrowth
     }
 
     /// The root element of `utf8` (valid UTF-8, as `CAPInput.utf8Document` returns).
