@@ -22,66 +22,67 @@ public enum CAPBody {
 
     /// The CAP message as body fields (set on `body`, replacing any earlier CAP fields).
     public static func store(_ alert: CAPAlert, into body: inout FieldMap) {
+        // Fields are set in name order, so that each lands at the end of its map (no search, no insert).
         var m = FieldMap()
-        m["identifier"] = .text(alert.identifier)
-        m["sender"] = .text(alert.sender)
-        m["sent"] = .text(alert.sent.text)
-        m["status"] = .text(alert.status.rawValue)
-        m["msg_type"] = .text(alert.msgType.rawValue)
-        m["scope"] = .text(alert.scope.rawValue)
-        m["source"] = alert.source.map(FieldValue.text)
-        m["restriction"] = alert.restriction.map(FieldValue.text)
         m["addresses"] = alert.addresses.map(FieldValue.text)
         if !alert.codes.isEmpty { m["codes"] = .list(alert.codes.map(FieldValue.text)) }
+        if !alert.extensions.isEmpty { m["extensions"] = .list(alert.extensions.map(FieldValue.text)) }
+        m["identifier"] = .text(alert.identifier)
+        m["incidents"] = alert.incidents.map(FieldValue.text)
+        m["msg_type"] = .text(alert.msgType.rawValue)
         m["note"] = alert.note.map(FieldValue.text)
         m["references"] = alert.references.map(FieldValue.text)
-        m["incidents"] = alert.incidents.map(FieldValue.text)
-        if !alert.extensions.isEmpty { m["extensions"] = .list(alert.extensions.map(FieldValue.text)) }
+        m["restriction"] = alert.restriction.map(FieldValue.text)
+        m["scope"] = .text(alert.scope.rawValue)
+        m["sender"] = .text(alert.sender)
+        m["sent"] = .text(alert.sent.text)
+        m["source"] = alert.source.map(FieldValue.text)
+        m["status"] = .text(alert.status.rawValue)
         body["cap"] = .map(m)
 
         var infos: [FieldValue] = [], resources: [FieldValue] = [], areas: [FieldValue] = []
         for (i, info) in alert.infos.enumerated() {
             var f = FieldMap()
-            f["language"] = info.language.map(FieldValue.text)
-            f["categories"] = .list(info.categories.map { .text($0.rawValue) })
-            f["event"] = .text(info.event)
-            if !info.responseTypes.isEmpty { f["response_types"] = .list(info.responseTypes.map { .text($0.rawValue) }) }
-            f["urgency"] = .text(info.urgency.rawValue)
-            f["severity"] = .text(info.severity.rawValue)
-            f["certainty"] = .text(info.certainty.rawValue)
             f["audience"] = info.audience.map(FieldValue.text)
-            if !info.eventCodes.isEmpty { f["event_codes"] = pairs(info.eventCodes) }
-            f["effective"] = info.effective.map { .text($0.text) }
-            f["onset"] = info.onset.map { .text($0.text) }
-            f["expires"] = info.expires.map { .text($0.text) }
-            f["sender_name"] = info.senderName.map(FieldValue.text)
-            f["headline"] = info.headline.map(FieldValue.text)
-            f["description"] = info.description.map(FieldValue.text)
-            f["instruction"] = info.instruction.map(FieldValue.text)
-            f["web"] = info.web.map(FieldValue.text)
+            f["categories"] = .list(info.categories.map { .text($0.rawValue) })
+            f["certainty"] = .text(info.certainty.rawValue)
             f["contact"] = info.contact.map(FieldValue.text)
+            f["description"] = info.description.map(FieldValue.text)
+            f["effective"] = info.effective.map { .text($0.text) }
+            f["event"] = .text(info.event)
+            if !info.eventCodes.isEmpty { f["event_codes"] = pairs(info.eventCodes) }
+            f["expires"] = info.expires.map { .text($0.text) }
+            f["headline"] = info.headline.map(FieldValue.text)
+            f["instruction"] = info.instruction.map(FieldValue.text)
+            f["language"] = info.language.map(FieldValue.text)
+            f["onset"] = info.onset.map { .text($0.text) }
             if !info.parameters.isEmpty { f["parameters"] = pairs(info.parameters) }
+            if !info.responseTypes.isEmpty { f["response_types"] = .list(info.responseTypes.map { .text($0.rawValue) }) }
+            f["sender_name"] = info.senderName.map(FieldValue.text)
+            f["severity"] = .text(info.severity.rawValue)
+            f["urgency"] = .text(info.urgency.rawValue)
+            f["web"] = info.web.map(FieldValue.text)
             infos.append(.map(f))
             for r in info.resources {
                 var rm = FieldMap()
-                rm["info"] = .integer(Int64(i))
-                rm["resource_desc"] = .text(r.resourceDesc)
-                rm["mime_type"] = .text(r.mimeType)
-                rm["size"] = r.size.map(FieldValue.integer)
-                rm["uri"] = r.uri.map(FieldValue.text)
                 rm["deref_uri"] = r.derefUri.map(FieldValue.text)
                 rm["digest"] = r.digest.map(FieldValue.text)
+                rm["info"] = .integer(Int64(i))
+                rm["mime_type"] = .text(r.mimeType)
+                rm["resource_desc"] = .text(r.resourceDesc)
+                rm["size"] = r.size.map(FieldValue.integer)
+                rm["uri"] = r.uri.map(FieldValue.text)
                 resources.append(.map(rm))
             }
             for a in info.areas {
                 var am = FieldMap()
-                am["info"] = .integer(Int64(i))
+                am["altitude"] = a.altitude.map(FieldValue.text)
                 am["area_desc"] = .text(a.areaDesc)
-                if !a.polygons.isEmpty { am["polygons"] = .list(a.polygons.map { .text($0.text) }) }
+                am["ceiling"] = a.ceiling.map(FieldValue.text)
                 if !a.circles.isEmpty { am["circles"] = .list(a.circles.map { .text($0.text) }) }
                 if !a.geocodes.isEmpty { am["geocodes"] = pairs(a.geocodes) }
-                am["altitude"] = a.altitude.map(FieldValue.text)
-                am["ceiling"] = a.ceiling.map(FieldValue.text)
+                am["info"] = .integer(Int64(i))
+                if !a.polygons.isEmpty { am["polygons"] = .list(a.polygons.map { .text($0.text) }) }
                 areas.append(.map(am))
             }
         }
@@ -91,7 +92,14 @@ public enum CAPBody {
     }
 
     private static func pairs(_ values: [CAPValuePair]) -> FieldValue {
-        .list(values.map { .map(["name": .text($0.valueName), "value": .text($0.value)]) })
+        // Set field by field, in order (each lands at the end), not through a dictionary literal: an
+        // alert can hold a thousand geocodes, and the literal built two more arrays per pair.
+        .list(values.map { pair in
+            var m = FieldMap()
+            m["name"] = .text(pair.valueName)
+            m["value"] = .text(pair.value)
+            return .map(m)
+        })
     }
 
     /// Whether `body` carries a CAP message.

@@ -54,7 +54,7 @@ public enum CAPCanonical {
 
     private static func isSpace(_ c: Character) -> Bool { c == " " || c == "\t" || c == "\n" || c == "\r" }
 
-    static func canonicalText(_ e: CAPXMLNode) -> String {
+    static func canonicalText(_ e: CAPXMLElement) -> String {
         let trimmed = e.text.trimmedWhitespace
         guard e.namespace == CAPParser.namespace else { return trimmed }
         if e.name == "size", let n = Int64(trimmed.hasPrefix("+") ? String(trimmed.dropFirst()) : trimmed) { return String(n) }
@@ -67,7 +67,7 @@ public enum CAPCanonical {
             .replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\t", with: "\\t")
     }
 
-    private static func write(_ e: CAPXMLNode, depth: Int, into lines: inout [String]) {
+    private static func write(_ e: CAPXMLElement, depth: Int, into lines: inout [String]) {
         var line = String(repeating: " ", count: depth) + "{\(e.namespace ?? "")}\(e.name)"
         // CAP defines no attributes; those on its elements (xsi:schemaLocation …) carry no alert content.
         if e.namespace != CAPParser.namespace, !e.attributes.isEmpty { line += " [" + e.attributes.map { "\($0.0)=\(escaped($0.1))" }.joined(separator: " ") + "]" }

@@ -1,47 +1,5 @@
 import VigilModel
 
-/// One element read by `CAPXMLReader`: local name, namespace, attributes, text content, child elements.
-final class CAPXMLNode {
-    /// The local name (without prefix).
-    let name: String
-    /// The namespace URI, nil when the element is in no namespace.
-    let namespace: String?
-    /// Attributes other than namespace declarations, by `{namespace}local` for prefixed ones and by
-    /// local name otherwise, sorted by name.
-    var attributes: [(name: String, value: String)] = []
-    /// All character data directly inside the element (text runs, CDATA, references), concatenated.
-    var text = ""
-    var children: [CAPXMLNode] = []
-    /// For an element of the XML signature namespace directly inside the root: the element's exact
-    /// source text (as UTF-8), with the namespace declarations it inherits added to its start tag so
-    /// that it stands alone.
-    var xml: String?
-    /// The element this one is in; nil for the root.
-    unowned let parent: CAPXMLNode?
-
-    init(name: String, namespace: String?, parent: CAPXMLNode? = nil) {
-        self.name = name
-        self.namespace = namespace
-        self.parent = parent
-    }
-
-    /// The element path as `CAPParser` names elements in errors: local names from the root, elements
-    /// that may repeat with their index among same-named siblings (`alert/info[1]/area[0]/polygon[2]`).
-    var path: String {
-        var part = CAPParser.shown(name, limit: 32)
-        guard let parent else { return part }
-        if CAPParser.repeatable.contains(name) {
-            var index = 0
-            for sibling in parent.children {
-                if sibling === self { break }
-                if sibling.name == name { index += 1 }
-            }
-            part += "[\(index)]"
-        }
-        return parent.path + "/" + part
-    }
-}
-
 /// A small, strict XML 1.0 reader for CAP documents, working on UTF-8 bytes (from `CAPInput`).
 ///
 /// Reads the XML declaration, elements with attributes (both quote styles), namespaces (prefixes, the
@@ -58,16 +16,23 @@ struct CAPXMLReader {
     private let p: UnsafeBufferPointer<UInt8>
     private var i = 0
     private var stack: [Frame] = []
-    /// Namespace bindings in scope, innermost last; each frame remembers how many it added.
-    private var bindings: [(prefix: String, uri: String)] = []
-    private var root: CAPXMLNode?
+    /// Namespace bindings in scope, innermost last (the prefix as a byte range of the document, empty for
+    /// the default namespace; the URI as an index into `namespaces`); each frame remembers how many it added.
+    private var bindings: [(prefixStart: Int, prefixEnd: Int, uri: Int32)] = []
+    /// The document being built (`CAPXMLDocument`).
+    private var elements: [CAPXMLRecord] = []
+    private var namespaces: [String] = []
+    private var attributes: [(name: String, value: String)] = []
+    private var extensions: [String] = []
+    /// Every closed element's character data, one after the other.
+    private var texts: [UInt8] = []
     /// The character data of the open elements, innermost last: an element's text starts at its frame's
-    /// `textStart` and is cut off when it closes (an inner element always closes before its parent reads
-    /// on), so one buffer serves the whole document instead of one array per element.
+    /// `textStart` and moves to `texts` when it closes (an inner element always closes before its parent
+    /// reads on), so one buffer serves the whole document instead of one array per element.
     private var text: [UInt8] = []
 
     private struct Frame {
-        let node: CAPXMLNode
+        let element: Int32
         /// The qualified name's byte range, for matching the end tag.
         let nameStart: Int, nameEnd: Int
         let bindingCount: Int
@@ -75,18 +40,34 @@ struct CAPXMLReader {
         let tagStart: Int
         /// Where the element's character data begins in the reader's `text`.
         let textStart: Int
+        /// The last child read so far, -1 before the first.
+        var lastChild: Int32 = -1
     }
+
+    /// The CAP element names, looked up once per document rather than once per element.
+    private let names = CAPName.Table.shared
 
     private init(_ p: UnsafeBufferPointer<UInt8>) {
         self.p = p
         text.reserveCapacity(256)
+        texts.reserveCapacity(p.count / 2)
+        elements.reserveCapacity(p.count / 16 + 4)   // CAP has an element per 20-25 bytes; no regrowth
     }
 
     /// The root element of `utf8` (valid UTF-8, as `CAPInput.utf8Document` returns).
-    static func read(_ utf8: [UInt8]) throws(CAPError) -> CAPXMLNode {
-        let result: Result<CAPXMLNode, CAPError> = utf8.withUnsafeBufferPointer { buffer in
+    static func read(_ utf8: [UInt8]) throws(CAPError) -> CAPXMLElement {
+        try document(utf8).root
+    }
+
+    /// The document `utf8` (valid UTF-8, as `CAPInput.utf8Document` returns), read into one arena.
+    static func document(_ utf8: [UInt8]) throws(CAPError) -> CAPXMLDocument {
+        let result: Result<CAPXMLDocument, CAPError> = utf8.withUnsafeBufferPointer { buffer in
             var reader = CAPXMLReader(buffer)
-            do throws(CAPError) { return .success(try reader.document()) } catch { return .failure(error) }
+            do throws(CAPError) {
+                try reader.document()
+                return .success(CAPXMLDocument(source: utf8, elements: reader.elements, text: reader.texts, namespaces: reader.namespaces,
+                                               attributes: reader.attributes, extensions: reader.extensions))
+            } catch { return .failure(error) }
         }
         return try result.get()
     }
@@ -94,7 +75,10 @@ struct CAPXMLReader {
     // MARK: Errors
 
     /// The element path of the open elements, as `CAPParser` names them (`alert/info[0]/area[1]`).
-    private var path: String { stack.last?.node.path ?? "" }
+    private var path: String {
+        guard let top = stack.last else { return "" }
+        return CAPXMLDocument.path(Int(top.element), elements, p)
+    }
 
     /// "not well-formed XML at line L, column C: what" at the current position.
     private func malformed(_ what: String, at position: Int? = nil) -> CAPError {
@@ -179,24 +163,41 @@ struct CAPXMLReader {
         String(decoding: UnsafeBufferPointer(rebasing: p[a..<b]), as: UTF8.self)
     }
 
-    /// Splits a qualified name into prefix and local part; refuses empty parts and a second colon.
-    private func qualified(_ a: Int, _ b: Int) throws(CAPError) -> (prefix: String?, local: String) {
-        var colon: Int?
-        for k in a..<b where p[k] == 0x3A {
-            guard colon == nil else { throw malformed("the name \(CAPParser.shown(string(a, b), limit: 40)) has more than one colon", at: a) }
-            colon = k
-        }
-        guard let c = colon else { return (nil, string(a, b)) }
-        guard c > a, c + 1 < b, Self.isNameStart(p[c + 1]) else {
-            throw malformed("the name \(CAPParser.shown(string(a, b), limit: 40)) is not a valid qualified name", at: a)
-        }
-        return (string(a, c), string(c + 1, b))
+    /// The local name of element `e`.
+    private func localName(_ e: Int32) -> String {
+        string(Int(elements[Int(e)].nameStart), Int(elements[Int(e)].nameEnd))
     }
 
-    private func uri(ofPrefix prefix: String, at position: Int) throws(CAPError) -> String {
-        if prefix == "xml" { return Self.xmlNamespace }
-        for binding in bindings.reversed() where binding.prefix == prefix { return binding.uri }
-        throw malformed("the namespace prefix \"\(CAPParser.shown(prefix, limit: 40))\" is not declared", at: position)
+    /// Splits a qualified name into prefix and local part (byte ranges; no prefix: `prefixEnd == a`);
+    /// refuses empty parts and a second colon.
+    private func qualified(_ a: Int, _ b: Int) throws(CAPError) -> (prefixEnd: Int, localStart: Int) {
+        var colon = -1
+        for k in a..<b where p[k] == 0x3A {
+            guard colon < 0 else { throw malformed("the name \(CAPParser.shown(string(a, b), limit: 40)) has more than one colon", at: a) }
+            colon = k
+        }
+        guard colon >= 0 else { return (a, a) }
+        guard colon > a, colon + 1 < b, Self.isNameStart(p[colon + 1]) else {
+            throw malformed("the name \(CAPParser.shown(string(a, b), limit: 40)) is not a valid qualified name", at: a)
+        }
+        return (colon, colon + 1)
+    }
+
+    /// The namespace (index into `namespaces`) the prefix at `a..<b` is bound to.
+    private mutating func uri(ofPrefix a: Int, _ b: Int) throws(CAPError) -> Int32 {
+        let n = b - a
+        if n == 3 && starts("xml", at: a) { return intern(Self.xmlNamespace) }
+        for binding in bindings.reversed() where binding.prefixEnd - binding.prefixStart == n && memcmpEqual(binding.prefixStart, a, n) {
+            return binding.uri
+        }
+        throw malformed("the namespace prefix \"\(CAPParser.shown(string(a, b), limit: 40))\" is not declared", at: a)
+    }
+
+    /// The index of `uri` in `namespaces`, added when new.
+    private mutating func intern(_ uri: String) -> Int32 {
+        if let k = namespaces.firstIndex(of: uri) { return Int32(k) }
+        namespaces.append(uri)
+        return Int32(namespaces.count - 1)
     }
 
     // MARK: References
@@ -257,7 +258,7 @@ struct CAPXMLReader {
 
     // MARK: Markup
 
-    private mutating func document() throws(CAPError) -> CAPXMLNode {
+    private mutating func document() throws(CAPError) {
         if starts("<?xml", at: 0), Self.isSpace(at(5)) {
             guard let end = find("?>", from: 5) else { throw truncated("the XML declaration") }
             var k = 5
@@ -269,14 +270,14 @@ struct CAPXMLReader {
         while true {
             skipSpace()
             guard i < p.count else {
-                guard let root else { throw malformed("the document has no root element") }
-                return root
+                guard !elements.isEmpty else { throw malformed("the document has no root element") }
+                return
             }
             guard p[i] == 0x3C else {
-                throw malformed(root == nil ? "text before the root element" : "text after the root element")
+                throw malformed(elements.isEmpty ? "text before the root element" : "text after the root element")
             }
             if try miscellaneous() { continue }
-            guard root == nil else { throw malformed("a second root element; an XML document has exactly one") }
+            guard elements.isEmpty else { throw malformed("a second root element; an XML document has exactly one") }
             try element()
         }
     }
@@ -346,7 +347,7 @@ struct CAPXMLReader {
         let baseDepth = stack.count
         try startTag()
         while stack.count > baseDepth {
-            guard i < p.count else { throw truncated("element <\(CAPParser.shown(stack[stack.count - 1].node.name, limit: 40))>") }
+            guard i < p.count else { throw truncated("element <\(CAPParser.shown(localName(stack[stack.count - 1].element), limit: 40))>") }
             let b = p[i]
             if b == 0x3C {
                 let next = at(i + 1)
@@ -439,32 +440,51 @@ struct CAPXMLReader {
                 if prefix == "xmlns" || (prefix == "xml") != (value == Self.xmlNamespace) {
                     throw malformed("the prefix \(prefix) and the namespace \(CAPParser.shown(value, limit: 60)) are reserved", at: attributeName.0)
                 }
-                bindings.append((prefix, value))
+                bindings.append((n == 5 ? attributeName.0 : attributeName.0 + 6, n == 5 ? attributeName.0 : attributeName.1, value.isEmpty ? -1 : intern(value)))
             }
             raw.append((attributeName, value))
         }
-        let (prefix, local) = try qualified(nameStart, nameEnd)
-        let namespace: String?
-        if let prefix {
-            namespace = try uri(ofPrefix: prefix, at: nameStart)
+        let (prefixEnd, localStart) = try qualified(nameStart, nameEnd)
+        let namespace: Int32
+        if prefixEnd > nameStart {
+            namespace = try uri(ofPrefix: nameStart, prefixEnd)
         } else {
-            let uri = bindings.last { $0.prefix.isEmpty }?.uri ?? ""
-            namespace = uri.isEmpty ? nil : uri
+            namespace = bindings.last { $0.prefixEnd == $0.prefixStart }?.uri ?? -1
         }
-        let node = CAPXMLNode(name: local, namespace: namespace, parent: stack.last?.node)
+        let index = Int32(elements.count)
+        let attributeStart = attributes.count
         for (attributeName, value) in raw {
             let n = attributeName.1 - attributeName.0
             if starts("xmlns", at: attributeName.0) && (n == 5 || p[attributeName.0 + 5] == 0x3A) { continue }
-            let (attributePrefix, attributeLocal) = try qualified(attributeName.0, attributeName.1)
-            let key = try attributePrefix.map { (prefix) throws(CAPError) in "{\(try uri(ofPrefix: prefix, at: attributeName.0))}\(attributeLocal)" } ?? attributeLocal
-            if node.attributes.contains(where: { $0.name == key }) {
+            let (attributePrefixEnd, attributeLocalStart) = try qualified(attributeName.0, attributeName.1)
+            let local = string(attributeLocalStart, attributeName.1)
+            let key: String
+            if attributePrefixEnd > attributeName.0 {
+                let uri = try uri(ofPrefix: attributeName.0, attributePrefixEnd)
+                key = uri < 0 ? local : "{\(namespaces[Int(uri)])}\(local)"
+            } else {
+                key = local
+            }
+            if attributes[attributeStart...].contains(where: { $0.name == key }) {
                 throw malformed("the attribute \(CAPParser.shown(key, limit: 60)) appears twice (by namespace)", at: attributeName.0)
             }
-            node.attributes.append((key, value))
+            attributes.append((key, value))
         }
-        if node.attributes.count > 1 { node.attributes.sort { $0.name < $1.name } }
-        if let parent = stack.last { parent.node.children.append(node) } else { root = node }
-        stack.append(Frame(node: node, nameStart: nameStart, nameEnd: nameEnd, bindingCount: bindingCount, tagStart: tagStart,
+        if attributes.count - attributeStart > 1 { attributes[attributeStart...].sort { $0.name < $1.name } }
+        let code = names.lookUp(UnsafeBufferPointer(rebasing: p[localStart..<nameEnd]))
+        var record = CAPXMLRecord(nameStart: Int32(localStart), nameEnd: Int32(nameEnd), namespace: namespace,
+                                  parent: stack.last?.element ?? -1, name: code)
+        record.attributeStart = Int32(attributeStart)
+        record.attributeEnd = Int32(attributes.count)
+        elements.append(record)
+        if !stack.isEmpty {
+            let top = stack.count - 1
+            let parent = Int(stack[top].element)
+            if stack[top].lastChild >= 0 { elements[Int(stack[top].lastChild)].nextSibling = index } else { elements[parent].firstChild = index }
+            elements[parent].childCount += 1
+            stack[top].lastChild = index
+        }
+        stack.append(Frame(element: index, nameStart: nameStart, nameEnd: nameEnd, bindingCount: bindingCount, tagStart: tagStart,
                            textStart: text.count))
         if selfClosing { try close() }
     }
@@ -505,6 +525,15 @@ struct CAPXMLReader {
 
     private mutating func endTag() throws(CAPError) {
         let top = stack[stack.count - 1]
+        // The usual case, `</name>` with the start tag's exact name: compared byte by byte, not read again
+        // (the name's characters were checked in the start tag). Anything else is read and checked below.
+        let n0 = top.nameEnd - top.nameStart
+        let close0 = i + 2 + n0
+        if close0 < p.count, p[close0] == 0x3E, memcmpEqual(i + 2, top.nameStart, n0) {
+            i = close0 + 1
+            try close()
+            return
+        }
         i += 2
         let (a, b) = try name("the name in an end tag")
         let n = top.nameEnd - top.nameStart
@@ -520,28 +549,35 @@ struct CAPXMLReader {
     /// Finishes the innermost element (its end is at `i`).
     private mutating func close() throws(CAPError) {
         let frame = stack[stack.count - 1]
-        if text.count > frame.textStart {
-            frame.node.text = text.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[frame.textStart...]), as: UTF8.self) }
-            text.removeSubrange(frame.textStart...)
+        let e = Int(frame.element)
+        let textCount = text.count - frame.textStart
+        if textCount > 0 {
+            elements[e].textStart = Int32(texts.count)
+            text.withUnsafeBufferPointer { texts.append(contentsOf: UnsafeBufferPointer(rebasing: $0[frame.textStart...])) }
+            elements[e].textEnd = Int32(texts.count)
+            text.removeLast(textCount)
         }
-        if stack.count == 2, frame.node.namespace == CAPParser.xmldsig {
+        if stack.count == 2, elements[e].namespace >= 0, namespaces[Int(elements[e].namespace)] == CAPParser.xmldsig {
             guard i - frame.tagStart <= CAPParser.maxExtensionBytes else {
                 throw CAPError(path: path, reason: "an element of the XML signature namespace is larger than \(CAPParser.maxExtensionBytes) bytes; Vigil keeps signatures opaque up to that size")
             }
-            frame.node.xml = standalone(frame)
+            elements[e].extensionIndex = Int32(extensions.count)
+            extensions.append(standalone(frame))
         }
-        bindings.removeSubrange(frame.bindingCount...)
+        if bindings.count > frame.bindingCount { bindings.removeSubrange(frame.bindingCount...) }
         stack.removeLast()
     }
 
     /// The element's source text with the namespace declarations it inherits (and does not make itself)
     /// added after its name, so that the text means the same on its own.
     private func standalone(_ frame: Frame) -> String {
-        var declared = Set(bindings[frame.bindingCount...].map(\.prefix))
+        var declared = Set(bindings[frame.bindingCount...].map { string($0.prefixStart, $0.prefixEnd) })
         var inherited: [(prefix: String, uri: String)] = []
-        for binding in bindings[..<frame.bindingCount].reversed() where !declared.contains(binding.prefix) {
-            declared.insert(binding.prefix)
-            inherited.append(binding)
+        for binding in bindings[..<frame.bindingCount].reversed() {
+            let prefix = string(binding.prefixStart, binding.prefixEnd)
+            guard !declared.contains(prefix) else { continue }
+            declared.insert(prefix)
+            inherited.append((prefix, binding.uri < 0 ? "" : namespaces[Int(binding.uri)]))
         }
         var out: [UInt8] = []
         out.reserveCapacity(i - frame.tagStart + 64)

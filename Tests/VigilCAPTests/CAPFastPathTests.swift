@@ -31,6 +31,19 @@ struct CAPFastPathTests {
         }
     }
 
+    @Test("circles read straight from the bytes give what the general reader gives, errors included")
+    func circles() {
+        let texts = [
+            "51.2611,4.2905 2.5", " 51.2611,4.2905\t2.5\n", "+1.5,-2 0", "-90,180 .5", "90.0000001,0 1", "0,-180.0000001 1",
+            "1,2 -0.5", "1,2 -0", "1,2", "1,2 3 4", "1,2,3 4", "1;2 3", "1,2 3,4", "1,2 3\r", "1,2\r\n3", ",2 3", "1, 3",
+            "", "   ", "1,2 ٣", "1..2,3 4", "-,1 3", "1e3,2 3", "1000000000000,2 3", "1,2 1000000000000", "1.12345678,2 3.1234565",
+        ]
+        for text in texts {
+            #expect(CAPParser.circle(text) == CAPParser.generalCircle(text), "\(text.debugDescription)")
+        }
+        #expect(CAPParser.plainCircle("51.2611,4.2905 2.5") != nil)
+    }
+
     @Test("UTF-8 is validated as String(validating:) does (edge sequences and 2,000 seeded byte strings)")
     func utf8Validation() {
         var cases: [[UInt8]] = [[], [0x41], [0xC2, 0x80], [0xC1, 0xBF], [0xE0, 0x9F, 0x80], [0xE0, 0xA0, 0x80], [0xED, 0x9F, 0xBF],

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("CAP XML reader")
 struct CAPXMLReaderTests {
-    static func read(_ text: String) throws(CAPError) -> CAPXMLNode { try CAPXMLReader.read(Array(text.utf8)) }
+    static func read(_ text: String) throws(CAPError) -> CAPXMLElement { try CAPXMLReader.read(Array(text.utf8)) }
 
     static func refusal(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) -> CAPError? {
         do {
