@@ -136,10 +136,17 @@ public final class DeskListener: ByteStreamDelegate, @unchecked Sendable {
                 return
             }
             connection.started = true
-            tls.receive(bytes)
+            plaintext = []
             do {
-                if !tls.isHandshakeComplete, try tls.advanceHandshake() { connection.machine.handshakeCompleted(now: now) }
-                plaintext = tls.isHandshakeComplete ? try tls.readAvailable() : []
+                // A record's worth at a time, so the engine's memory buffers stay small (as `Channel` does).
+                var offset = 0
+                while offset < bytes.count {
+                    let end = min(offset + 17 * 1024, bytes.count)
+                    tls.receive(bytes[offset..<end])
+                    offset = end
+                    if !tls.isHandshakeComplete, try tls.advanceHandshake() { connection.machine.handshakeCompleted(now: now) }
+                    if tls.isHandshakeComplete { plaintext += try tls.readAvailable() }
+                }
             } catch {
                 flush(tls, on: id)   // the alert tells the client why
                 connections.removeValue(forKey: id)
