@@ -48,7 +48,7 @@ public struct DeskEndpoint: Equatable, Sendable {
             throw ConfigurationError("the desk's HTTPS needs a certificate as well as the key: give --desk-cert FILE (\"deskCert\" in node.json) with --desk-key")
         }
         guard tls != nil || isLoopback(host) else {
-            throw ConfigurationError("the desk on \(host) would be reachable from the network, so it must be served over HTTPS: give its certificate and key with --desk-cert FILE --desk-key FILE (\"deskCert\" and \"deskKey\" in node.json; the node's own node.crt and identity.key will do), or serve it on 127.0.0.1 (docs/desk.md)")
+            throw ConfigurationError("the desk on \(host) would be reachable from the network, so it must be served over HTTPS: give its certificate and key with --desk-cert FILE --desk-key FILE (\"deskCert\" and \"deskKey\" in node.json; browsers need an ECDSA or RSA certificate, the node's own Ed25519 node.crt and identity.key serve OpenSSL clients only), or serve it on 127.0.0.1 (docs/desk.md)")
         }
         return DeskEndpoint(host: host, port: port, tls: tls)
     }
