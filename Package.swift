@@ -74,7 +74,7 @@ let package = Package(
         // libFuzzer target for the bundle file decoder, opener and payload decoder (Scripts/fuzz bundle).
         .executableTarget(name: "vigil-fuzz-bundle", dependencies: ["VigilFuzzSupport", "VigilBundle", "VigilModel", "VigilCrypto"]),
         // The desk of a node process holding 100,000 entries against the limits (Scripts/bench-desk).
-        .executableTarget(name: "vigil-bench-desk", dependencies: ["VigilBenchSupport", "VigilAPI", "VigilDesk", "VigilStore", "VigilModel", "VigilCrypto"]),
+        .executableTarget(name: "vigil-bench-desk", dependencies: ["VigilBenchSupport", "VigilAPI", "VigilDesk", "VigilStore", "VigilModel", "VigilCrypto", "VigilBrowserTesting"]),
         // libFuzzer target for the desk's HTTP/1.1 request parser and connection machine (Scripts/fuzz http).
         .executableTarget(name: "vigil-fuzz-http", dependencies: ["VigilFuzzSupport", "VigilDesk"]),
 

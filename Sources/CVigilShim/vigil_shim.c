@@ -12,6 +12,7 @@ long vigil_SSL_CTX_set_session_cache_mode(SSL_CTX *ctx, long mode) { return SSL_
 uint64_t vigil_SSL_OP_NO_TICKET(void) { return SSL_OP_NO_TICKET; }
 uint64_t vigil_SSL_OP_NO_RENEGOTIATION(void) { return SSL_OP_NO_RENEGOTIATION; }
 int vigil_SSL_CTX_set1_sigalgs_list(SSL_CTX *ctx, const char *list) { return (int)SSL_CTX_set1_sigalgs_list(ctx, list); }
+int vigil_SSL_CTX_add1_chain_cert(SSL_CTX *ctx, X509 *certificate) { return (int)SSL_CTX_add1_chain_cert(ctx, certificate); }
 int vigil_sk_X509_num(const STACK_OF(X509) *stack) { return sk_X509_num(stack); }
 X509 *vigil_sk_X509_value(const STACK_OF(X509) *stack, int index) { return sk_X509_value(stack, index); }
 unsigned long vigil_OPENSSL_VERSION_NUMBER(void) { return OPENSSL_VERSION_NUMBER; }

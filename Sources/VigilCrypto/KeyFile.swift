@@ -67,8 +67,21 @@ public enum KeyFile {
         }
     }
 
+    /// Loads the private key of an HTTPS certificate (RSA, ECDSA or Ed25519, unencrypted PEM) from a
+    /// file that only its owner can read: the desk's `--desk-key`, which may be the node's own
+    /// `identity.key`.
+    public static func readServerKey(from path: String) throws -> ServerKey {
+        let buffer = try readPEM(from: path, maxBytes: 64 * 1024, advice: "if others may have copied it, replace the key and its certificate")
+        do {
+            return try ServerKey(pem: buffer)
+        } catch let error as CryptoError {
+            throw CryptoError(error.code, "key file \(path): \(error.message)")
+        }
+    }
+
     /// The bytes of a key file that only its owner can read or write.
-    private static func readPEM(from path: String) throws -> SecureBytes {
+    private static func readPEM(from path: String, maxBytes: Int = 16 * 1024,
+                                advice: String = "if others may have copied it, treat the key as compromised and have the federation authority rotate it") throws -> SecureBytes {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             throw CryptoError(.fileSystem, "cannot open key file \(path): \(String(cString: strerror(errno)))")
@@ -80,14 +93,14 @@ public enum KeyFile {
         }
         let mode = info.st_mode & 0o777
         if mode & 0o077 != 0 {
-            throw CryptoError(.keyFileUnsafe, "key file \(path) has mode \(String(mode, radix: 8)) and can be read or changed by other users; run `chmod 600 \(path)` and, if others may have copied it, treat the key as compromised and have the federation authority rotate it")
+            throw CryptoError(.keyFileUnsafe, "key file \(path) has mode \(String(mode, radix: 8)) and can be read or changed by other users; run `chmod 600 \(path)` and, \(advice)")
         }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
             throw CryptoError(.keyFileUnsafe, "key file \(path) is not a regular file")
         }
         let size = Int(info.st_size)
-        guard size > 0, size <= 16 * 1024 else {
-            throw CryptoError(.invalidPEM, "key file \(path) has \(size) bytes; a PEM key (Ed25519 or X25519) is about 120 bytes")
+        guard size > 0, size <= maxBytes else {
+            throw CryptoError(.invalidPEM, "key file \(path) has \(size) bytes; a PEM key is about 120 bytes (Ed25519, X25519) to 3 KiB (RSA 4096)")
         }
         let buffer = SecureBytes(zeroed: size)
         try buffer.withUnsafeMutableBytes { raw in

@@ -58,10 +58,7 @@ public final class TLSContext: @unchecked Sendable {
     ///   - certificate: this node's certificate; nil only in tests that need a client without one.
     ///   - verificationTime: check certificate validity at this time instead of the clock (tests).
     public init(certificate: Certificate?, key: SigningKey?, trusting ca: Certificate, verificationTime: Date? = nil) throws {
-        OpenSSLErrorQueue.clear()
-        guard let ctx = SSL_CTX_new(TLS_method()) else {
-            throw TLSError(code: .configuration, message: "could not create a TLS context: \(OpenSSLErrorQueue.drain())")
-        }
+        let ctx = try Self.newContext()
         pointer = ctx   // freed by deinit from here on, whatever happens below
         func check(_ ok: Bool, _ what: String) throws {
             if !ok { throw TLSError(code: .configuration, message: "\(what): \(OpenSSLErrorQueue.drain())") }
@@ -94,6 +91,23 @@ public final class TLSContext: @unchecked Sendable {
             X509_VERIFY_PARAM_set_time(param, time_t(verificationTime.timeIntervalSince1970))
         }
         OpenSSLErrorQueue.clear()
+    }
+
+    /// A context configured by `configure` (the HTTPS contexts, `TLSContext+HTTPS.swift`); freed in deinit
+    /// whatever `configure` throws.
+    init(configuring configure: (OpaquePointer) throws -> Void) throws {
+        let ctx = try Self.newContext()
+        pointer = ctx
+        try configure(ctx)
+        OpenSSLErrorQueue.clear()
+    }
+
+    private static func newContext() throws -> OpaquePointer {
+        OpenSSLErrorQueue.clear()
+        guard let ctx = SSL_CTX_new(TLS_method()) else {
+            throw TLSError(code: .configuration, message: "could not create a TLS context: \(OpenSSLErrorQueue.drain())")
+        }
+        return ctx
     }
 
     deinit { SSL_CTX_free(pointer) }
@@ -177,6 +191,9 @@ public final class TLSConnection {
         }
         return try Certificate(owning: cert).publicKey()
     }
+
+    /// The protocol the handshake settled on (`TLSv1.3`, `TLSv1.2`), for logs and tests.
+    public var protocolVersion: String { String(cString: SSL_get_version(ssl)) }
 
     /// The peer's certificate common name, if any (for logs).
     public var peerCommonName: String? {

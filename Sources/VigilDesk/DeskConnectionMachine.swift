@@ -7,16 +7,20 @@ public struct DeskConnectionTimeouts: Equatable, Sendable {
     public var idle: Duration
     /// How long queued response bytes (or event-stream bytes) may wait for a client that does not read.
     public var write: Duration
+    /// Over HTTPS: from the connection to a finished TLS handshake. A client that stalls in the
+    /// handshake (or never starts it) gives its connection slot back here.
+    public var handshake: Duration
 
     /// Timeouts; `.desk` is the default.
-    public init(request: Duration, idle: Duration, write: Duration) {
+    public init(request: Duration, idle: Duration, write: Duration, handshake: Duration = .seconds(10)) {
         self.request = request
         self.idle = idle
         self.write = write
+        self.handshake = handshake
     }
 
-    /// 10 s per request, 60 s idle keep-alive, 30 s for a stalled reader.
-    public static let desk = DeskConnectionTimeouts(request: .seconds(10), idle: .seconds(60), write: .seconds(30))
+    /// 10 s per request, 60 s idle keep-alive, 30 s for a stalled reader, 10 s for a TLS handshake.
+    public static let desk = DeskConnectionTimeouts(request: .seconds(10), idle: .seconds(60), write: .seconds(30), handshake: .seconds(10))
 }
 
 /// One desk HTTP connection as a pure state machine (as swift-nio's HTTP state machines): the host
@@ -28,6 +32,8 @@ public struct DeskConnectionTimeouts: Equatable, Sendable {
 public struct DeskConnectionMachine: Sendable {
     /// Where the connection is.
     enum State: Equatable, Sendable {
+        /// Over HTTPS: the TLS handshake started at `since` and has not finished.
+        case handshaking(since: Duration)
         /// Waiting for the first byte of a request since `since`.
         case idle(since: Duration)
         /// Part of a request arrived; its first byte came at `since`.
@@ -59,9 +65,10 @@ public struct DeskConnectionMachine: Sendable {
     /// The timeouts in force.
     public let timeouts: DeskConnectionTimeouts
 
-    /// A new connection, accepted at `now`.
-    public init(now: Duration, limits: HTTPLimits = .desk, timeouts: DeskConnectionTimeouts = .desk) {
-        state = .idle(since: now)
+    /// A new connection, accepted at `now`. With `handshake` (HTTPS) it first waits for the host's
+    /// `handshakeCompleted`, at most `timeouts.handshake`.
+    public init(now: Duration, limits: HTTPLimits = .desk, timeouts: DeskConnectionTimeouts = .desk, handshake: Bool = false) {
+        state = handshake ? .handshaking(since: now) : .idle(since: now)
         parser = HTTPRequestParser(limits: limits)
         self.timeouts = timeouts
     }
@@ -69,7 +76,7 @@ public struct DeskConnectionMachine: Sendable {
     /// Whether the host should read from the socket now.
     public var wantsInput: Bool {
         switch state {
-        case .idle, .receiving: true
+        case .handshaking, .idle, .receiving: true
         default: false
         }
     }
@@ -77,10 +84,24 @@ public struct DeskConnectionMachine: Sendable {
     /// Whether the connection is finished.
     public var isClosed: Bool { state == .closed }
 
-    /// Bytes arrived from the client.
+    /// Over HTTPS: the TLS handshake finished at `now`; the connection waits for its first request.
+    public mutating func handshakeCompleted(now: Duration) {
+        guard case .handshaking = state else { return }
+        state = .idle(since: now)
+    }
+
+    /// Whether the connection still waits for its TLS handshake.
+    public var isHandshaking: Bool {
+        if case .handshaking = state { return true }
+        return false
+    }
+
+    /// Bytes (plaintext, over HTTPS) arrived from the client. During the handshake this means it
+    /// finished (a host that forgot `handshakeCompleted`).
     public mutating func received(_ bytes: some Collection<UInt8>, now: Duration) -> Action {
+        if case .handshaking = state { state = .idle(since: now) }
         switch state {
-        case .idle, .receiving:
+        case .handshaking, .idle, .receiving:
             parser.append(bytes)
             return nextRequest(now: now)
         case .handling, .writing:
@@ -144,6 +165,9 @@ public struct DeskConnectionMachine: Sendable {
     /// The timer fired (or any time): what a passed deadline requires.
     public mutating func tick(now: Duration) -> Action {
         switch state {
+        case .handshaking(let since) where now - since >= timeouts.handshake:
+            state = .closed
+            return .close
         case .idle(let since) where now - since >= timeouts.idle:
             state = .closed
             return .close
@@ -164,6 +188,7 @@ public struct DeskConnectionMachine: Sendable {
     /// When `tick` next has something to do, for the host's timer; nil when no deadline is pending.
     public var nextDeadline: Duration? {
         switch state {
+        case .handshaking(let since): since + timeouts.handshake
         case .idle(let since): since + timeouts.idle
         case .receiving(let since): since + timeouts.request
         case .writing(let since, _): since + timeouts.write

@@ -7,7 +7,8 @@ import VigilModel
 public actor DeskServer {
     /// How the desk is reached, for the cookie and origin checks.
     public struct Settings: Sendable {
-        /// Served over HTTPS (Secure cookie with the `__Host-` name).
+        /// Served over HTTPS: Secure cookie with the `__Host-` name, Strict-Transport-Security on every
+        /// response, and writes only from `https://` pages of this host.
         public var secure: Bool
         /// Sessions.
         public var sessions: SessionSettings
@@ -45,10 +46,18 @@ public actor DeskServer {
 
     /// The reply to one request from `client` (its address, for login delays) at `now`.
     public func handle(_ request: HTTPRequest, client: String, now: Duration) async -> DeskReply {
+        let reply = await route(request, client: client, now: now)
+        guard settings.secure, case .response(var response) = reply else { return reply }
+        response.headers.set("Strict-Transport-Security", SecurityHeaders.strictTransportSecurity)
+        return .response(response)
+    }
+
+    private func route(_ request: HTTPRequest, client: String, now: Duration) async -> DeskReply {
         guard let path = request.path else { return .response(refusal(DeskRefusal(.badRequest, "the address has a malformed %-escape"))) }
         if request.method == .post, let origin = request.headers["origin"], origin != "null" {
             let host = request.headers["host"] ?? ""
-            guard origin == "http://\(host)" || origin == "https://\(host)" else {
+            // Plain HTTP on loopback may sit behind a TLS proxy on the same machine, whose pages are https.
+            guard origin == "https://\(host)" || (!settings.secure && origin == "http://\(host)") else {
                 return .response(refusal(DeskRefusal(.forbidden, "a write from another site (Origin \(origin)) is refused")))
             }
         }

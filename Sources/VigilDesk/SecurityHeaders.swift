@@ -4,6 +4,10 @@ public enum SecurityHeaders {
     public static let contentSecurityPolicy =
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
+    /// Over HTTPS only: browsers go to the desk's host by HTTPS alone for a year (RFC 6797). No
+    /// `includeSubDomains`: the desk cannot speak for the other services of its domain.
+    public static let strictTransportSecurity = "max-age=31536000"
+
     /// How a response may be cached.
     public enum Caching: Sendable {
         /// Pages and API answers holding entries, sessions or officers: never stored.

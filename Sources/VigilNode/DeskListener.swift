@@ -1,12 +1,14 @@
 import Foundation
 import VigilAPI
+import VigilCrypto
 import VigilDesk
 import VigilModel
 import VigilNet
 
-/// The desk served by the node (docs/desk.md): HTTP/1.1 on a loopback address, on the node's own
-/// network loop — the same thread as its peers and its local API, no thread per client. Each connection
-/// runs the desk's `DeskConnectionMachine` (limits, slow-client timeouts); complete requests go to the
+/// The desk served by the node (docs/desk.md): HTTP/1.1 on a loopback address, or HTTPS on any address
+/// (the node's `TLSEngine` as a server without client certificates), on the node's own network loop —
+/// the same thread as its peers and its local API, no thread per client. Each connection runs the
+/// desk's `DeskConnectionMachine` (TLS handshake, limits, slow-client timeouts); complete requests go to the
 /// `DeskServer` (sessions, CSRF, pages, JSON API) in a task, whose backend is `NodeDeskBackend`.
 /// Event streams are written as the node admits entries. Never on the federation port.
 ///
@@ -16,6 +18,9 @@ public final class DeskListener: ByteStreamDelegate, @unchecked Sendable {
     public private(set) var address = ""
     let node: Node
     let server: DeskServer
+    /// The HTTPS settings; nil serves plain HTTP.
+    let tls: TLSContext?
+    let timeouts: DeskConnectionTimeouts
     private var listener: StreamListener?
     private let origin = ContinuousClock.now
     private var ticks = 0
@@ -27,6 +32,10 @@ public final class DeskListener: ByteStreamDelegate, @unchecked Sendable {
     struct Connection {
         var machine: DeskConnectionMachine
         let client: String
+        /// The TLS session over HTTPS (owned by the loop thread, like the machine).
+        let tls: TLSConnection?
+        /// Whether any byte arrived yet (the first one tells plain HTTP from TLS).
+        var started = false
         var stream: Task<Void, Never>?
         /// The client sent all it will send: close once the request being handled is answered.
         var inputEnded = false
@@ -37,25 +46,17 @@ public final class DeskListener: ByteStreamDelegate, @unchecked Sendable {
     /// How often the connections' deadlines are checked; event streams get a comment every 15 ticks.
     static let tick: Duration = .seconds(1)
 
-    /// A desk for `node`, answering with `server` (not started).
-    public init(node: Node, server: DeskServer) {
+    /// A desk for `node`, answering with `server` (not started): over HTTPS with `tls`
+    /// (`DeskTLSFiles.load`; the server's settings must then be `secure`), else plain HTTP.
+    public init(node: Node, server: DeskServer, tls: TLSContext? = nil, timeouts: DeskConnectionTimeouts = .desk) {
         self.node = node
         self.server = server
+        self.tls = tls
+        self.timeouts = timeouts
     }
 
-    /// Parses a desk address `HOST:PORT` (`[::1]:PORT` for IPv6). Only loopback is served: the desk
-    /// speaks plain HTTP and does not serve HTTPS yet, so any other address is refused with what to do.
-    public static func parseAddress(_ text: String) throws(ConfigurationError) -> (host: String, port: UInt16) {
-        guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]) else {
-            throw ConfigurationError("the desk address is HOST:PORT, e.g. 127.0.0.1:7480 (port 0: any free port); got \"\(text)\"")
-        }
-        var host = String(text[..<colon])
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard host == "127.0.0.1" || host == "::1" || host.hasPrefix("127.") else {
-            throw ConfigurationError("the desk serves \(host) only over HTTPS, which this release does not do yet: serve it on 127.0.0.1 and reach it through an SSH tunnel or a TLS reverse proxy on this machine (docs/desk.md)")
-        }
-        return (host, port)
-    }
+    /// The desk's address for a browser: `https://HOST:PORT/` or `http://HOST:PORT/`.
+    public var url: String { "\(tls == nil ? "http" : "https")://\(address)/" }
 
     /// Binds `host:port` on the node's loop and starts the deadline ticks.
     public func start(host: String, port: UInt16) throws(ConfigurationError) {
@@ -108,11 +109,65 @@ public final class DeskListener: ByteStreamDelegate, @unchecked Sendable {
     public func streamAccepted(_ id: StreamID, on listener: StreamListener, remote: String) {
         node.loop.assertOnLoop()
         let client = remote.lastIndex(of: ":").map { String(remote[..<$0]) } ?? remote
-        connections[id] = Connection(machine: DeskConnectionMachine(now: now), client: client)
+        var session: TLSConnection?
+        if let tls {
+            do {
+                session = try TLSConnection(context: tls, isClient: false)
+            } catch {
+                node.log.event(.warning, "desk-tls-failed", ["remote": remote, "reason": "cannot start a TLS session: \(error)"])
+                node.loop.closeStream(id, reason: "cannot start a TLS session", afterFlush: false)
+                return
+            }
+        }
+        connections[id] = Connection(machine: DeskConnectionMachine(now: now, timeouts: timeouts, handshake: session != nil),
+                                     client: client, tls: session)
     }
 
     public func streamReceived(_ id: StreamID, _ bytes: [UInt8]) {
         node.loop.assertOnLoop()
+        guard var connection = connections[id] else { return }
+        var plaintext = bytes
+        if let tls = connection.tls {
+            if !connection.started, let first = bytes.first, PlainHTTPOnTLSPort.matches(firstByte: first) {
+                // Not TLS at all: say where the desk is, in the client's own plain HTTP, and close.
+                connections.removeValue(forKey: id)
+                _ = node.loop.sendStream(PlainHTTPOnTLSPort.response(httpsAddress: url).serialized(keepAlive: false), on: id)
+                node.loop.closeStream(id, reason: "plain HTTP on the desk's HTTPS port")
+                return
+            }
+            connection.started = true
+            plaintext = []
+            do {
+                // A record's worth at a time, so the engine's memory buffers stay small (as `Channel` does).
+                var offset = 0
+                while offset < bytes.count {
+                    let end = min(offset + 17 * 1024, bytes.count)
+                    tls.receive(bytes[offset..<end])
+                    offset = end
+                    if !tls.isHandshakeComplete, try tls.advanceHandshake() { connection.machine.handshakeCompleted(now: now) }
+                    if tls.isHandshakeComplete { plaintext += try tls.readAvailable() }
+                }
+            } catch {
+                flush(tls, on: id)   // the alert tells the client why
+                connections.removeValue(forKey: id)
+                node.log.event(.info, "desk-tls-failed", ["remote": connection.client, "reason": "\(error)"])
+                node.loop.closeStream(id, reason: "desk TLS failed")
+                return
+            }
+            flush(tls, on: id)
+            connections[id] = connection
+            if tls.peerClosed {
+                if !plaintext.isEmpty { streamPlaintext(id, plaintext) }
+                streamInputEnded(id)
+                return
+            }
+            guard !plaintext.isEmpty else { return }
+        }
+        streamPlaintext(id, plaintext)
+    }
+
+    /// Request bytes from the client (as sent over plain HTTP, or decrypted).
+    private func streamPlaintext(_ id: StreamID, _ bytes: [UInt8]) {
         guard var connection = connections[id] else { return }
         let action = connection.machine.received(bytes, now: now)
         connections[id] = connection
@@ -124,7 +179,7 @@ public final class DeskListener: ByteStreamDelegate, @unchecked Sendable {
         guard connections[id] != nil else { return }
         connections[id]!.inputEnded = true
         // An event stream's client has gone, or nothing is pending; otherwise answer, then close (`replied`).
-        if connections[id]!.stream != nil || connections[id]!.machine.wantsInput { node.loop.closeStream(id, reason: "the client finished") }
+        if connections[id]!.stream != nil || connections[id]!.machine.wantsInput { close(id, reason: "the client finished") }
     }
 
     public func streamClosed(_ id: StreamID, reason: StreamCloseReason) {
@@ -144,7 +199,7 @@ public final class DeskListener: ByteStreamDelegate, @unchecked Sendable {
         case .none:
             node.loop.setStreamReading(id, paused: !connection.machine.wantsInput)
         case .close:
-            node.loop.closeStream(id, reason: "desk connection finished")
+            close(id, reason: connection.tls?.isHandshakeComplete == false ? "the TLS handshake did not finish within \(timeouts.handshake)" : "desk connection finished")
         case .refuse(let response):
             send(response.serialized(keepAlive: false), to: id)
             node.loop.closeStream(id, reason: "desk request refused: \(response.status.code)")
@@ -170,7 +225,7 @@ public final class DeskListener: ByteStreamDelegate, @unchecked Sendable {
             let next = connection.machine.writeDrained(now: now)
             connections[id] = connection
             if connection.inputEnded, next == .none {
-                node.loop.closeStream(id, reason: "the client finished")
+                close(id, reason: "the client finished")
                 return
             }
             carryOut(next, on: id)
@@ -180,8 +235,14 @@ public final class DeskListener: ByteStreamDelegate, @unchecked Sendable {
             node.loop.setStreamReading(id, paused: false)
             send(head, to: id)
             let loop = node.loop
+            let secure = connection.tls != nil
             connection.stream = Task {
                 for await entry in events {
+                    if secure {
+                        // The TLS session belongs to the loop thread: encrypt there.
+                        self.node.runOnLoop { _ in self.sendEvent(DeskReply.eventBytes(entry), on: id) }
+                        continue
+                    }
                     if loop.sendStream(DeskReply.eventBytes(entry), on: id) != .queued {
                         loop.closeStream(id, reason: "the desk client does not read its event stream", afterFlush: false)
                         break
@@ -194,8 +255,53 @@ public final class DeskListener: ByteStreamDelegate, @unchecked Sendable {
     }
 
     private func send(_ bytes: [UInt8], to id: StreamID) {
-        if node.loop.sendStream(bytes, on: id) == .queueFull {
+        guard let wire = seal(bytes, on: id) else { return }
+        if node.loop.sendStream(wire, on: id) == .queueFull {
             node.loop.closeStream(id, reason: "the desk client reads too slowly", afterFlush: false)
         }
+    }
+
+    /// One event on an HTTPS event stream (loop thread).
+    private func sendEvent(_ bytes: [UInt8], on id: StreamID) {
+        guard connections[id] != nil, let wire = seal(bytes, on: id) else { return }
+        if node.loop.sendStream(wire, on: id) != .queued {
+            node.loop.closeStream(id, reason: "the desk client does not read its event stream", afterFlush: false)
+        }
+    }
+
+    /// The bytes for the socket: `bytes` as they are over plain HTTP, encrypted over HTTPS (in slices of
+    /// one record, so the engine's buffers stay small). Nil when encryption failed (the stream is closed).
+    private func seal(_ bytes: [UInt8], on id: StreamID) -> [UInt8]? {
+        guard let tls = connections[id]?.tls else { return bytes }
+        var wire: [UInt8] = []
+        var offset = 0
+        do {
+            while offset < bytes.count {
+                let end = min(offset + 16 * 1024, bytes.count)
+                try tls.send(bytes[offset..<end])
+                wire += tls.takeOutgoing()
+                offset = end
+            }
+        } catch {
+            node.log.event(.info, "desk-tls-failed", ["reason": "\(error)"])
+            node.loop.closeStream(id, reason: "desk TLS failed", afterFlush: false)
+            return nil
+        }
+        return wire
+    }
+
+    /// Sends what the TLS engine has for the client (handshake messages, alerts, close_notify).
+    private func flush(_ tls: TLSConnection, on id: StreamID) {
+        let bytes = tls.takeOutgoing()
+        if !bytes.isEmpty { _ = node.loop.sendStream(bytes, on: id) }
+    }
+
+    /// Closes `id` after what is queued; over HTTPS with a close_notify after a finished handshake.
+    private func close(_ id: StreamID, reason: String) {
+        if let tls = connections[id]?.tls, tls.isHandshakeComplete {
+            tls.close()
+            flush(tls, on: id)
+        }
+        node.loop.closeStream(id, reason: reason)
     }
 }

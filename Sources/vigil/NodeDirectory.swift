@@ -28,8 +28,13 @@ struct NodeDirectory {
         var organisation: String
         var role: String
         var nodeId: String
-        /// Where `vigil run` serves the desk, `HOST:PORT` on loopback, or `off` (absent: 127.0.0.1:7480).
+        /// Where `vigil run` serves the desk, `HOST:PORT`, or `off` (absent: 127.0.0.1:7480); an address
+        /// other than loopback needs `deskCert` and `deskKey`.
         var desk: String?
+        /// The desk's HTTPS certificate (PEM, with any intermediates); relative to the node directory.
+        var deskCert: String?
+        /// The key of `deskCert` (unencrypted PEM, mode 0600); relative to the node directory.
+        var deskKey: String?
     }
 
     func loadKey() throws -> SigningKey {

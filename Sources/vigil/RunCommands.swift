@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import VigilAPI
 import Synchronization
+import VigilCrypto
 import VigilModel
 import VigilNode
 
@@ -11,7 +12,7 @@ enum RunCommand: Command {
     static let summary = "Run the node: sync with peers, serve the local API"
     static let help = """
         Usage: vigil run --dir DIR [--genesis FILE] [--listen HOST:PORT] [--idle-timeout S]
-                         [--desk HOST:PORT|off]
+                         [--desk HOST:PORT|off] [--desk-cert FILE --desk-key FILE]
                          [--metrics FILE [--metrics-interval S]]
 
         Starts the node in DIR (identity.key, node.crt, ca.crt, genesis.json, store/): checks its
@@ -19,7 +20,7 @@ enum RunCommand: Command {
         its genesis addresses, dials its configured peers and, for a while, the peers that dial it
         (trying each address in turn; a lost peer is retried every few seconds, docs/sync-protocol.md),
         serves the local API on DIR/node.sock (owner only) and the desk, the officers' web console, on
-        http://127.0.0.1:7480/ (docs/desk.md; officers: `vigil desk add-officer`). Logs one structured line per event on
+        http://127.0.0.1:7480/, or over HTTPS (docs/desk.md; officers: `vigil desk add-officer`). Logs one structured line per event on
         standard error — every refused connection and entry with its reason.
         SIGTERM or SIGINT stops it gracefully: nothing acknowledged is lost.
 
@@ -32,8 +33,15 @@ enum RunCommand: Command {
                                (default 90; pings go every S/3 s, at most every 20 s): a shorter
                                one notices a dead link sooner
           --desk HOST:PORT     serve the desk there instead (default: "desk" in DIR/node.json, else
-                               127.0.0.1:7480; port 0 picks a free port); loopback only, as the
-                               desk does not serve HTTPS yet; --desk off serves none
+                               127.0.0.1:7480; port 0 picks a free port; [::1]:PORT for IPv6);
+                               plain HTTP on loopback only, any other address needs HTTPS;
+                               --desk off serves none
+          --desk-cert FILE     serve the desk over HTTPS (TLS 1.2 or 1.3) with this PEM certificate
+                               (then any intermediates); default "deskCert" in DIR/node.json. The
+                               node's own DIR/node.crt will do for TLS clients with Ed25519; browsers
+                               need an ECDSA or RSA certificate (docs/desk.md)
+          --desk-key FILE      the certificate's private key (unencrypted PEM, mode 0600; the node's
+                               own DIR/identity.key with node.crt); default "deskKey" in node.json
           --metrics FILE       write Prometheus metrics to FILE (node_exporter textfile format,
                                atomically) every --metrics-interval seconds (default 15)
 
@@ -44,17 +52,18 @@ enum RunCommand: Command {
         """
 
     static func run(_ raw: [String], output: Output) throws -> Int32 {
-        let args = try Arguments(raw, command: name, valueFlags: ["dir", "genesis", "listen-host", "listen", "idle-timeout", "desk", "metrics", "metrics-interval"], switchFlags: [])
+        let args = try Arguments(raw, command: name, valueFlags: ["dir", "genesis", "listen-host", "listen", "idle-timeout", "desk", "desk-cert", "desk-key",
+                                                                  "metrics", "metrics-interval"], switchFlags: [])
         try args.expectPositionals(0, "")
         var options = NodeOptions(directory: try args.required("dir"))
         // A node.json of a newer format means a newer release set this directory up: refuse before touching it.
         let config = try NodeDirectory(path: options.directory).loadConfig()
         let deskSetting = args.value("desk") ?? config?.desk
-        var deskAddress: (host: String, port: UInt16)?
-        if deskSetting != "off" {
-            do { deskAddress = try DeskListener.parseAddress(deskSetting ?? DeskService.defaultAddress) } catch {
-                throw UsageError(args.value("desk") != nil ? "--desk: \(error.message)" : "\(options.directory)/node.json \"desk\": \(error.message)")
-            }
+        let deskEndpoint = try DeskService.endpoint(args: args, config: config, directory: options.directory)
+        // The certificate and key are checked before anything starts: a desk that cannot serve HTTPS stops the node.
+        var deskTLS: TLSContext?
+        if let files = deskEndpoint?.tls {
+            do { deskTLS = try files.load(now: Date()) } catch { throw CommandFailure("cannot start: \(error.message)") }
         }
         options.genesisPath = args.value("genesis")
         options.listenHost = args.value("listen-host")
@@ -90,9 +99,9 @@ enum RunCommand: Command {
         do {
             try node.start()
             try api.start()
-            if let deskAddress {
-                desk = try DeskService.start(node: node, directory: options.directory, host: deskAddress.host, port: deskAddress.port,
-                                             configured: deskSetting != nil, output: output)
+            if let deskEndpoint {
+                desk = try DeskService.start(node: node, directory: options.directory, endpoint: deskEndpoint, tls: deskTLS,
+                                             configured: deskSetting != nil || deskEndpoint.tls != nil, output: output)
             }
         } catch {
             node.stop()
@@ -107,7 +116,7 @@ enum RunCommand: Command {
             writer.start()
             metrics = writer
         }
-        output.out("vigil run: \(node.member.name) (\(node.member.organisation), \(node.member.role)) listening on \(node.listenAddresses.joined(separator: ", ")); local API \(api.path); \(desk.map { "desk http://\($0.address)/" } ?? "no desk"); SIGTERM or Ctrl-C stops it")
+        output.out("vigil run: \(node.member.name) (\(node.member.organisation), \(node.member.role)) listening on \(node.listenAddresses.joined(separator: ", ")); local API \(api.path); \(desk.map { "desk \($0.url)" } ?? "no desk"); SIGTERM or Ctrl-C stops it")
         let stop = DispatchSemaphore(value: 0)
         var sources: [DispatchSourceSignal] = []
         for sig in [SIGTERM, SIGINT] {

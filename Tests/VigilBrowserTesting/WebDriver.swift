@@ -37,16 +37,18 @@ public final class WebDriver {
         struct Always: Encodable {
             struct ChromeOptions: Encodable { let binary: String; let args: [String] }
             let browserName = "chrome"
+            let acceptInsecureCerts: Bool
             let chromeOptions: ChromeOptions
-            enum CodingKeys: String, CodingKey { case browserName, chromeOptions = "goog:chromeOptions" }
+            enum CodingKeys: String, CodingKey { case browserName, acceptInsecureCerts, chromeOptions = "goog:chromeOptions" }
         }
         struct Match: Encodable { let alwaysMatch: Always }
         let capabilities: Match
     }
 
     /// Starts chromedriver on a free loopback port, waits for its "started successfully" line, and opens
-    /// a headless Chromium session with an English desk and a 1280×900 window.
-    public init() throws {
+    /// a headless Chromium session with an English desk and a 1280×900 window. With `acceptInsecureCerts`
+    /// the browser accepts an HTTPS certificate it cannot verify (a test CA's).
+    public init(acceptInsecureCerts: Bool = false) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.chromedriver), FileManager.default.isExecutableFile(atPath: Self.chromium) else {
             throw HarnessFailure("the browser tests need Debian's chromium and chromium-driver; Scripts/test installs them (apt-get install chromium chromium-driver)")
         }
@@ -67,7 +69,7 @@ public final class WebDriver {
             if chunk.isEmpty { throw HarnessFailure("chromedriver exited before it was ready: \(seen)") }
             seen += String(decoding: chunk, as: UTF8.self)
         }
-        let capabilities = Capabilities(capabilities: .init(alwaysMatch: .init(chromeOptions: .init(binary: Self.chromium, args: [
+        let capabilities = Capabilities(capabilities: .init(alwaysMatch: .init(acceptInsecureCerts: acceptInsecureCerts, chromeOptions: .init(binary: Self.chromium, args: [
             "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=en-GB",
             "--no-first-run", "--disable-extensions", "--disable-background-networking", "--disable-sync",
         ]))))

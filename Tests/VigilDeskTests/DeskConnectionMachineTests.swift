@@ -28,6 +28,36 @@ struct DeskConnectionMachineTests {
         #expect(machine.isClosed)
     }
 
+    @Test("HTTPS: a client that stalls in the TLS handshake gives its slot back when the handshake deadline passes")
+    func stalledHandshake() {
+        let timeouts = DeskConnectionTimeouts(request: .seconds(10), idle: .seconds(60), write: .seconds(30), handshake: .seconds(5))
+        var machine = DeskConnectionMachine(now: .seconds(2), timeouts: timeouts, handshake: true)
+        #expect(machine.isHandshaking && machine.wantsInput)
+        #expect(machine.nextDeadline == .seconds(7))
+        #expect(machine.tick(now: .seconds(6)) == .none)
+        #expect(machine.tick(now: .seconds(7)) == .close)
+        #expect(machine.isClosed && !machine.isHandshaking)
+    }
+
+    @Test("HTTPS: after the handshake the idle deadline counts from its end, and requests flow")
+    func handshakeThenRequest() {
+        let timeouts = DeskConnectionTimeouts(request: .seconds(10), idle: .seconds(60), write: .seconds(30), handshake: .seconds(5))
+        var machine = DeskConnectionMachine(now: .zero, timeouts: timeouts, handshake: true)
+        machine.handshakeCompleted(now: .seconds(4))
+        #expect(!machine.isHandshaking)
+        #expect(machine.nextDeadline == .seconds(64))
+        #expect(machine.tick(now: .seconds(10)) == .none)
+        guard case .handle(let request) = machine.received(Self.request, now: .seconds(11)) else {
+            Issue.record("no request after the handshake")
+            return
+        }
+        #expect(request.target == "/")
+        // The default: ten seconds for a handshake.
+        #expect(DeskConnectionTimeouts.desk.handshake == .seconds(10))
+        #expect(DeskConnectionMachine(now: .zero).nextDeadline == .seconds(60))
+        #expect(DeskConnectionMachine(now: .zero, handshake: true).nextDeadline == .seconds(10))
+    }
+
     @Test("an idle kept-alive connection is closed quietly after the idle timeout")
     func idle() {
         var machine = DeskConnectionMachine(now: .seconds(5), timeouts: Self.timeouts)

@@ -162,11 +162,14 @@ final class NodeProcess: @unchecked Sendable {
     /// The line the node printed when it was ready.
     private(set) var readyLine = ""
 
-    /// The desk's `http://HOST:PORT` from the ready line, if the node serves one.
+    /// The desk's `http://HOST:PORT` (or `https://HOST:PORT`) from the ready line, if the node serves one.
     var deskAddress: String? {
-        guard let range = readyLine.range(of: "desk http://") else { return nil }
-        let rest = readyLine[range.upperBound...]
-        return "http://" + rest.prefix { $0 != "/" }
+        for scheme in ["http://", "https://"] {
+            guard let range = readyLine.range(of: "desk " + scheme) else { continue }
+            let rest = readyLine[range.upperBound...]
+            return scheme + rest.prefix { $0 != "/" }
+        }
+        return nil
     }
 
     init(binary: URL, directory: String, name: String, extraArguments: [String] = [], prefixArguments: [String] = []) throws {

@@ -19,6 +19,7 @@ long vigil_SSL_CTX_set_session_cache_mode(SSL_CTX *ctx, long mode);
 uint64_t vigil_SSL_OP_NO_TICKET(void);
 uint64_t vigil_SSL_OP_NO_RENEGOTIATION(void);
 int vigil_SSL_CTX_set1_sigalgs_list(SSL_CTX *ctx, const char *list);
+int vigil_SSL_CTX_add1_chain_cert(SSL_CTX *ctx, X509 *certificate);
 int vigil_sk_X509_num(const STACK_OF(X509) *stack);
 X509 *vigil_sk_X509_value(const STACK_OF(X509) *stack, int index);
 unsigned long vigil_OPENSSL_VERSION_NUMBER(void);

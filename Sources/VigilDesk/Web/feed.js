@@ -78,6 +78,11 @@ export async function showFeed(view) {
   list = el("ol", { class: "feed", id: "feed" });
   view.append(el("h1", { text: t("feed.title") }), form, list, el("div", { class: "pager" }));
   await load(view);
+  // The first page is in the document; once it is painted and the page is free for input again (a frame,
+  // then a task), the mark Scripts/bench-desk reads: its startTime counts from the navigation's start.
+  if (performance.getEntriesByName("vigil-feed-usable").length === 0) {
+    requestAnimationFrame(() => setTimeout(() => performance.mark("vigil-feed-usable")));
+  }
   // What arrives after this visit is "new" next time.
   localStorage.setItem("vigil-last-visit", String(Date.now()));
 }
