@@ -181,8 +181,8 @@ public final class DeskListener: ByteStreamDelegate, @unchecked Sendable {
             send(head, to: id)
             let loop = node.loop
             connection.stream = Task {
-                for await entry in events {
-                    if loop.sendStream(DeskReply.eventBytes(entry), on: id) != .queued {
+                for await event in events {
+                    if loop.sendStream(DeskReply.eventBytes(event), on: id) != .queued {
                         loop.closeStream(id, reason: "the desk client does not read its event stream", afterFlush: false)
                         break
                     }
