@@ -96,7 +96,7 @@ struct DeskServerTests {
         #expect(Self.response(await server.handle(Self.request(.get, "/api/me", cookie: second), client: "c", now: .seconds(100))).status == .unauthorized)
     }
 
-    @Test("the event stream carries new entries and peer changes, typed; it ends its backend streams when the client goes")
+    @Test("the event stream carries new entries and peer changes, typed")
     func events() async throws {
         let (server, backend) = try Self.server()
         let (token, _) = try await Self.login(server)

@@ -83,6 +83,7 @@ extension DeskNodeProcessTests {
         fed.stop("gov-limburg")
         _ = try browser.find("#peers tr[data-peer=gov-limburg].peer-disconnected")
         try browser.go(desk + "/#commtests")
+        _ = try browser.find("#ct-minutes")
         _ = try browser.script("document.querySelector('#ct-minutes').value = '0.002'; return 'ok'")
         try browser.click("#ct-submit")
         _ = try browser.find("#ct-board tr[data-member=gov-antwerp].ct-received")

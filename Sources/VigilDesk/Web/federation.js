@@ -65,9 +65,26 @@ function showRefusal(form, refusal) {
   slot.textContent = refusal.message;
 }
 
+/** The active members a revoke or rotate may name: every one but this node. */
+function others(fed) {
+  return fed.members.filter((m) => m.active && m.name !== fed.node.name);
+}
+
+function memberOptions(members) {
+  return [el("option", { value: "", text: "—" }), ...members.map((m) => el("option", { value: m.id, text: m.name + " · " + m.organisation }))];
+}
+
 function memberChoice(id, members) {
-  return el("select", { id, name: "node" }, el("option", { value: "", text: "—" }),
-    members.map((m) => el("option", { value: m.id, text: m.name + " · " + m.organisation })));
+  return el("select", { id, name: "node", class: "member-choice" }, memberOptions(members));
+}
+
+/** After a roster change, the member pickers list the members as they are now (keeping a choice still possible). */
+function refreshMemberChoices(fed) {
+  for (const select of page.root.querySelectorAll("select.member-choice")) {
+    const chosen = select.value;
+    select.replaceChildren(...memberOptions(others(fed)));
+    select.value = others(fed).some((m) => m.id === chosen) ? chosen : "";
+  }
 }
 
 function rosterForm(id, title, rows, submit, build) {
@@ -92,7 +109,6 @@ function rosterForm(id, title, rows, submit, build) {
 }
 
 function rosterForms(fed) {
-  const others = fed.members.filter((m) => m.active && m.name !== fed.node.name);
   const value = (form, name) => form.elements[name].value.trim();
   const add = rosterForm("roster-add", t("fed.add"), [
     field("node", t("fed.nodeId"), el("input", { id: "add-node", name: "node", size: 66, class: "mono" }), t("fed.nodeIdHelp")),
@@ -105,11 +121,11 @@ function rosterForms(fed) {
     addresses: value(form, "addresses").split("\n").map((line) => line.trim()).filter((line) => line !== ""),
   }));
   const revoke = rosterForm("roster-revoke", t("fed.revoke"), [
-    field("node", t("fed.member"), memberChoice("revoke-node", others)),
+    field("node", t("fed.member"), memberChoice("revoke-node", others(fed))),
     field("reason", t("fed.reason"), el("input", { id: "revoke-reason", name: "reason", size: 48 }), t("fed.revokeHelp")),
   ], t("fed.revokeSubmit"), (form) => ({ op: "revoke", node: value(form, "node"), reason: value(form, "reason") }));
   const rotate = rosterForm("roster-rotate", t("fed.rotate"), [
-    field("node", t("fed.member"), memberChoice("rotate-node", others)),
+    field("node", t("fed.member"), memberChoice("rotate-node", others(fed))),
     field("key", t("fed.newKey"), el("input", { id: "rotate-key", name: "key", size: 66, class: "mono" }), t("fed.newKeyHelp")),
   ], t("fed.rotateSubmit"), (form) => ({ op: "rotate", node: value(form, "node"), key: value(form, "key") }));
   return el("section", { id: "roster-change" }, el("h2", { text: t("fed.change") }), el("p", { class: "quiet", text: t("fed.changeHelp") }), add, revoke, rotate);
@@ -125,13 +141,14 @@ function drawMembers(fed) {
     fed.members.map(memberRow)));
 }
 
-/** Fetches the federation again and redraws peers and members (not the forms: an officer may be typing). */
+/** Fetches the federation again and redraws peers, members and the member pickers (not what an officer is typing). */
 async function redraw() {
   if (!page || !document.body.contains(page.root)) return;
   const fed = await get("federation");
   if (!page || !document.body.contains(page.root)) return;
   drawPeers(fed);
   drawMembers(fed);
+  refreshMemberChoices(fed);
 }
 
 /** The federation page (`#federation`). */
