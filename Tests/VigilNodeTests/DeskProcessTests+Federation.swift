@@ -12,7 +12,7 @@ extension DeskNodeProcessTests {
     /// silent on the board, then answering late once restarted, live; a reply and a follow-up through the
     /// entry page's shortcuts; an amendment made at the desk naming the officer in `vigil show` and the
     /// entry page. Screenshots `node-federation*.png`, `node-commtest-silent.png`, `node-commtest-late.png`,
-    /// `node-reply.png`, `node-followup.png`, `node-amended-by.png`.
+    /// `node-federation-nl.png`, `node-reply.png`, `node-followup.png`, `node-amended-by.png`.
     @Test("federation page live, roster changes, a stopped node silent then late on the board, reply and follow-up, amendments name the officer")
     func federationAndShortcuts() throws {
         let fed = try FederationHarness([
@@ -75,7 +75,17 @@ extension DeskNodeProcessTests {
         _ = try browser.find("#members tr[data-member=police-fed].member-revoked")
         let police = try fed.api("ncc").send(RosterRequest()).members.first { $0.name == "police-fed" }
         #expect(police?.status == .revoked && police?.reason == "test member")
+        _ = try browser.script("document.querySelector('#members').scrollIntoView(); return 'ok'")
         try browser.screenshot("node-federation-roster")
+        // In Dutch: the page's own text translated (the officer's choice, kept by the browser).
+        try browser.click("#lang option[value=nl]")
+        #expect(try browser.text("#federation h1") == "Federatie")
+        #expect(try browser.text("#peers tr[data-peer=gov-antwerp] .peer-state") == "verbonden")
+        _ = try browser.script("window.scrollTo(0, 0); return 'ok'")
+        try browser.screenshot("node-federation-nl")
+        try browser.click("#lang option[value=en]")
+        _ = try browser.find("#federation h1")
+        #expect(try browser.text("#federation h1") == "Federation")
 
         // A comm test while gov-limburg is stopped: silent on the board. Its deadline is short (0.002
         // minutes); gov-limburg restarts only once an entry ncc signs is stamped after the deadline, so its

@@ -5,8 +5,8 @@
 // Peer sessions opening and closing arrive on the event stream (`event: peer`) and redraw the peers at
 // once; the moving figures (lag, round trip, last seen) are refreshed every 15 seconds while the page is open.
 import { get, post, Refusal } from "./api.js";
-import { el, clear } from "./dom.js";
-import { t } from "./i18n.js";
+import { el, clear, when } from "./dom.js";
+import { t, language } from "./i18n.js";
 
 const figureRefreshMs = 15000;
 let page = null;
@@ -37,7 +37,8 @@ function peerRow(p) {
 }
 
 function memberRow(m) {
-  const state = m.active ? t("fed.active") : t("fed.revoked") + (m.revoked ? " " + m.revoked : "") + (m.reason ? " — " + m.reason : "");
+  const revoked = m.revoked && Number.isFinite(Date.parse(m.revoked)) ? when(Date.parse(m.revoked), language()) : m.revoked;
+  const state = m.active ? t("fed.active") : t("fed.revoked") + (revoked ? " " + revoked : "") + (m.reason ? " — " + m.reason : "");
   return el("tr", { class: m.active ? "member-active" : "member-revoked", "data-member": m.name },
     el("td", {}, el("strong", { text: m.name }), m.authority ? el("span", { class: "quiet", text: " · " + t("fed.authority") }) : null),
     el("td", { text: m.organisation }), el("td", { text: m.role }),
@@ -114,7 +115,7 @@ function rosterForms(fed) {
     field("node", t("fed.nodeId"), el("input", { id: "add-node", name: "node", size: 66, class: "mono" }), t("fed.nodeIdHelp")),
     field("name", t("fed.name"), el("input", { id: "add-name", name: "name", size: 24 })),
     field("organisation", t("fed.organisation"), el("input", { id: "add-organisation", name: "organisation", size: 32 })),
-    field("role", t("fed.role"), el("select", { id: "add-role", name: "role" }, fed.roles.map((r) => el("option", { value: r, text: r })))),
+    field("role", t("fed.role"), el("select", { id: "add-role", name: "role" }, el("option", { value: "", text: "—" }), fed.roles.map((r) => el("option", { value: r, text: r })))),
     field("addresses", t("fed.addresses"), el("textarea", { id: "add-addresses", name: "addresses", rows: 2, class: "mono" }), t("fed.addressesHelp")),
   ], t("fed.addSubmit"), (form) => ({
     op: "add", node: value(form, "node"), name: value(form, "name"), organisation: value(form, "organisation"), role: value(form, "role"),
