@@ -162,5 +162,13 @@ extension DeskNodeProcessTests {
         #expect(try fed.waitFor("gov-antwerp", [update.entry]).isEmpty)
         let shown = try FederationHarness.run(FederationHarness.vigil(), ["show", followUp.hex, "--dir", fed.nodeDir("gov-antwerp")])
         #expect(shown.status == 0 && shown.output.contains("ncc (officer duty)  amended severity"), "\(shown.output)")
+        // The node sets the officer: an update whose body names one itself (from the socket, or another
+        // officer than the one amending) is refused with the field.
+        for officer in [nil, "duty"] as [String?] {
+            let named = ComposeRequest(kind: "update", fields: .object(["amend": .object(["severity": .string("minor")]), "officer": .string("someone-else")]),
+                                       refs: [followUp], officer: officer)
+            let refused = #expect(throws: APIFailure.self) { try fed.api("ncc").send(named) }
+            #expect(refused?.refusal?.field == "officer", "\(String(describing: refused))")
+        }
     }
 }
