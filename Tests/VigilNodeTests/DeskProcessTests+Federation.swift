@@ -8,7 +8,7 @@ import VigilModel
 extension DeskNodeProcessTests {
     /// The authority's desk on three real nodes: the federation page's peers going disconnected and
     /// connected again as a node stops and restarts (pushed over the event stream, no reload); the roster
-    /// changed from the page (a refusal next to its field, an add, a revoke); a comm test with a stopped node
+    /// changed from the page (a refusal next to its field, an add, a key rotation, a revoke); a comm test with a stopped node
     /// silent on the board, then answering late once restarted, live; a reply and a follow-up through the
     /// entry page's shortcuts; an amendment made at the desk naming the officer in `vigil show` and the
     /// entry page. Screenshots `node-federation*.png`, `node-commtest-silent.png`, `node-commtest-late.png`,
@@ -69,6 +69,14 @@ extension DeskNodeProcessTests {
         try browser.type("#add-addresses", "127.0.0.1:1")
         try browser.click("#roster-add-submit")
         _ = try browser.find("#members tr[data-member=police-fed].member-active")
+        // Its key rotated: the member keeps its identity, the page marks the rotation.
+        let rotatedKey = try SigningKey.generate().publicKey
+        try browser.click("#rotate-node option[value=\"\(NodeID(newKey).hex)\"]")
+        try browser.type("#rotate-key", NodeID(rotatedKey).hex)
+        try browser.click("#roster-rotate-submit")
+        _ = try browser.find("#members tr[data-member=police-fed][data-rotated]")
+        #expect(try browser.text("#members tr[data-member=police-fed] .member-state") == "active · key rotated")
+        #expect(try fed.api("ncc").send(RosterRequest()).members.first { $0.name == "police-fed" }?.key == NodeID(rotatedKey))
         try browser.click("#revoke-node option[value=\"\(NodeID(newKey).hex)\"]")
         try browser.type("#revoke-reason", "test member")
         try browser.click("#roster-revoke-submit")

@@ -39,7 +39,7 @@ function peerRow(p) {
 function memberRow(m) {
   const revoked = m.revoked && Number.isFinite(Date.parse(m.revoked)) ? when(Date.parse(m.revoked), language()) : m.revoked;
   const state = m.active ? t("fed.active") : t("fed.revoked") + (revoked ? " " + revoked : "") + (m.reason ? " — " + m.reason : "");
-  return el("tr", { class: m.active ? "member-active" : "member-revoked", "data-member": m.name },
+  return el("tr", { class: m.active ? "member-active" : "member-revoked", "data-member": m.name, "data-rotated": m.rotated },
     el("td", {}, el("strong", { text: m.name }), m.authority ? el("span", { class: "quiet", text: " · " + t("fed.authority") }) : null),
     el("td", { text: m.organisation }), el("td", { text: m.role }),
     el("td", { class: "member-state", text: state + (m.rotated ? " · " + t("fed.rotated") : "") }),
