@@ -24,7 +24,8 @@ public struct APIFailure: Error, Codable, Sendable, Equatable, CustomStringConve
     public let code: Code
     /// What was wrong and what to do.
     public let error: String
-    /// For `refused`: the typed refusal (code, field path, sentence).
+    /// For `refused`: the typed refusal (code, field path, sentence); a malformed roster change carries
+    /// one too, for the field at fault.
     public let refusal: Refusal?
 
     /// A failure.

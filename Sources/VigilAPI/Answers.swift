@@ -92,9 +92,34 @@ public struct NodeStatus: Codable, Sendable, Equatable {
         }
     }
 
+    /// Peers whose session with this node ended since it started and has not been replaced (absent
+    /// from older nodes): the "last seen" of a peer that is gone.
+    public let ended: [EndedSession]?
+
+    /// A peer that was connected and is not now.
+    public struct EndedSession: Codable, Sendable, Equatable {
+        /// Its name in the roster.
+        public let name: String
+        /// Its node id.
+        public let nodeId: String
+        /// Seconds since its session ended.
+        public let endedSeconds: Double
+        /// Why the session ended (the close reason's sentence).
+        public let reason: String
+
+        /// An ended session.
+        public init(name: String, nodeId: String, endedSeconds: Double, reason: String) {
+            self.name = name
+            self.nodeId = nodeId
+            self.endedSeconds = endedSeconds
+            self.reason = reason
+        }
+    }
+
     /// A status.
     public init(name: String, nodeId: String, organisation: String, role: String, release: String? = nil, entries: Int, peers: [Peer],
-                disconnected: [String], refusals: [String: Int], redials: [Redial] = []) {
+                disconnected: [String], refusals: [String: Int], redials: [Redial] = [], ended: [EndedSession] = []) {
+        self.ended = ended
         self.name = name
         self.nodeId = nodeId
         self.organisation = organisation
@@ -226,15 +251,19 @@ public struct HistoryStep: Codable, Sendable, Equatable {
     public let values: JSONValue?
     /// A retraction's or an ignored update's reason.
     public let reason: String?
+    /// The desk officer of the author node who made this update (absent when it names none: made from
+    /// the command line, by a release before the desk, or the entry itself).
+    public let officer: String?
 
     enum CodingKeys: String, CodingKey {
-        case entry, by, time, change, fields, values, reason
+        case entry, by, time, change, fields, values, reason, officer
         case timeMs = "time_ms"
     }
 
     /// A history step.
     public init(entry: EntryID, by: String, time: String, timeMs: UInt64, change: Change, fields: [String]? = nil,
-                values: JSONValue? = nil, reason: String? = nil) {
+                values: JSONValue? = nil, reason: String? = nil, officer: String? = nil) {
+        self.officer = officer
         self.entry = entry
         self.by = by
         self.time = time

@@ -157,7 +157,7 @@ public struct DeskField: Codable, Equatable, Sendable {
     }
 }
 
-/// One amendment in an entry's history: which fields changed from what to what.
+/// One amendment in an entry's history: which fields changed from what to what, or its retraction.
 public struct DeskAmendment: Codable, Equatable, Sendable {
     /// The update entry's id.
     public var id: String
@@ -167,8 +167,10 @@ public struct DeskAmendment: Codable, Equatable, Sendable {
     public var officer: String?
     /// When, Unix milliseconds.
     public var createdMilliseconds: UInt64
-    /// The changes.
+    /// The changes (none for a retraction).
     public var changes: [Change]
+    /// For a retraction: why it was retracted.
+    public var retraction: String?
 
     /// One changed field (nil before: added; nil after: removed).
     public struct Change: Codable, Equatable, Sendable {
@@ -185,7 +187,8 @@ public struct DeskAmendment: Codable, Equatable, Sendable {
     }
 
     /// An amendment.
-    public init(id: String, author: String, officer: String?, createdMilliseconds: UInt64, changes: [Change]) {
+    public init(id: String, author: String, officer: String?, createdMilliseconds: UInt64, changes: [Change], retraction: String? = nil) {
+        self.retraction = retraction
         self.id = id
         self.author = author
         self.officer = officer
@@ -286,11 +289,14 @@ public struct DeskComposeRequest: Codable, Equatable, Sendable {
 public enum DeskEvent: Equatable, Sendable {
     /// A new entry the node admitted (or an amendment changing one).
     case entry(DeskEntrySummary)
+    /// A session with a peer opened or closed (the federation page redraws its peers).
+    case peer(PeerSessionChange)
 
     /// The SSE form: event name and JSON data.
     public var serverSentEvent: ServerSentEvent {
         switch self {
         case .entry(let summary): ServerSentEvent(event: "entry", id: summary.id, data: DeskJSON.string(summary))
+        case .peer(let change): ServerSentEvent(event: "peer", data: DeskJSON.string(change))
         }
     }
 }

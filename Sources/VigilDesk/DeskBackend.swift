@@ -10,6 +10,8 @@ public protocol DeskBackend: Sendable {
     /// Entries as the node holds them from now on (`follow` without its backlog), until the stream's
     /// consumer stops.
     func follow() async -> AsyncStream<EntrySummary>
+    /// Peer sessions as they open and close from now on, until the stream's consumer stops.
+    func followPeers() async -> AsyncStream<PeerSessionChange>
 }
 
 /// The node a desk belongs to, for the page header (from the node's `status`).

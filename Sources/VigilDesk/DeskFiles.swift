@@ -27,5 +27,8 @@ public enum DeskFiles {
         "entry.js": File(bytes: PackageResources.entry_js, contentType: js),
         "post.js": File(bytes: PackageResources.post_js, contentType: js),
         "commtest.js": File(bytes: PackageResources.commtest_js, contentType: js),
+        "federation.js": File(bytes: PackageResources.federation_js, contentType: js),
+        "followup.js": File(bytes: PackageResources.followup_js, contentType: js),
+        "i18n-federation.js": File(bytes: PackageResources.i18n_federation_js, contentType: js),
     ]
 }

@@ -4,12 +4,13 @@ import VigilAPI
 public enum DeskReply: Sendable {
     /// A complete response.
     case response(HTTPResponse)
-    /// An event stream: write `head`, then `eventBytes(entry)` for each entry as the node holds it, until
-    /// the stream ends or the client goes.
-    case stream(head: [UInt8], events: AsyncStream<EntrySummary>)
+    /// An event stream: write `head`, then `eventBytes(event)` for each event (an entry the node holds, a
+    /// peer session opening or closing), until the stream ends or the client goes.
+    case stream(head: [UInt8], events: AsyncStream<DeskEvent>)
 
-    /// The bytes of one live entry on the event stream (`event: entry`, the feed line as JSON).
-    public static func eventBytes(_ entry: EntrySummary) -> [UInt8] {
-        DeskEvent.entry(DeskViews.summary(entry)).serverSentEvent.serialized
+    /// The bytes of one event on the event stream (`event: entry` with the feed line as JSON, or
+    /// `event: peer` with the peer change).
+    public static func eventBytes(_ event: DeskEvent) -> [UInt8] {
+        event.serverSentEvent.serialized
     }
 }

@@ -23,7 +23,7 @@ public actor DeskServer {
         }
     }
 
-    private let backend: any DeskBackend
+    let backend: any DeskBackend
     private let officers: @Sendable () throws(DeskError) -> OfficerAccounts
     private let random: @Sendable (Int) -> [UInt8]
     private let settings: Settings
@@ -140,7 +140,11 @@ public actor DeskServer {
             case (.get, "/api/events"):
                 var headers = HTTPHeaders()
                 SecurityHeaders.apply(to: &headers, caching: .never)
-                return .stream(head: ServerSentEvent.streamHead(headers: headers), events: await backend.follow())
+                return .stream(head: ServerSentEvent.streamHead(headers: headers), events: await events())
+            case (.get, "/api/federation"):
+                return .response(json(try await federation()))
+            case (.post, "/api/roster"):
+                return .response(json(try await rosterChange(request.body)))
             default:
                 throw DeskRefusal(.notFound, "no API \(request.method.rawValue) \(path)")
             }
@@ -150,7 +154,7 @@ public actor DeskServer {
     }
 
     /// One local API request through the backend; the node's failure becomes the desk's refusal.
-    private func perform<Op: APIOperation>(_ request: Op) async throws(DeskRefusal) -> Op.Answer {
+    func perform<Op: APIOperation>(_ request: Op) async throws(DeskRefusal) -> Op.Answer {
         do { return try await backend.perform(request) } catch { throw DeskRefusal(error) }
     }
 
@@ -161,7 +165,7 @@ public actor DeskServer {
     }
 
     /// This desk's node (asked once: a node's name, organisation and role do not change while it runs).
-    private func identity() async throws(DeskRefusal) -> DeskNodeIdentity {
+    func identity() async throws(DeskRefusal) -> DeskNodeIdentity {
         if let node { return node }
         let status = try await perform(StatusRequest()).status
         let found = DeskNodeIdentity(name: status.name, organisation: status.organisation, role: status.role)

@@ -51,7 +51,12 @@ public enum DeskViews {
                                     organisations: d.summary.audience.organisations, nodes: d.summary.audience.nodes)
         var state = flatten(d.summary.fields)
         var history: [DeskAmendment] = []
-        for step in d.history where step.change == .amended {
+        for step in d.history where step.change == .amended || step.change == .retracted {
+            if step.change == .retracted {
+                history.append(DeskAmendment(id: step.entry.hex, author: step.by, officer: step.officer, createdMilliseconds: step.timeMs,
+                                             changes: [], retraction: step.reason ?? ""))
+                continue
+            }
             let after = flatten(step.values ?? .object([:]))
             let changes = after.map { field in
                 DeskAmendment.Change(path: field.path, before: state.first { $0.path == field.path }?.value, after: field.value)
@@ -59,7 +64,7 @@ public enum DeskViews {
             for field in after {
                 if let index = state.firstIndex(where: { $0.path == field.path }) { state[index] = field } else { state.append(field) }
             }
-            history.append(DeskAmendment(id: step.entry.hex, author: step.by, officer: nil, createdMilliseconds: step.timeMs,
+            history.append(DeskAmendment(id: step.entry.hex, author: step.by, officer: step.officer, createdMilliseconds: step.timeMs,
                                          changes: changes))
         }
         let receipts = d.acknowledgements.map { a in

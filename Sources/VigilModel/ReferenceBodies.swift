@@ -1,7 +1,10 @@
 /// The body of an `update` entry: amend named fields of an earlier entry, or retract it.
 ///
 /// The target is the update's first ref. Encoded as a `FieldMap`:
-/// `{"amend": {field: value, …}}` or `{"retract": "reason"}` — exactly one of the two.
+/// `{"amend": {field: value, …}}` or `{"retract": "reason"}` — exactly one of the two. An update made at
+/// the desk also names the node's officer who made it: `{"amend": {…}, "officer": "j.dupont"}`
+/// (docs/kinds.md; releases before the desk refuse that form). `parse` reads the officer; `init(body:)`
+/// accepts and checks it.
 public enum UpdateBody: Hashable, Sendable {
     /// Set these fields of the target (last writer wins per field).
     case amend(FieldMap)
@@ -9,11 +12,16 @@ public enum UpdateBody: Hashable, Sendable {
     case retract(reason: String)
 
     /// The body as a field map.
-    public var fieldMap: FieldMap {
-        switch self {
+    public var fieldMap: FieldMap { fieldMap(officer: nil) }
+
+    /// The body as a field map naming the desk officer who made it (none when `officer` is nil).
+    public func fieldMap(officer: String?) -> FieldMap {
+        var map: FieldMap = switch self {
         case .amend(let fields): ["amend": .map(fields)]
         case .retract(let reason): ["retract": .text(reason)]
         }
+        if let officer { map["officer"] = .text(officer) }
+        return map
     }
 
     /// Canonical body bytes.
@@ -21,20 +29,33 @@ public enum UpdateBody: Hashable, Sendable {
 
     /// Reads an update body, saying what is wrong when it is not one.
     public init(body: [UInt8]) throws(DecodingError) {
+        self = try Self.parse(body).update
+    }
+
+    /// Reads an update body with the desk officer it names (nil when it names none).
+    public static func parse(_ body: [UInt8]) throws(DecodingError) -> (update: UpdateBody, officer: String?) {
         let map = try FieldMap(canonicalBytes: body)
-        switch (map["amend"], map["retract"], map.fields.count) {
+        var officer: String?
+        if let named = map["officer"] {
+            guard case .text(let name) = named, AcknowledgementBody.isOfficerName(name) else {
+                throw DecodingError(field: "body.officer", offset: 0, reason: "an officer name is 1 to 64 letters, digits, '.', '_' or '-'")
+            }
+            officer = name
+        }
+        switch (map["amend"], map["retract"], map.fields.count - (officer == nil ? 0 : 1)) {
         case let (.map(fields)?, nil, 1):
             guard !fields.fields.isEmpty else {
                 throw DecodingError(field: "body.amend", offset: 0, reason: "an amendment must set at least one field")
             }
-            self = .amend(fields)
+            return (.amend(fields), officer)
         case let (nil, .text(reason)?, 1):
             guard !reason.isEmpty else {
                 throw DecodingError(field: "body.retract", offset: 0, reason: "a retraction needs a reason")
             }
-            self = .retract(reason: reason)
+            return (.retract(reason: reason), officer)
         default:
-            throw DecodingError(field: "body", offset: 0, reason: "an update body is {\"amend\": {…}} or {\"retract\": \"reason\"}, exactly one")
+            throw DecodingError(field: "body", offset: 0,
+                                reason: "an update body is {\"amend\": {…}} or {\"retract\": \"reason\"}, exactly one, and optionally \"officer\": NAME")
         }
     }
 }

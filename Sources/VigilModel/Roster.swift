@@ -86,17 +86,17 @@ public enum RosterChange: Hashable, Sendable {
     /// Reads a roster change from its fields.
     public init(fields map: FieldMap) throws(RosterError) {
         guard case .text(let op)? = map["op"] else {
-            throw RosterError("op: missing; a roster entry's op is \"add\", \"revoke\" or \"rotate\"")
+            throw RosterError("op: missing; a roster entry's op is \"add\", \"revoke\" or \"rotate\"", field: "op")
         }
-        guard case .id(let node)? = map["node"] else { throw RosterError("node: missing or not a node id (64 hex digits)") }
+        guard case .id(let node)? = map["node"] else { throw RosterError("node: missing or not a node id (64 hex digits)", field: "node") }
         func text(_ name: String, max: Int) throws(RosterError) -> String {
-            guard case .text(let value)? = map[name] else { throw RosterError("\(name): missing or not text") }
-            guard !value.isEmpty, value.utf8.count <= max else { throw RosterError("\(name): must be 1–\(max) bytes") }
+            guard case .text(let value)? = map[name] else { throw RosterError("\(name): missing or not text", field: name) }
+            guard !value.isEmpty, value.utf8.count <= max else { throw RosterError("\(name): must be 1–\(max) bytes", field: name) }
             return value
         }
         func only(_ names: Set<String>) throws(RosterError) {
             for name in map.names where !names.contains(name) {
-                throw RosterError("\(name): not a field of a roster \(op) (fields: \(names.sorted().joined(separator: ", ")))")
+                throw RosterError("\(name): not a field of a roster \(op) (fields: \(names.sorted().joined(separator: ", ")))", field: name)
             }
         }
         switch op {
@@ -104,21 +104,21 @@ public enum RosterChange: Hashable, Sendable {
             try only(["op", "node", "name", "organisation", "role", "addresses"])
             let name = try text("name", max: 64)
             let organisation = try text("organisation", max: 64)
-            if let problem = AudienceNames.problem(organisation: organisation) { throw RosterError("organisation: \(problem)") }
+            if let problem = AudienceNames.problem(organisation: organisation) { throw RosterError("organisation: \(problem)", field: "organisation") }
             let role = try text("role", max: 32)
-            if let problem = AudienceNames.problem(role: role) { throw RosterError("role: \(problem)") }
-            guard Role(rawValue: role) != nil else { throw RosterError("role: \"\(role)\" is not a known role (\(Role.knownNames))") }
+            if let problem = AudienceNames.problem(role: role) { throw RosterError("role: \(problem)", field: "role") }
+            guard Role(rawValue: role) != nil else { throw RosterError("role: \"\(role)\" is not a known role (\(Role.knownNames))", field: "role") }
             var addresses: [String] = []
             switch map["addresses"] {
             case nil: break
             case .list(let items)?:
                 for (i, item) in items.enumerated() {
                     guard case .text(let address) = item, Self.isAddress(address) else {
-                        throw RosterError("addresses[\(i)]: must be \"host:port\" with a port 1–65535")
+                        throw RosterError("addresses[\(i)]: must be \"host:port\" with a port 1–65535", field: "addresses[\(i)]")
                     }
                     addresses.append(address)
                 }
-            default: throw RosterError("addresses: must be a list of \"host:port\"")
+            default: throw RosterError("addresses: must be a list of \"host:port\"", field: "addresses")
             }
             self = .add(node: node, name: name, organisation: organisation, role: role, addresses: addresses)
         case "revoke":
@@ -126,11 +126,11 @@ public enum RosterChange: Hashable, Sendable {
             self = .revoke(node: node, reason: try text("reason", max: 1000))
         case "rotate":
             try only(["op", "node", "key"])
-            guard case .id(let key)? = map["key"] else { throw RosterError("key: missing or not a node id (the new public key, 64 hex digits)") }
-            guard key != node else { throw RosterError("key: the new key is the member's identity; a rotation needs a fresh key") }
+            guard case .id(let key)? = map["key"] else { throw RosterError("key: missing or not a node id (the new public key, 64 hex digits)", field: "key") }
+            guard key != node else { throw RosterError("key: the new key is the member's identity; a rotation needs a fresh key", field: "key") }
             self = .rotate(node: node, newKey: key)
         default:
-            throw RosterError("op: \"\(op)\" is not a roster operation; use \"add\", \"revoke\" or \"rotate\"")
+            throw RosterError("op: \"\(op)\" is not a roster operation; use \"add\", \"revoke\" or \"rotate\"", field: "op")
         }
     }
 
@@ -142,12 +142,17 @@ public enum RosterChange: Hashable, Sendable {
     }
 }
 
-/// A roster entry is not acceptable: what is wrong.
+/// A roster entry is not acceptable: what is wrong, and the body field at fault when one is.
 public struct RosterError: Error, Equatable, Sendable, CustomStringConvertible {
     /// What is wrong, for people.
     public let message: String
+    /// The roster body's field at fault (`name`, `addresses[1]`, `key`), when one is.
+    public let field: String?
     /// An error.
-    public init(_ message: String) { self.message = message }
+    public init(_ message: String, field: String? = nil) {
+        self.message = message
+        self.field = field
+    }
     public var description: String { message }
 }
 

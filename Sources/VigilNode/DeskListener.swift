@@ -237,13 +237,13 @@ public final class DeskListener: ByteStreamDelegate, @unchecked Sendable {
             let loop = node.loop
             let secure = connection.tls != nil
             connection.stream = Task {
-                for await entry in events {
+                for await event in events {
                     if secure {
                         // The TLS session belongs to the loop thread: encrypt there.
-                        self.node.runOnLoop { _ in self.sendEvent(DeskReply.eventBytes(entry), on: id) }
+                        self.node.runOnLoop { _ in self.sendEvent(DeskReply.eventBytes(event), on: id) }
                         continue
                     }
-                    if loop.sendStream(DeskReply.eventBytes(entry), on: id) != .queued {
+                    if loop.sendStream(DeskReply.eventBytes(event), on: id) != .queued {
                         loop.closeStream(id, reason: "the desk client does not read its event stream", afterFlush: false)
                         break
                     }

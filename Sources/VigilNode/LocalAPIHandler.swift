@@ -145,10 +145,15 @@ public struct LocalAPIHandler: Sendable {
             guard let target = r.refs.first, let entry = node.heldEntry(target) else {
                 throw APIFailure(.notFound, "an update needs \"refs\": [the id of the entry it amends or retracts], held by this node")
             }
+            if let given = r.fields["officer"], given != r.officer.map(JSONValue.string) {
+                throw APIFailure(Refusal(KindValidationError(field: "officer", reason: r.officer.map {
+                    "the body names another officer than the one amending (\($0)); leave it out, the node sets it"
+                } ?? "an update names an officer only when made at the desk; leave it out"), context: "update"))
+            }
             if let reason = r.fields["retract"]?.stringValue {
-                fields = UpdateBody.retract(reason: reason).fieldMap
+                fields = UpdateBody.retract(reason: reason).fieldMap(officer: r.officer)
             } else if case .object(let amend)? = r.fields["amend"], !amend.isEmpty {
-                fields = UpdateBody.amend(try Self.canonicalAmendment(amend, of: entry)).fieldMap
+                fields = UpdateBody.amend(try Self.canonicalAmendment(amend, of: entry)).fieldMap(officer: r.officer)
             } else {
                 throw APIFailure(.badRequest, "an update's fields are {\"amend\": {field: value, …}} or {\"retract\": \"reason\"}")
             }
@@ -182,36 +187,45 @@ public struct LocalAPIHandler: Sendable {
         return out
     }
 
-    /// A roster change from its JSON form: `{"op": "add"|"revoke"|"rotate", "node": hex, …}`.
+    /// A roster change from its JSON form: `{"op": "add"|"revoke"|"rotate", "node": hex, …}`. A value
+    /// that is missing or malformed is refused with the field it concerns (the desk shows the reason
+    /// next to that field).
     static func rosterChange(_ o: JSONValue) throws(APIFailure) -> RosterChange {
+        func missing(_ field: String, _ sentence: String) -> APIFailure {
+            APIFailure(.badRequest, sentence, refusal: Refusal(.roster, sentence, field: field))
+        }
         guard let hex = o["node"]?.stringValue, let node = NodeID(hex: hex) else {
-            throw APIFailure(.badRequest, "roster: \"node\" must be the member's node id (64 hex digits; `vigil id --dir DIR` prints it)")
+            throw missing("node", "roster: \"node\" must be the member's node id (64 hex digits; `vigil id --dir DIR` prints it)")
         }
         switch o["op"]?.stringValue {
         case "add":
-            guard let name = o["name"]?.stringValue, let organisation = o["organisation"]?.stringValue, let role = o["role"]?.stringValue else {
-                throw APIFailure(.badRequest, "roster add needs \"name\", \"organisation\" and \"role\"")
+            for field in ["name", "organisation", "role"] where (o[field]?.stringValue ?? "").isEmpty {
+                throw missing(field, "roster add needs \"name\", \"organisation\" and \"role\"; \"\(field)\" is missing")
             }
+            let name = o["name"]?.stringValue ?? "", organisation = o["organisation"]?.stringValue ?? "", role = o["role"]?.stringValue ?? ""
             var addresses: [String] = []
             if case .array(let list)? = o["addresses"] {
-                for item in list {
-                    guard let text = item.stringValue else { throw APIFailure(.badRequest, "roster add: \"addresses\" must be strings HOST:PORT") }
+                for (index, item) in list.enumerated() {
+                    guard let text = item.stringValue else { throw missing("addresses[\(index)]", "roster add: \"addresses\" must be strings HOST:PORT") }
                     addresses.append(text)
                 }
             }
             var map = RosterChange.add(node: node, name: name, organisation: organisation, role: role, addresses: addresses).fieldMap
             map["op"] = .text("add")
-            do { return try RosterChange(fields: map) } catch { throw APIFailure(Refusal(.roster, "roster add: \(error.message)")) }
+            do { return try RosterChange(fields: map) } catch {
+                throw APIFailure(Refusal(.roster, "roster add: \(error.message)", field: error.field))
+            }
         case "revoke":
-            guard let reason = o["reason"]?.stringValue, !reason.isEmpty else { throw APIFailure(.badRequest, "roster revoke needs a \"reason\"") }
+            guard let reason = o["reason"]?.stringValue, !reason.isEmpty else { throw missing("reason", "roster revoke needs a \"reason\"") }
             return .revoke(node: node, reason: reason)
         case "rotate":
             guard let hex = o["key"]?.stringValue, let key = NodeID(hex: hex) else {
-                throw APIFailure(.badRequest, "roster rotate needs \"key\": the new public key (64 hex digits)")
+                throw missing("key", "roster rotate needs \"key\": the new public key (64 hex digits)")
             }
+            guard key != node else { throw missing("key", "roster rotate: the new key is the member's identity; a rotation needs a fresh key") }
             return .rotate(node: node, newKey: key)
         default:
-            throw APIFailure(.badRequest, "roster: \"op\" is add, revoke or rotate")
+            throw missing("op", "roster: \"op\" is add, revoke or rotate")
         }
     }
 }

@@ -83,6 +83,10 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
     var verifyWaiting: [LinkID: [[UInt8]]] = [:]
     var nextToken: UInt64 = 0
     var followers: [UInt64: @Sendable ([Entry]) -> Void] = [:]
+    /// Who is told when a peer session opens or closes (the desk's event streams); NodePeerWatch.swift.
+    var peerWatchers: [UInt64: @Sendable (PeerSessionChange) -> Void] = [:]
+    /// Peers whose session ended and has not been replaced: when (`now()`) and why, for `status`.
+    var endedSessions: [NodeID: (atMs: UInt64, reason: String)] = [:]
     /// Held entries that refer to each entry (its updates, acknowledgements, replies), for `show`.
     var referrerIndex: [EntryID: [EntryID]] = [:]
     /// CAP references between held alerts (NodeCAPIndex.swift), which also feed `referrerIndex`.

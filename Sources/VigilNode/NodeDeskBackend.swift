@@ -5,7 +5,7 @@ import VigilModel
 /// The desk's backend in a node: every desk request is a local API request line, decoded and answered by
 /// the same `LocalAPIHandler` that serves `node.sock`, so the desk meets exactly the checks the CLI
 /// meets (federation rules, audiences) — there is no second path to the core. Live entries come from
-/// the node's admissions, as `follow` gets them.
+/// the node's admissions, as `follow` gets them; peer changes from its sessions opening and closing.
 public struct NodeDeskBackend: DeskBackend {
     let node: Node
     let handler: LocalAPIHandler
@@ -38,6 +38,14 @@ public struct NodeDeskBackend: DeskBackend {
         }
         let node = self.node
         continuation.onTermination = { _ in node.unfollow(token) }
+        return stream
+    }
+
+    public func followPeers() async -> AsyncStream<PeerSessionChange> {
+        let (stream, continuation) = AsyncStream.makeStream(of: PeerSessionChange.self, bufferingPolicy: .bufferingNewest(256))
+        let token = await node.onLoop { node in node.addPeerWatcher { change in continuation.yield(change) } }
+        let node = self.node
+        continuation.onTermination = { _ in node.unwatchPeers(token) }
         return stream
     }
 }

@@ -99,6 +99,7 @@ extension Node {
             let route = connectionOf[link].flatMap { dialing[$0]?.route }
             if let status = core.peerStatus[link], let name = core.roster.member(ofKey: status.node)?.name {
                 dialer.sessionUp(name, session: link, route: route, now: now())
+                peerSessionOpened(status.node, name: name)
             }
             log.event(.info, "session-established", ["peer": peerName(link), "route": route.map { "\($0)" } ?? "dialed by the peer"])
         case .sessionClosed(let link, let node, let reason):

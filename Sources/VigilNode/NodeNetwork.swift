@@ -48,6 +48,7 @@ extension Node {
             if let status = core.peerStatus[link], status.established, let name = core.roster.member(ofKey: status.node)?.name {
                 peer = name
                 delay = dialer.sessionDown(name, session: link, now: now(), refused: Self.isRefusal(reason), using: &random)
+                peerSessionEnded(status.node, name: name, link: link, reason: reason.message)
             }
             handle(core.connectionClosed(link, reason: reason))
         }

@@ -281,7 +281,8 @@ extension Node {
                 case .ignored(let why): (change, names, values, reason) = (.ignored, nil, nil, why)
                 }
                 return HistoryStep(entry: item.entry, by: name(item.author), time: time(item.timestamp), timeMs: item.timestamp.milliseconds,
-                                   change: change, fields: names, values: values, reason: reason)
+                                   change: change, fields: names, values: values, reason: reason,
+                                   officer: change == .created ? nil : updateOfficer(item.entry))
             }
             acks = view.acknowledgements.values.sorted { $0.node < $1.node }.map { ack in
                 MemberAcknowledgement(member: name(ack.node), received: ack.receipt.map { time($0.timestamp) },
@@ -295,6 +296,11 @@ extension Node {
         if entry.kind == .commTest { results = try Self.commTestResults(entry, acks: related, roster: roster) }
         return EntryDetail(summary: summary, current: current, history: history, retractedBy: retraction,
                            acknowledgements: acks, results: results)
+    }
+
+    /// The desk officer an update entry names, if any.
+    func updateOfficer(_ update: EntryID) -> String? {
+        heldEntry(update).flatMap { try? UpdateBody.parse($0.body).officer }
     }
 
     /// The desk officer an acknowledgement entry names, if any.

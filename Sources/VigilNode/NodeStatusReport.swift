@@ -43,8 +43,13 @@ extension Node {
             NodeStatus.Redial(name: d.name, failedAttempts: d.failedAttempts, nextTrySeconds: d.nextAttemptIn.map { Double($0) / 1000 },
                               route: d.route.map { "\($0)" }, dialsThisNode: d.reason == .dialsUs, leftToPeer: d.phase == .leftToPeer)
         }
+        let ended = endedSessions.sorted { ($0.value.atMs, $0.key) > ($1.value.atMs, $1.key) }.map { peer, session in
+            NodeStatus.EndedSession(name: core.roster.member(ofKey: peer)?.name ?? peer.fingerprint, nodeId: peer.hex,
+                                    endedSeconds: Double(t - session.atMs) / 1000, reason: session.reason)
+        }
         return NodeStatus(name: member.name, nodeId: member.nodeId, organisation: member.organisation, role: member.role,
                           release: core.release, entries: core.heldCount, peers: peers,
-                          disconnected: member.dials.filter { !connected.contains($0) }.sorted(), refusals: refusals, redials: redials)
+                          disconnected: member.dials.filter { !connected.contains($0) }.sorted(), refusals: refusals, redials: redials,
+                          ended: ended)
     }
 }

@@ -357,7 +357,7 @@ enum ShowCommand: Command {
         output.out("history:")
         for h in entry.history {
             let detail = h.fields.map { " " + $0.joined(separator: ", ") } ?? h.reason.map { " — \($0)" } ?? ""
-            output.out("  \(h.time)  \(h.by)  \(h.change.rawValue)\(detail)")
+            output.out("  \(h.time)  \(h.by)\(h.officer.map { " (officer \($0))" } ?? "")  \(h.change.rawValue)\(detail)")
         }
         output.out("acknowledged by: \(entry.acknowledgements.isEmpty ? "nobody yet" : "")")
         for a in entry.acknowledgements {

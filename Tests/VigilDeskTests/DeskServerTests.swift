@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VigilAPI
 import VigilCrypto
 import VigilDesk
 
@@ -95,6 +96,48 @@ struct DeskServerTests {
         #expect(Self.response(await server.handle(Self.request(.get, "/api/me", cookie: second), client: "c", now: .seconds(100))).status == .unauthorized)
     }
 
+    @Test("the event stream carries new entries and peer changes, typed")
+    func events() async throws {
+        let (server, backend) = try Self.server()
+        let (token, _) = try await Self.login(server)
+        guard case .stream(let head, let events) = await server.handle(Self.request(.get, "/api/events", cookie: token), client: "c", now: .zero) else {
+            Issue.record("no event stream")
+            return
+        }
+        #expect(String(decoding: head, as: UTF8.self).contains("text/event-stream"))
+        var iterator = events.makeAsyncIterator()
+        await backend.add(FakeDeskBackend.detail("5", kind: "message", tlp: "TLP:GREEN", title: "hello", at: 1))
+        guard case .entry(let entry)? = await iterator.next() else { Issue.record("no entry event"); return }
+        #expect(entry.id == String(repeating: "5", count: 64) && entry.title == "hello")
+        let change = PeerSessionChange(name: "gov-antwerp", nodeId: String(repeating: "1", count: 64), state: .disconnected, reason: "the peer closed the connection")
+        await backend.changePeer(change)
+        let event = await iterator.next()
+        #expect(event == .peer(change))
+        let bytes = String(decoding: DeskReply.eventBytes(try #require(event)), as: UTF8.self)
+        #expect(bytes.hasPrefix("event: peer\ndata: {") && bytes.contains("\"state\":\"disconnected\"") && bytes.hasSuffix("\n\n"), "\(bytes)")
+    }
+
+    @Test("the federation page's answer, and roster changes sent as the CLI sends them; a malformed body is refused")
+    func federation() async throws {
+        let (server, backend) = try Self.server()
+        let (token, csrf) = try await Self.login(server)
+        await backend.setPeers([NodeStatus.Peer(name: "gov-antwerp", nodeId: String(repeating: "1", count: 64), outbound: false, established: true,
+                                                connectedSeconds: 30, lastSeenSeconds: 1.5, roundTripMs: 4, entriesBehind: 2)])
+        let answer = Self.response(await server.handle(Self.request(.get, "/api/federation", cookie: token), client: "c", now: .zero))
+        let federation = try JSONDecoder().decode(DeskFederation.self, from: Data(answer.body))
+        #expect(federation.mayChangeRoster && federation.members.map(\.name) == ["ncc-duty", "gov-antwerp"])
+        #expect(federation.peers == [DeskPeer(name: "gov-antwerp", organisation: "Governor of Antwerp", connected: true, direction: .inbound,
+                                              entriesBehind: 2, lastSeenSeconds: 1.5, roundTripMs: 4, connectedSeconds: 30)])
+        let revoke = #"{"op":"revoke","node":""# + String(repeating: "1", count: 64) + #"","reason":"contract ended"}"#
+        #expect(Self.response(await server.handle(Self.request(.post, "/api/roster", cookie: token, body: revoke), client: "c", now: .zero)).status == .forbidden)
+        let posted = Self.response(await server.handle(Self.request(.post, "/api/roster", cookie: token, csrf: csrf, body: revoke), client: "c", now: .zero))
+        #expect(posted.status == .ok)
+        #expect(await backend.rosterPosts == [.object(["op": .string("revoke"), "node": .string(String(repeating: "1", count: 64)),
+                                                       "reason": .string("contract ended")])])
+        let bad = Self.response(await server.handle(Self.request(.post, "/api/roster", cookie: token, csrf: csrf, body: #"{"op": 7}"#), client: "c", now: .zero))
+        #expect(bad.status == .badRequest && String(decoding: bad.body, as: UTF8.self).contains("the body must be"))
+    }
+
     @Test("static files carry the CSP and nosniff; unknown files and pages are 404")
     func files() async throws {
         let (server, _) = try Self.server()
@@ -102,7 +145,8 @@ struct DeskServerTests {
         #expect(login.status == .ok && login.headers["content-security-policy"] == SecurityHeaders.contentSecurityPolicy)
         let html = String(decoding: login.body, as: UTF8.self)
         #expect(html.contains("<script type=\"module\" src=\"/static/login.js\"></script>"))
-        for name in ["desk.css", "desk.js", "feed.js", "entry.js", "api.js", "dom.js", "i18n.js", "login.js", "post.js"] {
+        for name in ["desk.css", "desk.js", "feed.js", "entry.js", "api.js", "dom.js", "i18n.js", "login.js", "post.js", "federation.js",
+                     "followup.js", "i18n-federation.js"] {
             let file = Self.response(await server.handle(Self.request(.get, "/static/\(name)"), client: "c", now: .zero))
             #expect(file.status == .ok && file.headers["x-content-type-options"] == "nosniff" && !file.body.isEmpty, "\(name)")
         }

@@ -132,4 +132,29 @@ struct FieldMapTests {
             #expect(throws: DecodingError.self, "prefix \(end)") { try AcknowledgementBody.parse(Array(named[..<end])) }
         }
     }
+
+    @Test("an update may name the desk officer who made it; a bad name, a lone officer or an extra field is refused")
+    func updateOfficer() throws {
+        for update in [UpdateBody.amend(["severity": .text("severe")]), .retract(reason: "wrong province")] {
+            let named = try update.fieldMap(officer: "j.dupont").encoded()
+            let parsed = try UpdateBody.parse(named)
+            #expect(parsed.update == update && parsed.officer == "j.dupont")
+            #expect(try UpdateBody(body: named) == update)
+            #expect(try UpdateBody.parse(update.encoded()).officer == nil)
+            #expect(try update.fieldMap(officer: nil).encoded() == update.encoded())
+            // Byte by byte: every proper prefix is refused, never misread.
+            for end in 0..<named.count {
+                #expect(throws: DecodingError.self, "prefix \(end)") { try UpdateBody.parse(Array(named[..<end])) }
+            }
+        }
+        for bad in ["", "has space", "<script>", String(repeating: "x", count: 65), "é"] {
+            let body = try (["retract": .text("x"), "officer": .text(bad)] as FieldMap).encoded()
+            #expect(throws: DecodingError.self, "\(bad)") { try UpdateBody.parse(body) }
+        }
+        for bad: FieldMap in [["officer": .text("j.dupont")], ["retract": .text("x"), "officer": .integer(7)],
+                              ["retract": .text("x"), "officer": .text("j.dupont"), "extra": .text("x")],
+                              ["amend": .map(["a": .bool(true)]), "retract": .text("x"), "officer": .text("j.dupont")]] {
+            #expect(throws: DecodingError.self, "\(bad)") { try UpdateBody.parse(bad.encoded()) }
+        }
+    }
 }

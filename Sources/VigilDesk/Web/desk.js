@@ -5,6 +5,8 @@ import { showFeed, entryArrived } from "./feed.js";
 import { showEntry } from "./entry.js";
 import { showPost, showAmend } from "./post.js";
 import { showCommTests, showCommTest, commTestEntryArrived } from "./commtest.js";
+import { showFederation, listenForFederation } from "./federation.js";
+import { showReply, showFollowUp } from "./followup.js";
 
 const view = document.getElementById("view");
 
@@ -15,6 +17,9 @@ function route() {
   else if (hash.startsWith("#amend/")) showAmend(view, decodeURIComponent(hash.slice(7)));
   else if (hash === "#commtests") showCommTests(view);
   else if (hash.startsWith("#commtest/")) showCommTest(view, decodeURIComponent(hash.slice(10)));
+  else if (hash === "#federation") showFederation(view);
+  else if (hash.startsWith("#reply/")) showReply(view, decodeURIComponent(hash.slice(7)));
+  else if (hash.startsWith("#followup/")) showFollowUp(view, decodeURIComponent(hash.slice(10)));
   else showFeed(view);
 }
 
@@ -31,6 +36,7 @@ function live() {
     entryArrived(entry);
     commTestEntryArrived(entry);
   });
+  listenForFederation(source);
 }
 
 async function start() {

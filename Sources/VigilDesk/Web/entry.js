@@ -2,14 +2,17 @@
 import { get, post } from "./api.js";
 import { el, clear, tlpLabel, when } from "./dom.js";
 import { t, language } from "./i18n.js";
+import { followUpKinds, replyKinds } from "./followup.js";
 
 function fields(list) {
   return el("dl", { class: "fields" }, list.map((f) => [el("dt", { text: f.path }), el("dd", { text: f.value })]));
 }
 
 function amendment(a) {
-  return el("li", {},
-    el("p", { class: "quiet", text: when(a.createdMilliseconds, language()) + " " + t("entry.by") + " " + a.author + (a.officer ? " (" + a.officer + ")" : "") }),
+  return el("li", { "data-update": a.id },
+    el("p", { class: "quiet amended-by", text: when(a.createdMilliseconds, language()) + " " + t("entry.by") + " " + a.author + (a.officer ? " (" + a.officer + ")" : "") }),
+    a.retraction !== null && a.retraction !== undefined
+      ? el("p", { class: "retraction" }, el("strong", { text: t("entry.retract") + ": " }), a.retraction) : null,
     el("dl", { class: "fields diff" }, a.changes.map((c) => [
       el("dt", { text: c.path }),
       el("dd", {}, c.before !== null && c.before !== undefined ? el("del", { text: c.before }) : null, " ",
@@ -43,6 +46,7 @@ export async function showEntry(view, id) {
     el("h2", { text: t("entry.receipts") }),
     detail.receipts.length ? el("ul", {}, detail.receipts.map(receipt)) : el("p", { class: "quiet", text: t("entry.none") }),
     detail.confirmedHere ? el("p", { id: "acked", class: "quiet", text: t("entry.acked") }) : el("p", {}, ack),
+    shortcuts(detail),
     // (append() would write a null as the text "null")
     ...(detail.mayAmend ? [changes(view, id)] : []));
 }
@@ -62,4 +66,13 @@ function changes(view, id) {
   });
   return el("div", { class: "entry-actions" },
     el("a", { href: "#amend/" + encodeURIComponent(id), id: "amend", text: t("entry.amend") }), reason, retract, error);
+}
+
+/** Reply (a message referring to this entry) and follow-up (the next report of its kind). */
+function shortcuts(detail) {
+  const id = encodeURIComponent(detail.summary.id);
+  const live = !detail.summary.retracted;
+  return el("p", { class: "entry-actions", id: "shortcuts" },
+    live && replyKinds.includes(detail.summary.kind) ? el("a", { href: "#reply/" + id, id: "reply", text: t("entry.reply") }) : null,
+    live && followUpKinds.includes(detail.summary.kind) ? el("a", { href: "#followup/" + id, id: "followup", text: t("entry.update") }) : null);
 }

@@ -1,4 +1,7 @@
 // The desk's own text in English, Dutch and French. The officer picks; the default follows the browser.
+// A page may keep its text in its own module (i18n-PAGE.js), merged below.
+import { federationTexts } from "./i18n-federation.js";
+
 const texts = {
   en: {
     "nav.commtests": "Comm tests", "ct.title": "Communication tests", "ct.start": "Start a test", "ct.expect": "Who answers",
@@ -76,6 +79,8 @@ const texts = {
     "error.session": "Votre session a expiré. Reconnectez-vous.",
   },
 };
+
+for (const more of [federationTexts]) for (const language of Object.keys(texts)) Object.assign(texts[language], more[language]);
 
 /** The officer's language: their choice, else the browser's first supported language, else English. */
 export function language() {

@@ -81,9 +81,9 @@ function showRefusal(form, refusal) {
   (target ? form.querySelector(`[data-field="${CSS.escape(target)}"] [data-path]`) : slot).focus?.();
 }
 
-function audiencePicker(form, s) {
+function audiencePicker(form, s, picked) {
   const checks = (name, values) => el("div", { class: "checks" },
-    values.map((v) => el("label", {}, el("input", { type: "checkbox", name, value: v }), " " + v)));
+    values.map((v) => el("label", {}, el("input", { type: "checkbox", name, value: v, checked: picked?.[name]?.includes(v) }), " " + v)));
   const organisations = [...new Set(s.members.map((m) => m.organisation))].sort();
   const fallback = form.defaultTLP + (form.defaultRoles.length ? " → " + form.defaultRoles.join(", ") : "");
   return el("fieldset", { class: "audience" },
@@ -92,7 +92,7 @@ function audiencePicker(form, s) {
     el("p", { class: "quiet", text: form.audienceReason }),
     el("label", {}, t("post.tlp") + " ", el("select", { name: "tlp", id: "audience-tlp" },
       el("option", { value: "", text: t("post.tlpDefault") }),
-      ["clear", "green", "amber", "amber+strict", "red"].map((v) => el("option", { value: v, text: "TLP:" + v.toUpperCase() })))),
+      ["clear", "green", "amber", "amber+strict", "red"].map((v) => el("option", { value: v, text: "TLP:" + v.toUpperCase(), selected: picked?.tlp === v })))),
     el("p", { class: "quiet", text: t("post.roles") }), checks("roles", s.roles),
     el("p", { class: "quiet", text: t("post.orgs") }), checks("organisations", organisations),
     el("p", { class: "quiet", text: t("post.nodes") }), checks("nodes", s.members.map((m) => m.name)));
@@ -105,19 +105,24 @@ function audienceOf(formNode) {
   return { tlp, roles: picked("roles"), organisations: picked("organisations"), nodes: picked("nodes") };
 }
 
-/** The kind picker (`#post`) or the form of one kind (`#post/KIND`). */
-export async function showPost(view, kind) {
+/**
+ * The kind picker (`#post`) or the form of one kind (`#post/KIND`). `prefill` (the reply and follow-up
+ * shortcuts) starts the form from `values` (the kind's human JSON form), with `audience` picked and
+ * `refs` sent with the post; `heading` says what it answers.
+ */
+export async function showPost(view, kind, prefill = null) {
   clear(view);
   const s = await postSetup();
-  view.append(el("h1", { text: t("post.title") }),
-    el("nav", { class: "kinds" }, s.forms.map((f) => el("a", { href: "#post/" + f.kind, class: f.kind === kind ? "current" : null, text: f.title }))));
+  view.append(el("h1", { text: prefill?.title ?? t("post.title") }),
+    prefill ? el("p", { id: "post-context" }, prefill.heading) :
+      el("nav", { class: "kinds" }, s.forms.map((f) => el("a", { href: "#post/" + f.kind, class: f.kind === kind ? "current" : null, text: f.title }))));
   const form = s.forms.find((f) => f.kind === kind);
   if (!form) return;
   const node = el("form", { id: "post-form", novalidate: true },
     el("h2", { text: form.title }),
     el("p", { class: "error", id: "post-error", role: "alert", tabindex: "-1" }),
-    form.fields.map((f) => fieldRow(f)),
-    audiencePicker(form, s),
+    form.fields.map((f) => fieldRow(f, prefill ? lookup(prefill.values, f.path) : undefined)),
+    audiencePicker(form, s, prefill?.audience),
     el("button", { type: "submit", id: "post-submit", text: t("post.submit") }));
   node.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -127,7 +132,7 @@ export async function showPost(view, kind) {
         const value = valueOf(f, node.elements[f.path]);
         if (value !== undefined) setPath(fields, f.path, value);
       }
-      const answer = await post("compose", { kind: form.kind, fields, audience: audienceOf(node) });
+      const answer = await post("compose", { kind: form.kind, fields, audience: audienceOf(node), refs: prefill?.refs });
       window.location.hash = "#entry/" + answer.id;
     } catch (error) {
       if (error instanceof Refusal) showRefusal(node, error); else throw error;

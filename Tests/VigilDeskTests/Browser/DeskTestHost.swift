@@ -112,7 +112,7 @@ final class DeskTestHost: @unchecked Sendable {
     }
 
     /// Writes the event stream from a task until the client goes (seen by a read returning closed).
-    private func stream(_ socket: LoopbackSocket, head: [UInt8], events: AsyncStream<EntrySummary>) {
+    private func stream(_ socket: LoopbackSocket, head: [UInt8], events: AsyncStream<DeskEvent>) {
         guard socket.write(head) else { return }
         let writer = Task(executorPreference: executor) {
             for await event in events {

@@ -3,13 +3,27 @@ import VigilDesk
 import VigilModel
 
 /// An in-memory `DeskBackend` for the desk server's and pages' tests: it answers the few local API
-/// requests the desk makes (status, entries, show, ack) from entries given as the local API's own
+/// requests the desk makes (status, roster, entries, show, ack; roster changes are recorded) from entries given as the local API's own
 /// `EntryDetail` values. The real node's backend is `NodeDeskBackend` (tested against node processes).
 actor FakeDeskBackend: DeskBackend {
     static let nodeName = "ncc-duty"
     private var details: [EntryDetail] = []
     private var subscribers: [AsyncStream<EntrySummary>.Continuation] = []
+    private var peerSubscribers: [AsyncStream<PeerSessionChange>.Continuation] = []
     private(set) var acknowledgements: [(id: String, officer: String?)] = []
+    /// The peers `status` answers with (none unless a test sets them).
+    var peers: [NodeStatus.Peer] = []
+    /// The roster `roster` answers with: this node (the authority) and gov-antwerp.
+    var members: [RosterMemberView] = [
+        RosterMemberView(name: nodeName, organisation: "National Crisis Centre", role: "authority", identity: NodeID(hex: String(repeating: "0", count: 64))!,
+                         key: NodeID(hex: String(repeating: "0", count: 64))!, addresses: [], status: .active, revoked: nil, reason: nil, authority: true),
+        RosterMemberView(name: "gov-antwerp", organisation: "Governor of Antwerp", role: "government", identity: NodeID(hex: String(repeating: "1", count: 64))!,
+                         key: NodeID(hex: String(repeating: "1", count: 64))!, addresses: ["127.0.0.1:7402"], status: .active, revoked: nil, reason: nil, authority: false),
+    ]
+    /// The roster bodies composed through this backend, as the node would receive them.
+    private(set) var rosterPosts: [JSONValue] = []
+
+    func setPeers(_ list: [NodeStatus.Peer]) { peers = list }
 
     /// An entry by `gov-antwerp` whose id is `idDigit` 64 times.
     static func detail(_ idDigit: Character, kind: String = "sitrep", tlp: String, title: String, at milliseconds: UInt64,
@@ -41,7 +55,12 @@ actor FakeDeskBackend: DeskBackend {
         switch request {
         case is StatusRequest:
             return StatusAnswer(status: NodeStatus(name: Self.nodeName, nodeId: String(repeating: "0", count: 64), organisation: "National Crisis Centre",
-                                                   role: "authority", entries: details.count, peers: [], disconnected: [], refusals: [:])) as! Op.Answer
+                                                   role: "authority", entries: details.count, peers: peers, disconnected: [], refusals: [:])) as! Op.Answer
+        case is RosterRequest:
+            return RosterAnswer(members: members) as! Op.Answer
+        case let r as ComposeRequest where r.kind == "roster":
+            rosterPosts.append(r.fields)
+            return PostedAnswer(id: EntryID(hex: String(repeating: "8", count: 64))!) as! Op.Answer
         case let r as EntriesRequest:
             return EntriesAnswer(entries: list(r)) as! Op.Answer
         case let r as ShowRequest:
@@ -80,5 +99,17 @@ actor FakeDeskBackend: DeskBackend {
         let (stream, continuation) = AsyncStream.makeStream(of: EntrySummary.self, bufferingPolicy: .bufferingNewest(256))
         subscribers.append(continuation)
         return stream
+    }
+
+    /// Peer changes are pushed by `changePeer` (the real node's come from its sessions).
+    func followPeers() async -> AsyncStream<PeerSessionChange> {
+        let (stream, continuation) = AsyncStream.makeStream(of: PeerSessionChange.self, bufferingPolicy: .bufferingNewest(256))
+        peerSubscribers.append(continuation)
+        return stream
+    }
+
+    /// Pushes a peer change to open desks.
+    func changePeer(_ change: PeerSessionChange) {
+        for subscriber in peerSubscribers { subscriber.yield(change) }
     }
 }
