@@ -27,5 +27,7 @@ public enum DeskFiles {
         "entry.js": File(bytes: PackageResources.entry_js, contentType: js),
         "post.js": File(bytes: PackageResources.post_js, contentType: js),
         "commtest.js": File(bytes: PackageResources.commtest_js, contentType: js),
+        "incidents.js": File(bytes: PackageResources.incidents_js, contentType: js),
+        "i18n-incidents.js": File(bytes: PackageResources.i18n_incidents_js, contentType: js),
     ]
 }

@@ -128,6 +128,8 @@ public actor DeskServer {
                                            ("Content-Disposition", "attachment; filename=\"commtest-\(report.summary.id.hex.prefix(12)).csv\"")])
                 SecurityHeaders.apply(to: &headers, caching: .never)
                 return .response(HTTPResponse(status: .ok, headers: headers, body: Array(CommTestCSV.render(report).utf8)))
+            case (.get, "/api/incidents"), (.get, "/api/incident"):
+                return .response(try await incidentsAPI(request, path: path))
             case (.get, "/api/events"):
                 var headers = HTTPHeaders()
                 SecurityHeaders.apply(to: &headers, caching: .never)
@@ -141,7 +143,7 @@ public actor DeskServer {
     }
 
     /// One local API request through the backend; the node's failure becomes the desk's refusal.
-    private func perform<Op: APIOperation>(_ request: Op) async throws(DeskRefusal) -> Op.Answer {
+    func perform<Op: APIOperation>(_ request: Op) async throws(DeskRefusal) -> Op.Answer {
         do { return try await backend.perform(request) } catch { throw DeskRefusal(error) }
     }
 
@@ -152,7 +154,7 @@ public actor DeskServer {
     }
 
     /// This desk's node (asked once: a node's name, organisation and role do not change while it runs).
-    private func identity() async throws(DeskRefusal) -> DeskNodeIdentity {
+    func identity() async throws(DeskRefusal) -> DeskNodeIdentity {
         if let node { return node }
         let status = try await perform(StatusRequest()).status
         let found = DeskNodeIdentity(name: status.name, organisation: status.organisation, role: status.role)
@@ -198,7 +200,7 @@ public actor DeskServer {
         return HTTPResponse(status: .ok, headers: headers, body: file.bytes)
     }
 
-    private func json(_ value: some Encodable) -> HTTPResponse {
+    func json(_ value: some Encodable) -> HTTPResponse {
         var headers = HTTPHeaders([("Content-Type", "application/json")])
         SecurityHeaders.apply(to: &headers, caching: .never)
         return HTTPResponse(status: .ok, headers: headers, body: DeskJSON.bytes(value))

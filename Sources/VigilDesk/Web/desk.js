@@ -5,6 +5,7 @@ import { showFeed, entryArrived } from "./feed.js";
 import { showEntry } from "./entry.js";
 import { showPost, showAmend } from "./post.js";
 import { showCommTests, showCommTest, commTestEntryArrived } from "./commtest.js";
+import { showIncidents, incidentEntryArrived } from "./incidents.js";
 
 const view = document.getElementById("view");
 
@@ -15,6 +16,7 @@ function route() {
   else if (hash.startsWith("#amend/")) showAmend(view, decodeURIComponent(hash.slice(7)));
   else if (hash === "#commtests") showCommTests(view);
   else if (hash.startsWith("#commtest/")) showCommTest(view, decodeURIComponent(hash.slice(10)));
+  else if (hash.startsWith("#incident")) showIncidents(view, hash);
   else showFeed(view);
 }
 
@@ -30,6 +32,7 @@ function live() {
     const entry = JSON.parse(event.data);
     entryArrived(entry);
     commTestEntryArrived(entry);
+    incidentEntryArrived(entry);
   });
 }
 

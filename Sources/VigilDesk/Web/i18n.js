@@ -1,4 +1,6 @@
 // The desk's own text in English, Dutch and French. The officer picks; the default follows the browser.
+import { incidentTexts } from "./i18n-incidents.js";
+
 const texts = {
   en: {
     "nav.commtests": "Comm tests", "ct.title": "Communication tests", "ct.start": "Start a test", "ct.expect": "Who answers",
@@ -76,6 +78,7 @@ const texts = {
     "error.session": "Votre session a expiré. Reconnectez-vous.",
   },
 };
+for (const lang of Object.keys(texts)) Object.assign(texts[lang], incidentTexts[lang]);
 
 /** The officer's language: their choice, else the browser's first supported language, else English. */
 export function language() {

@@ -105,8 +105,9 @@ function audienceOf(formNode) {
   return { tlp, roles: picked("roles"), organisations: picked("organisations"), nodes: picked("nodes") };
 }
 
-/** The kind picker (`#post`) or the form of one kind (`#post/KIND`). */
-export async function showPost(view, kind) {
+/** The kind picker (`#post`) or the form of one kind (`#post/KIND`); `prefill` (optional) gives starting
+ * values in the kind's human JSON form, the refs the post gets, and a note shown above the form. */
+export async function showPost(view, kind, prefill = null) {
   clear(view);
   const s = await postSetup();
   view.append(el("h1", { text: t("post.title") }),
@@ -115,8 +116,9 @@ export async function showPost(view, kind) {
   if (!form) return;
   const node = el("form", { id: "post-form", novalidate: true },
     el("h2", { text: form.title }),
+    ...(prefill?.note ? [el("p", { class: "quiet", id: "post-note", text: prefill.note })] : []),
     el("p", { class: "error", id: "post-error", role: "alert", tabindex: "-1" }),
-    form.fields.map((f) => fieldRow(f)),
+    form.fields.map((f) => fieldRow(f, lookup(prefill?.values, f.path))),
     audiencePicker(form, s),
     el("button", { type: "submit", id: "post-submit", text: t("post.submit") }));
   node.addEventListener("submit", async (event) => {
@@ -127,7 +129,7 @@ export async function showPost(view, kind) {
         const value = valueOf(f, node.elements[f.path]);
         if (value !== undefined) setPath(fields, f.path, value);
       }
-      const answer = await post("compose", { kind: form.kind, fields, audience: audienceOf(node) });
+      const answer = await post("compose", { kind: form.kind, fields, audience: audienceOf(node), refs: prefill?.refs });
       window.location.hash = "#entry/" + answer.id;
     } catch (error) {
       if (error instanceof Refusal) showRefusal(node, error); else throw error;
