@@ -108,7 +108,8 @@ public actor DeskServer {
                 return .response(json(DeskPosted(id: posted.id.hex)))
             case (.get, "/api/post-setup"):
                 let roster = try await perform(RosterRequest()).members.filter { $0.status == .active }
-                let forms = KindSchemas.postable.compactMap { KindSchemas.form($0) }
+                // An assessment needs its incident as first ref: it is recorded from the incident's page.
+                let forms = KindSchemas.postable.filter { $0 != .assessment }.compactMap { KindSchemas.form($0) }
                 return .response(json(DeskPostSetup(forms: forms, roles: Role.allCases.map(\.rawValue),
                                                     members: roster.map { .init(name: $0.name, organisation: $0.organisation, id: $0.identity.hex) })))
             case (.post, "/api/compose"):

@@ -87,7 +87,7 @@ struct DeskNodeProcessTestsIncidents {
         try browser.click("#assess-submit")
         _ = try browser.find("#inc-now .inc-closed")
         #expect(try browser.text("#inc-answer").contains("A survey flight with a permit"))
-        #expect(try browser.script("return document.querySelectorAll('.inc-assessment').length") == "2")
+        #expect(try browser.script("return String(document.querySelectorAll('.inc-assessment').length)") == "2")
         try browser.screenshot("node-incident-assessed")
 
         // Send an alert from the incident: the alert form, prefilled, with the incident as its ref.
