@@ -35,6 +35,8 @@ public struct DeskIncidentDetail: Codable, Equatable, Sendable {
     public var status: IncidentStatusView
     /// Whether this node's officers may record assessments.
     public var mayAssess: Bool
+    /// Whether this node's officers may send alerts (the "send an alert from this incident" link).
+    public var maySendAlert: Bool
 }
 
 extension DeskServer {
@@ -57,7 +59,8 @@ extension DeskServer {
             guard let status = detail.incident else {
                 throw DeskRefusal(.notFound, field: "id", "\(text.prefix(16))… is a \(detail.summary.kind), not an incident")
             }
-            return json(DeskIncidentDetail(entry: DeskViews.detail(detail, node: me.name), status: status, mayAssess: mayAssess))
+            return json(DeskIncidentDetail(entry: DeskViews.detail(detail, node: me.name), status: status, mayAssess: mayAssess,
+                                           maySendAlert: FederationRules.may(me.role, author: .alert)))
         }
     }
 }

@@ -131,10 +131,8 @@ async function drawIncident(view, id) {
     detail.status.assessments.length
       ? el("ol", { class: "inc-assessments" }, [...detail.status.assessments].reverse().map(assessment))
       : el("p", { class: "quiet", text: t("entry.none") }),
-    ...(detail.mayAssess ? [
-      el("p", {}, el("a", { href: "#incident-alert/" + encodeURIComponent(id), id: "inc-send-alert", text: t("inc.sendAlert") })),
-      assessForm(view, id, current),
-    ] : []));
+    ...(detail.maySendAlert ? [el("p", {}, el("a", { href: "#incident-alert/" + encodeURIComponent(id), id: "inc-send-alert", text: t("inc.sendAlert") }))] : []),
+    ...(detail.mayAssess ? [assessForm(view, id, current)] : []));
 }
 
 /** One incident (`#incident/ID`): what was reported, where it stands, the assessments and the form. */
