@@ -120,6 +120,19 @@ struct DeskNodeProcessTestsIncidents {
         let there = try #require(try fed.api("corp").send(ShowRequest(id: incident)).entry.incident)
         #expect(there.status == "closed" && there.assessments.last?.answer?.contains("survey flight") == true)
         #expect(there.assessments.last?.officer == "duty")
+        // The CLI: `vigil show` prints the status and the answer; `vigil post assessment` goes through the kind's flags.
+        let vigil = try FederationHarness.vigil()
+        let shown = try FederationHarness.run(vigil, ["show", incident.hex, "--dir", fed.nodeDir("corp")])
+        #expect(shown.status == 0 && shown.output.contains("status: closed") && shown.output.contains("outcome: unfounded")
+                && shown.output.contains("answer: A survey flight with a permit"), "\(shown.output)")
+        let posted = try FederationHarness.run(vigil, ["post", "assessment", "--dir", fed.nodeDir("ncc"), "--ref", second.hex, "--status", "assessing",
+                                                       "--protective_action", "Patrol sent to parking lot B"])
+        #expect(posted.status == 0, "\(posted.output)")
+        let secondStatus = try #require(try fed.api("ncc").send(ShowRequest(id: second)).entry.incident)
+        #expect(secondStatus.status == "assessing" && secondStatus.assessments.last?.protectiveAction == "Patrol sent to parking lot B")
+        let noRef = try FederationHarness.run(vigil, ["post", "assessment", "--dir", fed.nodeDir("ncc"), "--status", "assessing"])
+        #expect(noRef.status != 0 && noRef.output.contains("the incident it assesses"), "\(noRef.output)")
+
         // The company may not assess; the authority may not leave the reporter out of an assessment's audience.
         do {
             _ = try fed.api("corp").send(ComposeRequest(kind: "assessment", fields: .object(["status": .string("closed"), "outcome": .string("confirmed"),
