@@ -14,6 +14,7 @@ public enum APIRequest: Sendable {
     case list(ListRequest)
     case follow(FollowRequest)
     case commTestResults(CommTestResultsRequest)
+    case incidents(IncidentsRequest)
     case roster(RosterRequest)
     case metrics(MetricsRequest)
     case wait(WaitRequest)
@@ -24,8 +25,8 @@ public enum APIRequest: Sendable {
     /// Every op name, in the order the docs list them.
     public static let operations: [String] = [
         StatusRequest.op, ComposeRequest.op, PostRequest.op, AckRequest.op, GetRequest.op, ShowRequest.op, EntriesRequest.op,
-        ResolveRequest.op, ListRequest.op, FollowRequest.op, CommTestResultsRequest.op, RosterRequest.op, MetricsRequest.op,
-        WaitRequest.op, BundleExportRequest.op, BundleImportRequest.op, BundleKeyRequest.op,
+        ResolveRequest.op, ListRequest.op, FollowRequest.op, CommTestResultsRequest.op, IncidentsRequest.op, RosterRequest.op,
+        MetricsRequest.op, WaitRequest.op, BundleExportRequest.op, BundleImportRequest.op, BundleKeyRequest.op,
     ]
 }
 
@@ -87,6 +88,7 @@ public enum APICodec {
         case ListRequest.op: return .list(try decode(ListRequest.self))
         case FollowRequest.op: return .follow(try decode(FollowRequest.self))
         case CommTestResultsRequest.op: return .commTestResults(try decode(CommTestResultsRequest.self))
+        case IncidentsRequest.op: return .incidents(try decode(IncidentsRequest.self))
         case RosterRequest.op: return .roster(try decode(RosterRequest.self))
         case MetricsRequest.op: return .metrics(try decode(MetricsRequest.self))
         case WaitRequest.op: return .wait(try decode(WaitRequest.self))

@@ -384,21 +384,24 @@ public struct EntryDetail: Codable, Sendable, Equatable {
     public let acknowledgements: [MemberAcknowledgement]
     /// For a communication test: every responder.
     public let results: [CommTestResultView]?
+    /// For an incident: its status, the assessments and the answer.
+    public var incident: IncidentStatusView?
 
     enum CodingKeys: String, CodingKey {
-        case current, history, acknowledgements, results
+        case current, history, acknowledgements, results, incident
         case retractedBy = "retraction"
     }
 
     /// A detail view.
     public init(summary: EntrySummary, current: JSONValue, history: [HistoryStep], retractedBy: RetractionView?,
-                acknowledgements: [MemberAcknowledgement], results: [CommTestResultView]?) {
+                acknowledgements: [MemberAcknowledgement], results: [CommTestResultView]?, incident: IncidentStatusView? = nil) {
         self.summary = summary
         self.current = current
         self.history = history
         self.retractedBy = retractedBy
         self.acknowledgements = acknowledgements
         self.results = results
+        self.incident = incident
     }
 
     /// The summary's members and the detail's, in one JSON object.
@@ -410,6 +413,7 @@ public struct EntryDetail: Codable, Sendable, Equatable {
         retractedBy = try c.decodeIfPresent(RetractionView.self, forKey: .retractedBy)
         acknowledgements = try c.decode([MemberAcknowledgement].self, forKey: .acknowledgements)
         results = try c.decodeIfPresent([CommTestResultView].self, forKey: .results)
+        incident = try c.decodeIfPresent(IncidentStatusView.self, forKey: .incident)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -420,7 +424,92 @@ public struct EntryDetail: Codable, Sendable, Equatable {
         try c.encodeIfPresent(retractedBy, forKey: .retractedBy)
         try c.encode(acknowledgements, forKey: .acknowledgements)
         try c.encodeIfPresent(results, forKey: .results)
+        try c.encodeIfPresent(incident, forKey: .incident)
     }
+}
+
+/// One assessment of an incident as shown: who, when, and what it says.
+public struct AssessmentView: Codable, Sendable, Equatable {
+    /// The assessment entry.
+    public let id: EntryID
+    /// Its author's name.
+    public let by: String
+    /// The author's organisation.
+    public let organisation: String
+    /// The desk officer who wrote it, when written at a desk.
+    public let officer: String?
+    /// When (ISO 8601).
+    public let time: String
+    /// When, milliseconds since the epoch.
+    public let timeMs: UInt64
+    /// new, assessing or closed.
+    public let status: String
+    /// unfounded, confirmed, inconclusive or referred, when given.
+    public let outcome: String?
+    /// Protective action taken or advised.
+    public let protectiveAction: String?
+    /// The answer to the reporting company.
+    public let answer: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, by, organisation, officer, time, status, outcome, answer
+        case timeMs = "time_ms", protectiveAction = "protective_action"
+    }
+
+    /// A view.
+    public init(id: EntryID, by: String, organisation: String, officer: String?, time: String, timeMs: UInt64, status: String,
+                outcome: String?, protectiveAction: String?, answer: String?) {
+        self.id = id
+        self.by = by
+        self.organisation = organisation
+        self.officer = officer
+        self.time = time
+        self.timeMs = timeMs
+        self.status = status
+        self.outcome = outcome
+        self.protectiveAction = protectiveAction
+        self.answer = answer
+    }
+}
+
+/// Where an incident stands: the status of its latest assessment (by HLC, then id; `new` without one),
+/// and every assessment that counts, oldest first — the last one is the current status and answer.
+public struct IncidentStatusView: Codable, Sendable, Equatable {
+    /// new, assessing or closed.
+    public let status: String
+    /// The assessments that count, oldest first.
+    public let assessments: [AssessmentView]
+    /// Assessments held that do not count (their target or audience breaks the rules), with the reason.
+    public let ignored: [String: String]?
+
+    /// A view.
+    public init(status: String, assessments: [AssessmentView], ignored: [String: String]? = nil) {
+        self.status = status
+        self.assessments = assessments
+        self.ignored = ignored
+    }
+}
+
+/// One incident in the queue: the incident as listed and its status.
+public struct IncidentItem: Codable, Sendable, Equatable {
+    /// The incident.
+    public let incident: EntrySummary
+    /// Its status.
+    public let status: IncidentStatusView
+
+    /// An item.
+    public init(incident: EntrySummary, status: IncidentStatusView) {
+        self.incident = incident
+        self.status = status
+    }
+}
+
+/// The answer to `incidents`.
+public struct IncidentsAnswer: Codable, Sendable, Equatable {
+    /// Newest first.
+    public let incidents: [IncidentItem]
+    /// The answer.
+    public init(incidents: [IncidentItem]) { self.incidents = incidents }
 }
 
 /// The answer to `show`.

@@ -197,6 +197,17 @@ public struct CommTestResultsRequest: APIOperation {
     public init(id: EntryID? = nil) { self.id = id }
 }
 
+/// `incidents`: the early-warning incidents this node holds, newest first, each with its status from the
+/// assessments held (docs/federation.md, "Incidents").
+public struct IncidentsRequest: APIOperation, Equatable {
+    public typealias Answer = IncidentsAnswer
+    public static let op = "incidents"
+    /// At most this many incidents (1–1000; default 200).
+    public var limit: Int?
+    /// A request for the newest `limit` incidents.
+    public init(limit: Int? = nil) { self.limit = limit }
+}
+
 /// `roster`: every member with its status.
 public struct RosterRequest: APIOperation {
     public typealias Answer = RosterAnswer

@@ -30,5 +30,7 @@ public enum DeskFiles {
         "federation.js": File(bytes: PackageResources.federation_js, contentType: js),
         "followup.js": File(bytes: PackageResources.followup_js, contentType: js),
         "i18n-federation.js": File(bytes: PackageResources.i18n_federation_js, contentType: js),
+        "incidents.js": File(bytes: PackageResources.incidents_js, contentType: js),
+        "i18n-incidents.js": File(bytes: PackageResources.i18n_incidents_js, contentType: js),
     ]
 }

@@ -117,7 +117,8 @@ public actor DeskServer {
                 return .response(json(DeskPosted(id: posted.id.hex)))
             case (.get, "/api/post-setup"):
                 let roster = try await perform(RosterRequest()).members.filter { $0.status == .active }
-                let forms = KindSchemas.postable.compactMap { KindSchemas.form($0) }
+                // An assessment needs its incident as first ref: it is recorded from the incident's page.
+                let forms = KindSchemas.postable.filter { $0 != .assessment }.compactMap { KindSchemas.form($0) }
                 return .response(json(DeskPostSetup(forms: forms, roles: Role.allCases.map(\.rawValue),
                                                     members: roster.map { .init(name: $0.name, organisation: $0.organisation, id: $0.identity.hex) })))
             case (.post, "/api/compose"):
@@ -137,6 +138,8 @@ public actor DeskServer {
                                            ("Content-Disposition", "attachment; filename=\"commtest-\(report.summary.id.hex.prefix(12)).csv\"")])
                 SecurityHeaders.apply(to: &headers, caching: .never)
                 return .response(HTTPResponse(status: .ok, headers: headers, body: Array(CommTestCSV.render(report).utf8)))
+            case (.get, "/api/incidents"), (.get, "/api/incident"):
+                return .response(try await incidentsAPI(request, path: path))
             case (.get, "/api/events"):
                 var headers = HTTPHeaders()
                 SecurityHeaders.apply(to: &headers, caching: .never)
@@ -211,7 +214,7 @@ public actor DeskServer {
         return HTTPResponse(status: .ok, headers: headers, body: file.bytes)
     }
 
-    private func json(_ value: some Encodable) -> HTTPResponse {
+    func json(_ value: some Encodable) -> HTTPResponse {
         var headers = HTTPHeaders([("Content-Type", "application/json")])
         SecurityHeaders.apply(to: &headers, caching: .never)
         return HTTPResponse(status: .ok, headers: headers, body: DeskJSON.bytes(value))

@@ -71,7 +71,7 @@ public enum DeskViews {
             DeskReceipt(node: a.member, organisation: a.organisation ?? "", acknowledgedMilliseconds: a.confirmedMs, officer: a.officer)
         }
         let confirmedHere = d.acknowledgements.contains { $0.member == node && $0.confirmed != nil }
-        let amendable = d.summary.author == node && !d.summary.retracted && !["ack", "update", "roster"].contains(d.summary.kind)
+        let amendable = d.summary.author == node && !d.summary.retracted && !["ack", "update", "roster", "assessment"].contains(d.summary.kind)
         return DeskEntryDetail(summary: summary(d.summary), audience: audience, fields: flatten(d.current), history: history,
                                receipts: receipts, mayAmend: amendable, confirmedHere: confirmedHere, current: d.current)
     }

@@ -20,6 +20,9 @@ public enum EntryKind: UInt8, CaseIterable, Sendable, CustomStringConvertible {
     case roster = 9
     /// A member's bundle encryption key (X25519), signed by the member itself (docs/bundles.md).
     case encryptionKey = 10
+    /// The authority's or police's assessment of an early-warning incident (first ref): its status, the
+    /// outcome, any protective action, and the answer the reporting company sees.
+    case assessment = 11
 
     /// The name used in JSON and on the command line.
     public var name: String {
@@ -34,6 +37,7 @@ public enum EntryKind: UInt8, CaseIterable, Sendable, CustomStringConvertible {
         case .update: "update"
         case .roster: "roster"
         case .encryptionKey: "enckey"
+        case .assessment: "assessment"
         }
     }
 

@@ -2,7 +2,7 @@
 /// "Priority lanes"). A pure function of the kind, so every node and the simulator agree.
 public enum EntryUrgency: Int, Comparable, Sendable {
     /// Life-safety traffic that must not wait behind routine reports: comm tests and acknowledgements,
-    /// alerts, threat notices, incidents, amendments and retractions (an alert's cancellation is as
+    /// alerts, threat notices, incidents and their assessments, amendments and retractions (an alert's cancellation is as
     /// urgent as the alert), and roster changes (they decide which other entries a peer accepts).
     case urgent
     /// Situation reports, messages and encryption-key announcements.
@@ -15,7 +15,7 @@ extension EntryKind {
     /// Whether entries of this kind go before routine ones on a congested link.
     public var urgency: EntryUrgency {
         switch self {
-        case .commTest, .acknowledgement, .alert, .threatNotice, .incident, .update, .roster: .urgent
+        case .commTest, .acknowledgement, .alert, .threatNotice, .incident, .assessment, .update, .roster: .urgent
         case .situationReport, .message, .encryptionKey: .routine
         }
     }

@@ -9,6 +9,7 @@ public enum FederationRules {
         .situationReport: ["authority", "government", "crisis-centre", "police", "fire-rescue", "medical"],
         .threatNotice: ["authority", "crisis-centre", "police"],
         .incident: ["company", "police", "authority"],
+        .assessment: ["authority", "police"],
         .alert: ["authority", "government", "crisis-centre"],
         .commTest: ["authority", "government", "crisis-centre"],
         .roster: ["authority"],
@@ -56,9 +57,10 @@ public enum FederationRules {
             }
             guard entry.refs.isEmpty else { throw Refusal(.invalidBody, "an enckey entry has no refs", field: "refs") }
             do { _ = try EncryptionKeyBody(body: entry.body) } catch { throw Refusal(.invalidBody, "enckey body: \(error)", field: "body") }
-        case .update, .acknowledgement:
+        case .update, .acknowledgement, .assessment:
             guard entry.refs.count >= 1 else {
-                throw Refusal(.invalidBody, "\(entry.kind): the first ref must be the entry it is about", field: "refs")
+                let about = entry.kind == .assessment ? "the incident it assesses" : "the entry it is about"
+                throw Refusal(.invalidBody, "\(entry.kind): the first ref must be \(about)", field: "refs")
             }
             fallthrough
         default:

@@ -47,6 +47,8 @@ public struct LocalAPIHandler: Sendable {
                 throw APIFailure(.badRequest, "follow is a stream: send it on a connection of its own")
             case .commTestResults(let r):
                 return APICodec.encodeAnswer(CommTestAnswer(test: try await node.commTestResults(r.id)))
+            case .incidents(let r):
+                return APICodec.encodeAnswer(IncidentsAnswer(incidents: try await node.incidents(limit: r.limit)))
             case .roster:
                 return APICodec.encodeAnswer(RosterAnswer(members: await node.rosterView()))
             case .metrics:
@@ -71,11 +73,12 @@ public struct LocalAPIHandler: Sendable {
 
     /// `compose` carried out on the loop thread without leaving it: converted, checked, signed and handed to
     /// the core there; `answer` is called on the loop thread with the answer line once the entry is
-    /// durable (or refused). Only an update, which reads its target from the store, is passed to a task.
+    /// durable (or refused). Only an update or an assessment, which read their target from the store, is
+    /// passed to a task.
     func composeOnLoop(_ r: ComposeRequest, answer: @escaping @Sendable ([UInt8]) -> Void) {
         node.loop.assertOnLoop()
         let kind = EntryKind(name: r.kind)
-        guard let kind, kind != .update, kind != .acknowledgement, kind != .roster else {
+        guard let kind, kind != .update, kind != .acknowledgement, kind != .roster, kind != .assessment else {
             let handler = self
             Task {
                 let line = await handler.answer(.compose(r))

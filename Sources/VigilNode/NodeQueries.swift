@@ -11,6 +11,8 @@ extension Node {
     /// Signs and posts an entry of `kind` with a canonical body, after checking the body against its
     /// kind's schema. `audience` nil means the kind's default. Returns once durable.
     public func compose(kind: EntryKind, fields: FieldMap, audience: Audience?, refs: [EntryID]) async throws(APIFailure) -> EntryID {
+        var audience = audience
+        if kind == .assessment { audience = try await assessmentAudience(refs: refs, chosen: audience) }
         let draft = try prepare(kind: kind, fields: fields, audience: audience, refs: refs)
         return try await postTyped(kind: kind, audience: draft.audience, refs: refs, body: draft.body, fields: fields)
     }
@@ -23,6 +25,9 @@ extension Node {
         if kind == .update {
             guard let target = refs.first, let entry = heldEntry(target) else {
                 throw APIFailure(.notFound, "an update needs the entry it amends as its first ref, held by this node")
+            }
+            if entry.kind == .assessment {
+                throw APIFailure(Refusal(.invalidBody, "an assessment is not amended or retracted; record a new assessment of the incident, which supersedes it", field: "refs"))
             }
             if case .amend(let amend)? = try? UpdateBody(body: body), let current = try? FieldMap(canonicalBytes: entry.body) {
                 do { try KindSchemas.validateAmendment(entry.kind, current: current, amend: amend) } catch {
@@ -294,8 +299,16 @@ extension Node {
         }
         var results: [CommTestResultView]?
         if entry.kind == .commTest { results = try Self.commTestResults(entry, acks: related, roster: roster) }
+        var incident: IncidentStatusView?
+        if entry.kind == .incident {
+            var board = IncidentBoard(roster: roster)
+            board.insert(entry)
+            let withdrawn = withdrawnIDs()
+            for e in related where e.kind == .assessment && !withdrawn.contains(e.id) { board.insert(e) }
+            incident = Self.statusView(board.state(of: id), roster: roster)
+        }
         return EntryDetail(summary: summary, current: current, history: history, retractedBy: retraction,
-                           acknowledgements: acks, results: results)
+                           acknowledgements: acks, results: results, incident: incident)
     }
 
     /// The desk officer an update entry names, if any.

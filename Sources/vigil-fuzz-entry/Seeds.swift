@@ -52,6 +52,11 @@ enum Seeds {
             EntryDraft(author: me, timestamp: HybridTimestamp(milliseconds: t0 + 8, counter: 0), kind: .situationReport,
                        audience: .federation, body: text(EntryLimits.maxBodyBytes)),
         ]
+        // An assessment with a valid body (the kind's checks and its human JSON form run on it) and its incident.
+        drafts.append(EntryDraft(author: me, timestamp: HybridTimestamp(milliseconds: t0 + 10, counter: 0), kind: .assessment,
+                                 audience: Audience(tlp: .amber, roles: ["authority", "police"], nodes: [them]), refs: [id(0x10)],
+                                 body: try AssessmentBody(status: .closed, outcome: .unfounded, protectiveAction: "Extra patrol at gate 3",
+                                                          answer: "A survey flight with a permit; thank you.", officer: "duty").fieldMap.encoded()))
         // One with 64 organisations.
         drafts.append(EntryDraft(author: me, timestamp: HybridTimestamp(milliseconds: t0 + 9, counter: 0), kind: .message,
                                  audience: Audience(tlp: .amberStrict, organisations: (0..<64).map { "Org \($0)" }), body: text(10)))

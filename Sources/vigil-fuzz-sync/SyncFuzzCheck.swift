@@ -77,6 +77,7 @@ enum SyncFuzzCheck {
         case .list(let r): try APICodec.encodeRequest(r)
         case .follow(let r): try APICodec.encodeRequest(r)
         case .commTestResults(let r): try APICodec.encodeRequest(r)
+        case .incidents(let r): try APICodec.encodeRequest(r)
         case .roster(let r): try APICodec.encodeRequest(r)
         case .metrics(let r): try APICodec.encodeRequest(r)
         case .wait(let r): try APICodec.encodeRequest(r)

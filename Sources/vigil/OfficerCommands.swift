@@ -364,7 +364,25 @@ enum ShowCommand: Command {
             output.out("  \(a.member)  received \(a.received ?? "—")  confirmed \(a.confirmed ?? "—")" + (a.officer.map { " by \($0)" } ?? ""))
         }
         if let results = entry.results { CommtestResultsCommand.print(results, output: output) }
+        if let incident = entry.incident { printIncident(incident, output: output) }
         return ExitCode.success
+    }
+
+    /// An incident's status, its current answer, and every assessment (oldest first).
+    static func printIncident(_ incident: IncidentStatusView, output: Output) {
+        output.out("status: \(incident.status)")
+        if let current = incident.assessments.last {
+            if let outcome = current.outcome { output.out("outcome: \(outcome)") }
+            if let action = current.protectiveAction { output.out("protective action: \(action)") }
+            if let answer = current.answer { output.out("answer: \(answer)") }
+        }
+        output.out("assessments: \(incident.assessments.isEmpty ? "none yet" : "")")
+        for a in incident.assessments {
+            output.out("  \(a.time)  \(a.by)\(a.officer.map { " (\($0))" } ?? "")  \(a.status)" + (a.outcome.map { " (\($0))" } ?? ""))
+        }
+        for (id, reason) in (incident.ignored ?? [:]).sorted(by: { $0.key < $1.key }) {
+            output.out("  ignored \(id.prefix(16))…: \(reason)")
+        }
     }
 }
 

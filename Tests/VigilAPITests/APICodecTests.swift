@@ -45,6 +45,7 @@ struct APICodecTests {
             case .list(let r): #expect(r.from == 5 && r.limit == 7); seen.insert(ListRequest.op)
             case .follow(let r): #expect(r.last == 3); seen.insert(FollowRequest.op)
             case .commTestResults(let r): #expect(r.id == Self.id); seen.insert(CommTestResultsRequest.op)
+            case .incidents(let r): #expect(r.limit == 12); seen.insert(IncidentsRequest.op)
             case .roster: seen.insert(RosterRequest.op)
             case .metrics: seen.insert(MetricsRequest.op)
             case .wait(let r): #expect(r.ids == [Self.id] && r.timeoutMs == 250); seen.insert(WaitRequest.op)
@@ -64,6 +65,7 @@ struct APICodecTests {
         check(try roundTrip(ListRequest(from: 5, limit: 7)))
         check(try roundTrip(FollowRequest(last: 3)))
         check(try roundTrip(CommTestResultsRequest(id: Self.id)))
+        check(try roundTrip(IncidentsRequest(limit: 12)))
         check(try roundTrip(RosterRequest()))
         check(try roundTrip(MetricsRequest()))
         check(try roundTrip(WaitRequest(ids: [Self.id], timeoutMs: 250)))
@@ -168,5 +170,25 @@ struct APICodecTests {
         let entry = try #require(object["entry"] as? [String: Any])
         #expect(entry["id"] as? String == Self.id.hex && entry["current"] != nil && entry["amended"] as? Bool == true)
         #expect(try APICodec.decodeAnswer(Array(line.dropLast()), for: ShowRequest.self).entry == detail)
+    }
+
+    @Test("an incident's detail carries its status and assessments; the incidents answer reads back")
+    func incidentRoundTrip() throws {
+        let summary = EntrySummary(id: Self.id, kind: "incident", time: "2026-12-02T10:00:00.000Z", timeMs: 1, hlc: "1.0", author: "corp",
+                                   organisation: "Corp", refs: [], audience: AudienceView(tlp: "TLP:AMBER", roles: ["authority", "police"], organisations: [], nodes: []),
+                                   fields: .object(["category": .string("drone")]), summary: "incident", amended: false, retracted: false)
+        let assessment = AssessmentView(id: Self.id, by: "ncc", organisation: "NCC", officer: "duty", time: "t", timeMs: 2, status: "closed",
+                                        outcome: "unfounded", protectiveAction: "patrol", answer: "no threat")
+        let status = IncidentStatusView(status: "closed", assessments: [assessment], ignored: ["ab": "why"])
+        let detail = EntryDetail(summary: summary, current: .object([:]), history: [], retractedBy: nil, acknowledgements: [], results: nil, incident: status)
+        let line = APICodec.encodeAnswer(ShowAnswer(entry: detail))
+        let text = String(decoding: line, as: UTF8.self)
+        #expect(text.contains(#""protective_action":"patrol""#) && text.contains(#""time_ms":2"#))
+        #expect(try APICodec.decodeAnswer(Array(line.dropLast()), for: ShowRequest.self).entry == detail)
+        let queue = APICodec.encodeAnswer(IncidentsAnswer(incidents: [IncidentItem(incident: summary, status: status)]))
+        #expect(try APICodec.decodeAnswer(Array(queue.dropLast()), for: IncidentsRequest.self).incidents.first?.status == status)
+        // Other kinds have no incident member.
+        let plain = EntryDetail(summary: summary, current: .object([:]), history: [], retractedBy: nil, acknowledgements: [], results: nil)
+        #expect(!String(decoding: APICodec.encodeAnswer(ShowAnswer(entry: plain)), as: UTF8.self).contains("\"incident\":"))
     }
 }

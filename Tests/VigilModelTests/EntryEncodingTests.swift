@@ -132,7 +132,7 @@ struct EntryEncodingTests {
         add("counter over 2^32", field: "hlc.counter", reason: "exceeds the limit") { $0.counter = [0x80, 0x80, 0x80, 0x80, 0x10] }
         add("varint longer than 10 bytes", field: "hlc.ms", reason: "overflows") { $0.ms = [UInt8](repeating: 0xff, count: 10) + [0x01] }
         add("kind 0", field: "kind", reason: "unknown kind code 0") { $0.kind = [0] }
-        add("kind 11", field: "kind", reason: "unknown kind code 11") { $0.kind = [11] }
+        add("kind 12", field: "kind", reason: "unknown kind code 12") { $0.kind = [12] }
         add("TLP 5", field: "audience.tlp", reason: "unknown TLP code 5") { $0.tlp = [5] }
         add("17 roles", field: "audience.roles.count", reason: "exceeds the limit 16") { $0.roles = [17] }
         add("unsorted roles", field: "audience.roles[1]", reason: "sorted") { $0.roles = RawEntry.names(["police", "authority"]) }

@@ -18,7 +18,7 @@ struct PriorityLaneTests {
 
     @Test("the lane of every kind, pushed and caught up; session messages are urgent")
     func policy() {
-        let urgent: Set<EntryKind> = [.commTest, .acknowledgement, .alert, .threatNotice, .incident, .update, .roster]
+        let urgent: Set<EntryKind> = [.commTest, .acknowledgement, .alert, .threatNotice, .incident, .assessment, .update, .roster]
         for kind in EntryKind.allCases {
             #expect(kind.urgency == (urgent.contains(kind) ? .urgent : .routine), "\(kind)")
             #expect(LanePolicy.lane(kind: kind, cause: .push) == (urgent.contains(kind) ? .urgent : .live), "\(kind)")

@@ -7,6 +7,7 @@ import { showPost, showAmend } from "./post.js";
 import { showCommTests, showCommTest, commTestEntryArrived } from "./commtest.js";
 import { showFederation, listenForFederation } from "./federation.js";
 import { showReply, showFollowUp } from "./followup.js";
+import { showIncidents, incidentEntryArrived } from "./incidents.js";
 
 const view = document.getElementById("view");
 
@@ -20,6 +21,7 @@ function route() {
   else if (hash === "#federation") showFederation(view);
   else if (hash.startsWith("#reply/")) showReply(view, decodeURIComponent(hash.slice(7)));
   else if (hash.startsWith("#followup/")) showFollowUp(view, decodeURIComponent(hash.slice(10)));
+  else if (hash.startsWith("#incident")) showIncidents(view, hash);
   else showFeed(view);
 }
 
@@ -35,6 +37,7 @@ function live() {
     const entry = JSON.parse(event.data);
     entryArrived(entry);
     commTestEntryArrived(entry);
+    incidentEntryArrived(entry);
   });
   listenForFederation(source);
 }

@@ -3,7 +3,7 @@ import { get } from "./api.js";
 import { el, clear, tlpLabel, when } from "./dom.js";
 import { t, language } from "./i18n.js";
 
-const kinds = ["sitrep", "threat", "incident", "alert", "message", "commtest", "ack", "update"];
+const kinds = ["sitrep", "threat", "incident", "assessment", "alert", "message", "commtest", "ack", "update"];
 const tlps = ["clear", "green", "amber", "amber+strict", "red"];
 let filters = {};
 let list = null;

@@ -1,6 +1,7 @@
 // The desk's own text in English, Dutch and French. The officer picks; the default follows the browser.
 // A page may keep its text in its own module (i18n-PAGE.js), merged below.
 import { federationTexts } from "./i18n-federation.js";
+import { incidentTexts } from "./i18n-incidents.js";
 
 const texts = {
   en: {
@@ -79,8 +80,7 @@ const texts = {
     "error.session": "Votre session a expiré. Reconnectez-vous.",
   },
 };
-
-for (const more of [federationTexts]) for (const language of Object.keys(texts)) Object.assign(texts[language], more[language]);
+for (const more of [federationTexts, incidentTexts]) for (const language of Object.keys(texts)) Object.assign(texts[language], more[language]);
 
 /** The officer's language: their choice, else the browser's first supported language, else English. */
 export function language() {

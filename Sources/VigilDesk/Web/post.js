@@ -108,7 +108,8 @@ function audienceOf(formNode) {
 /**
  * The kind picker (`#post`) or the form of one kind (`#post/KIND`). `prefill` (the reply and follow-up
  * shortcuts) starts the form from `values` (the kind's human JSON form), with `audience` picked and
- * `refs` sent with the post; `heading` says what it answers.
+ * `refs` sent with the post; `heading` says what it answers, `note` (the incident's alert) is shown above
+ * the form.
  */
 export async function showPost(view, kind, prefill = null) {
   clear(view);
@@ -120,6 +121,7 @@ export async function showPost(view, kind, prefill = null) {
   if (!form) return;
   const node = el("form", { id: "post-form", novalidate: true },
     el("h2", { text: form.title }),
+    ...(prefill?.note ? [el("p", { class: "quiet", id: "post-note", text: prefill.note })] : []),
     el("p", { class: "error", id: "post-error", role: "alert", tabindex: "-1" }),
     form.fields.map((f) => fieldRow(f, prefill ? lookup(prefill.values, f.path) : undefined)),
     audiencePicker(form, s, prefill?.audience),

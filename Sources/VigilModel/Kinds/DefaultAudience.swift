@@ -5,6 +5,8 @@ extension KindSchemas {
     /// - sitrep: TLP:AMBER to authority, government, crisis-centre;
     /// - threat: TLP:AMBER to authority, government, crisis-centre, police;
     /// - incident: TLP:AMBER to authority, police;
+    /// - assessment: TLP:AMBER to authority, police (the node posting one widens its target incident's
+    ///   audience to the incident's author instead: `AssessmentRules.audience`);
     /// - alert: TLP:AMBER to its `target_roles` plus authority when it has target roles, else TLP:GREEN;
     /// - message: TLP:GREEN;
     /// - commtest: everyone → TLP:GREEN, role → TLP:AMBER to that role, nodes → TLP:RED to those nodes;
@@ -16,7 +18,7 @@ extension KindSchemas {
             return Audience(tlp: .amber, roles: roles(.authority, .government, .crisisCentre))
         case .threatNotice:
             return Audience(tlp: .amber, roles: roles(.authority, .government, .crisisCentre, .police))
-        case .incident:
+        case .incident, .assessment:
             return Audience(tlp: .amber, roles: roles(.authority, .police))
         case .alert:
             let targets = (fields.list("target_roles") ?? []).compactMap { value -> String? in
@@ -54,6 +56,8 @@ extension KindSchemas {
             "TLP:AMBER to authority, government, crisis-centre, police — threat information is sensitive; the police act on it, and it must not reach companies or the public unfiltered."
         case .incident:
             "TLP:AMBER to authority, police — an early warning from a company names a site and may concern a suspect; police and the responsible authority assess it first."
+        case .assessment:
+            "the assessed incident's audience plus the incident's author — the reporting company reads the status and the answer, and nobody reads the assessment who could not read the incident."
         case .alert:
             "TLP:AMBER to its target_roles plus authority when target_roles is given (the authority stays informed of every targeted alert), else TLP:GREEN — an alert is meant to be acted on by everyone it concerns."
         case .message:

@@ -8,7 +8,7 @@ enum KindCatalog {
 
     /// Every postable kind's schema with the optional `officer` field at the end.
     private static let withOfficer: [EntryKind: KindSchema] = Dictionary(uniqueKeysWithValues:
-        [sitrep, threat, incident, alert, message, commtest].map { schema in
+        [sitrep, threat, incident, assessment, alert, message, commtest].map { schema in
             (schema.kind, KindSchema(kind: schema.kind, title: schema.title, about: schema.about,
                                      body: MapSchema(noun: schema.body.noun, fields: schema.body.fields + [officerField], rules: schema.body.rules),
                                      exampleJSON: schema.exampleJSON, summary: schema.summary))
@@ -400,6 +400,44 @@ enum KindCatalog {
             let codes = ["status", "urgency", "severity", "certainty"].compactMap { f.text($0) }
             if !codes.isEmpty { s += " (\(codes.joined(separator: ", ")))" }
             if let h = f.text("headline") { s += " — \(h)" }
+            return s
+        })
+
+    // MARK: assessment
+
+    static let assessment = KindSchema(
+        kind: .assessment, title: "incident assessment",
+        about: "The authority's or police's assessment of an early-warning incident, which is its first ref: the incident's status (new, assessing, closed), the outcome, any protective action, and the answer the reporting company reads on its desk. A later assessment (by HLC, then id) supersedes an earlier one.",
+        body: MapSchema(noun: "an assessment", fields: [
+            required("status", .choice(AssessmentBody.Status.allCases.map(\.rawValue)), "the incident's status: new (back in the queue), assessing, or closed"),
+            optional("outcome", .choice(AssessmentBody.Outcome.allCases.map(\.rawValue)), "what the assessment found; required when status is closed, refused when it is new"),
+            optional("protective_action", .text(1...10_000), "protective action taken or advised, e.g. patrols, a perimeter"),
+            optional("answer", .text(1...10_000), "the answer to the reporting company; required when status is closed"),
+        ], rules: [
+            Rule(doc: "outcome and answer are given when status is closed; outcome is not given when status is new") { map, _, _ throws(KindValidationError) in
+                let status = map.text("status") ?? ""
+                if status == "closed" {
+                    for field in ["outcome", "answer"] where map[field] == nil {
+                        throw KindValidationError(field: field, reason: "required field is missing; status is closed, so give the \(field == "outcome" ? "outcome" : "answer to the reporting company")")
+                    }
+                }
+                if status == "new", map["outcome"] != nil {
+                    throw KindValidationError(field: "outcome", reason: "only allowed when status is assessing or closed, but status is new; remove outcome or set the status")
+                }
+            },
+        ]),
+        exampleJSON: """
+        {
+          "status": "closed",
+          "outcome": "unfounded",
+          "protective_action": "Extra patrol at gate 3 tonight.",
+          "answer": "The drone was a survey flight with a permit. No further action needed; thank you for reporting."
+        }
+        """,
+        summary: { f in
+            var s = "assessment: \(f.text("status") ?? "?")"
+            if let o = f.text("outcome") { s += " (\(o))" }
+            if let a = f.text("answer") { s += " — \(a.count > 80 ? String(a.prefix(79)) + "…" : a)" }
             return s
         })
 

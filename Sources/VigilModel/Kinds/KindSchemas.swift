@@ -9,7 +9,7 @@ import Foundation
 /// field names, timestamps as ISO 8601 text, coordinates as decimal degrees, ids as 64 hex digits.
 public enum KindSchemas {
     /// The kinds a duty officer posts with a typed body.
-    public static let postable: [EntryKind] = [.situationReport, .threatNotice, .incident, .alert, .message, .commTest]
+    public static let postable: [EntryKind] = [.situationReport, .threatNotice, .incident, .assessment, .alert, .message, .commTest]
 
     // MARK: Validation
 
@@ -118,10 +118,11 @@ public enum KindSchemas {
     }
 
     /// Whether entries of `kind` are documents that updates can amend or retract (not updates,
-    /// acknowledgements or roster changes themselves).
+    /// acknowledgements or roster changes themselves, nor assessments: a later assessment supersedes an
+    /// earlier one, docs/federation.md).
     public static func isDocument(_ kind: EntryKind) -> Bool {
         switch kind {
-        case .update, .acknowledgement, .roster: false
+        case .update, .acknowledgement, .roster, .assessment: false
         default: true
         }
     }
