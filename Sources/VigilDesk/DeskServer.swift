@@ -133,6 +133,7 @@ public actor DeskServer {
                 SecurityHeaders.apply(to: &headers, caching: .never)
                 return .stream(head: ServerSentEvent.streamHead(headers: headers), events: await backend.follow())
             default:
+                if let reply = try await mapAndCAP(request, path: path, session: session) { return reply }
                 throw DeskRefusal(.notFound, "no API \(request.method.rawValue) \(path)")
             }
         } catch {
@@ -141,7 +142,7 @@ public actor DeskServer {
     }
 
     /// One local API request through the backend; the node's failure becomes the desk's refusal.
-    private func perform<Op: APIOperation>(_ request: Op) async throws(DeskRefusal) -> Op.Answer {
+    func perform<Op: APIOperation>(_ request: Op) async throws(DeskRefusal) -> Op.Answer {
         do { return try await backend.perform(request) } catch { throw DeskRefusal(error) }
     }
 
@@ -198,7 +199,7 @@ public actor DeskServer {
         return HTTPResponse(status: .ok, headers: headers, body: file.bytes)
     }
 
-    private func json(_ value: some Encodable) -> HTTPResponse {
+    func json(_ value: some Encodable) -> HTTPResponse {
         var headers = HTTPHeaders([("Content-Type", "application/json")])
         SecurityHeaders.apply(to: &headers, caching: .never)
         return HTTPResponse(status: .ok, headers: headers, body: DeskJSON.bytes(value))

@@ -5,6 +5,8 @@ import { showFeed, entryArrived } from "./feed.js";
 import { showEntry } from "./entry.js";
 import { showPost, showAmend } from "./post.js";
 import { showCommTests, showCommTest, commTestEntryArrived } from "./commtest.js";
+import { showMap, mapEntryArrived } from "./map.js";
+import { showCAP } from "./cap.js";
 
 const view = document.getElementById("view");
 
@@ -15,6 +17,8 @@ function route() {
   else if (hash.startsWith("#amend/")) showAmend(view, decodeURIComponent(hash.slice(7)));
   else if (hash === "#commtests") showCommTests(view);
   else if (hash.startsWith("#commtest/")) showCommTest(view, decodeURIComponent(hash.slice(10)));
+  else if (hash === "#map") showMap(view);
+  else if (hash === "#cap") showCAP(view);
   else showFeed(view);
 }
 
@@ -30,6 +34,7 @@ function live() {
     const entry = JSON.parse(event.data);
     entryArrived(entry);
     commTestEntryArrived(entry);
+    mapEntryArrived(entry);
   });
 }
 

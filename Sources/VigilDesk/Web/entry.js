@@ -2,6 +2,7 @@
 import { get, post } from "./api.js";
 import { el, clear, tlpLabel, when } from "./dom.js";
 import { t, language } from "./i18n.js";
+import { capDownload } from "./cap.js";
 
 function fields(list) {
   return el("dl", { class: "fields" }, list.map((f) => [el("dt", { text: f.path }), el("dd", { text: f.value })]));
@@ -43,6 +44,7 @@ export async function showEntry(view, id) {
     el("h2", { text: t("entry.receipts") }),
     detail.receipts.length ? el("ul", {}, detail.receipts.map(receipt)) : el("p", { class: "quiet", text: t("entry.none") }),
     detail.confirmedHere ? el("p", { id: "acked", class: "quiet", text: t("entry.acked") }) : el("p", {}, ack),
+    ...(s.kind === "alert" ? [el("p", {}, capDownload(s.id))] : []),
     // (append() would write a null as the text "null")
     ...(detail.mayAmend ? [changes(view, id)] : []));
 }

@@ -1,4 +1,5 @@
 // The desk's own text in English, Dutch and French. The officer picks; the default follows the browser.
+import { mapTexts } from "./i18n-map.js";
 const texts = {
   en: {
     "nav.commtests": "Comm tests", "ct.title": "Communication tests", "ct.start": "Start a test", "ct.expect": "Who answers",
@@ -78,6 +79,9 @@ const texts = {
 };
 
 /** The officer's language: their choice, else the browser's first supported language, else English. */
+// The map and CAP pages' texts (i18n-map.js).
+for (const lang of Object.keys(texts)) Object.assign(texts[lang], mapTexts[lang]);
+
 export function language() {
   const chosen = localStorage.getItem("vigil-lang");
   if (chosen && texts[chosen]) return chosen;
