@@ -44,17 +44,31 @@ function extend(box, lon, lat) {
   box.south = Math.min(box.south, lat); box.north = Math.max(box.north, lat);
 }
 
-/** Belgium and every shape, with a margin: the map always shows Belgium, and whatever else is drawn. */
+function featureBox(f) {
+  const box = { west: Infinity, east: -Infinity, south: Infinity, north: -Infinity };
+  for (const p of f.points) extend(box, p.lon, p.lat);
+  for (const ring of f.polygons) for (const p of ring) extend(box, p.lon, p.lat);
+  for (const c of f.circles) {
+    const dLat = c.radiusMetres / 111320, dLon = dLat / Math.max(0.05, Math.cos(c.lat * Math.PI / 180));
+    extend(box, c.lon - dLon, c.lat - dLat); extend(box, c.lon + dLon, c.lat + dLat);
+  }
+  return box;
+}
+
+/** The base map's extent: a shape outside it (an imported alert for another continent) is listed, not fitted. */
+function onBaseMap(box) {
+  const area = { west: Infinity, east: -Infinity, south: Infinity, north: -Infinity };
+  for (const c of basemap.countries) for (const ring of c.rings) for (const [lon, lat] of ring) extend(area, lon, lat);
+  return box.east >= area.west && box.west <= area.east && box.north >= area.south && box.south <= area.north;
+}
+
+/** Belgium and every shape on the base map, with a margin: the map always shows Belgium. */
 function fit(features) {
   const box = { west: Infinity, east: -Infinity, south: Infinity, north: -Infinity };
   for (const ring of basemap.countries.find((c) => c.code === "BEL").rings) for (const [lon, lat] of ring) extend(box, lon, lat);
   for (const f of features) {
-    for (const p of f.points) extend(box, p.lon, p.lat);
-    for (const ring of f.polygons) for (const p of ring) extend(box, p.lon, p.lat);
-    for (const c of f.circles) {
-      const dLat = c.radiusMetres / 111320, dLon = dLat / Math.max(0.05, Math.cos(c.lat * Math.PI / 180));
-      extend(box, c.lon - dLon, c.lat - dLat); extend(box, c.lon + dLon, c.lat + dLat);
-    }
+    const b = featureBox(f);
+    extend(box, b.west, b.south); extend(box, b.east, b.north);
   }
   const padLon = Math.max(0.3, (box.east - box.west) * 0.15), padLat = Math.max(0.2, (box.north - box.south) * 0.15);
   return { west: box.west - padLon, east: box.east + padLon, south: box.south - padLat, north: box.north + padLat };
@@ -94,7 +108,8 @@ function draw(page) {
   const list = mapView.querySelector("#map-list");
   clear(holder);
   clear(list);
-  const p = projection(fit(page.features));
+  const outside = new Set(page.features.filter((f) => !onBaseMap(featureBox(f))).map((f) => f.entry.id));
+  const p = projection(fit(page.features.filter((f) => !outside.has(f.entry.id))));
   const unit = p.height / 90;
   // Polygons first, so that circles and points stay on top and clickable.
   const ordered = [...page.features].sort((a, b) => (b.polygons.length > 0) - (a.polygons.length > 0));
@@ -108,7 +123,8 @@ function draw(page) {
     list.append(el("li", { "data-id": f.entry.id },
       el("span", { class: "time", text: when(f.entry.createdMilliseconds, language()) }), " ", tlpLabel(f.entry.tlp), " ",
       el("span", { class: "kind", text: f.entry.kind }), " ",
-      el("a", { href: "#entry/" + encodeURIComponent(f.entry.id), text: f.entry.title })));
+      el("a", { href: "#entry/" + encodeURIComponent(f.entry.id), text: f.entry.title }),
+      outside.has(f.entry.id) ? el("span", { class: "quiet outside", text: " — " + t("map.outside") }) : null));
   }
 }
 
