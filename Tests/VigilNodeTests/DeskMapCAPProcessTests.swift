@@ -8,7 +8,8 @@ import VigilModel
 /// sample checked and posted at the ncc desk (the preview says what `vigil import --cap --dry-run` says),
 /// drawn on the map, exported byte for byte as `vigil export --cap` writes it; a CAP Cancel pasted at the
 /// desk retracts it on both nodes through its <references>, as one imported with the CLI does; a sitrep
-/// posted on the other node appears on the open map without a reload. Screenshots:
+/// posted on the other node appears on the open map without a reload; a 95 KB document passes the node's
+/// HTTP host and one over 1 MiB is refused with 413 and the reason. Screenshots:
 /// `.build/desk-screenshots/node-cap-preview.png`, `node-map-live.png`. The name starts with
 /// DeskNodeProcessTests so that Scripts/test runs it with the other socket suites.
 @Suite("Desk map and CAP on real nodes", .serialized)
@@ -94,6 +95,34 @@ struct DeskNodeProcessTestsMapCAP {
         _ = try browser.find("#map g.feature[data-id=\"\(posted.hex)\"] circle.point")
         #expect(try browser.script("return window.notReloaded") == "yes")
         try browser.screenshot("node-map-live")
+
+        // A large document through the node's own HTTP host: about 95 KB of XML whose body still fits an
+        // entry (the view's description is cut, with a warning; the CAP message keeps it whole); one over
+        // 1 MiB is refused by the page before sending, and by the node with 413 and the reason.
+        let large = Self.cancel.replacingOccurrences(of: "<msgType>Cancel</msgType>", with: "<msgType>Alert</msgType>")
+            .replacingOccurrences(of: "-cancel", with: "-large")
+            .replacingOccurrences(of: "  <references>KSTO@NWS.NOAA.GOV,KSTO1055887203,2003-06-17T14:57:00-07:00</references>\n", with: "")
+            .replacingOccurrences(of: "</alert>", with: "  <info><category>Met</category><event>Storm</event><urgency>Expected</urgency><severity>Moderate</severity>"
+                + "<certainty>Likely</certainty><description>\(String(repeating: "Heavy rain expected. ", count: 4500))</description></info>\n</alert>")
+        #expect(large.utf8.count > 90_000)
+        try browser.go(desk + "/#cap")
+        _ = try browser.find("#cap-text")
+        let literal = String(decoding: try JSONEncoder().encode(large), as: UTF8.self)
+        _ = try browser.script("document.querySelector('#cap-text').value = \(literal); return 'ok'")
+        try browser.click("#cap-check")
+        #expect(try browser.text("#cap-warnings li").contains("description has 94500 characters"))
+        _ = try browser.script("document.querySelector('#cap-text').value = 'x'.repeat(1048577); return 'ok'")
+        try browser.click("#cap-check")
+        #expect(try browser.text("#cap-error:not(:empty)") == "Refused: The document is 1048577 bytes; the desk accepts CAP documents up to 1 MiB (1048576 bytes).")
+        let tooLarge = try browser.script("""
+            return fetch('/api/me').then((r) => r.json()).then((me) => fetch('/api/cap/preview', { method: 'POST',
+              headers: { 'Content-Type': 'application/xml', 'X-CSRF-Token': me.csrfToken }, body: 'x'.repeat(1048577) }))
+              .then((r) => r.text().then((t) => r.status + ' ' + t));
+            """)
+        #expect(tooLarge.hasPrefix("413 ") && tooLarge.contains("a CAP file to import is at most 1 MiB"), "\(tooLarge)")
+        // The node goes on serving.
+        #expect(try fed.api("ncc").send(StatusRequest()).status.name == "ncc")
+        _ = try browser.script("document.querySelector('#cap-text').value = ''; return 'ok'")
 
         // A CAP Cancel pasted at the desk: posted like any alert, it retracts A2 on both nodes.
         try browser.go(desk + "/#cap")

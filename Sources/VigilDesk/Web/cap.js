@@ -84,7 +84,9 @@ function importSection(roles) {
       error.textContent = t("cap.refused") + " " + refusal.message;
     }
   });
+  // One document at a time: picking a file clears the pasted text, typing clears the picked file.
   file.addEventListener("change", () => { if (file.files.length) paste.value = ""; });
+  paste.addEventListener("input", () => { file.value = ""; });
 
   return el("section", { class: "cap-import" },
     el("h2", { text: t("cap.import") }),
