@@ -131,6 +131,34 @@ struct DeskMapCAPServerTests {
         #expect(await Self.get(server, "/api/cap/export?id=zz", token: token).status == .badRequest)
     }
 
+    @Test("the map and CAP pages' files are served with their media types; the base map is small and holds the six countries")
+    func files() async throws {
+        let (server, _) = try S.server()
+        for (name, type) in [("map.js", "text/javascript; charset=utf-8"), ("cap.js", "text/javascript; charset=utf-8"),
+                             ("labels.js", "text/javascript; charset=utf-8"), ("i18n-map.js", "text/javascript; charset=utf-8"),
+                             ("desk-map.css", "text/css; charset=utf-8"), ("basemap.json", "application/json")] {
+            let file = S.response(await server.handle(S.request(.get, "/static/\(name)"), client: "c", now: .zero))
+            #expect(file.status == .ok && file.headers["content-type"] == type && !file.body.isEmpty, "\(name)")
+        }
+        struct BaseMap: Decodable {
+            struct Outline: Decodable { let code: String; let rings: [[[Double]]] }
+            let countries: [Outline]
+            let subdivisions: [Outline]
+        }
+        let bytes = try #require(DeskFiles.files["basemap.json"]).bytes
+        #expect(bytes.count < 64 * 1024)
+        let map = try JSONDecoder().decode(BaseMap.self, from: Data(bytes))
+        #expect(map.countries.map(\.code) == ["BEL", "NLD", "LUX", "DEU", "FRA", "GBR"])
+        #expect(map.subdivisions.count == 3 && map.countries.allSatisfy { !$0.rings.isEmpty })
+        // Every ring is closed, in [lon, lat] order, near Belgium.
+        for outline in map.countries + map.subdivisions {
+            for ring in outline.rings {
+                #expect(ring.count >= 4 && ring.first == ring.last, "\(outline.code)")
+                #expect(ring.allSatisfy { $0.count == 2 && (-11...20).contains($0[0]) && (40...61).contains($0[1]) }, "\(outline.code)")
+            }
+        }
+    }
+
     @Test("the desk's body limit takes any CAP document the parser takes; a larger one gets a 413 that says so")
     func sizeLimit() throws {
         // CAPParser reads at most 1 MiB; the desk's body limit is the same, so every acceptable document fits.
