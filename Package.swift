@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "CVigilBuild", path: "Sources/CVigilBuild"),
         // The duty desk's pure cores: HTTP/1.1 parsing and responses, the connection state machine,
         // officers, sessions, login throttling, security headers (docs/desk.md). No I/O.
-        .target(name: "VigilDesk", dependencies: ["VigilAPI", "VigilModel", "VigilCrypto"], resources: [.embedInCode("Web")]),
+        .target(name: "VigilDesk", dependencies: ["VigilAPI", "VigilCAP", "VigilModel", "VigilCrypto"], resources: [.embedInCode("Web")]),
         // The command-line tool.
         .executableTarget(name: "vigil", dependencies: ["VigilAPI", "VigilCrypto", "VigilModel", "VigilStore", "VigilSync", "VigilNode", "VigilCAP", "VigilBundle", "VigilDesk", "CVigilBuild"]),
         // What the fuzz targets share: the libFuzzer driver hand-over and the replayer's file handling.
@@ -64,8 +64,9 @@ let package = Package(
         .executableTarget(name: "vigil-bench-crypto", dependencies: ["VigilBenchSupport", "VigilModel", "VigilCrypto"]),
         // Negentropy conformance harness: the reference test harness's line protocol (docs/negentropy.md).
         .executableTarget(name: "vigil-negentropy-harness", dependencies: ["VigilSync", "VigilModel", "VigilCrypto"]),
-        // CAP 1.2 import/export for alert entries (docs/cap.md). Pure: no I/O.
-        .target(name: "VigilCAP", dependencies: ["VigilModel"]),
+        // CAP 1.2 import/export for alert entries (docs/cap.md). Pure: no I/O. (VigilAPI: an alert's export
+        // from the local API's answers, shared by `vigil export --cap` and the desk.)
+        .target(name: "VigilCAP", dependencies: ["VigilAPI", "VigilModel"]),
         // libFuzzer target for the CAP parser; built normally it replays files (Scripts/fuzz cap).
         .executableTarget(name: "vigil-fuzz-cap", dependencies: ["VigilFuzzSupport", "VigilCAP"]),
         // CAP import/export rates against xmllint --noout (Scripts/bench-cap).
@@ -92,7 +93,7 @@ let package = Package(
         // Test support: headless Chromium over WebDriver, a loopback socket and a minimal HTTP client, for the
         // desk's browser tests against the test host (VigilDeskTests) and against node processes (VigilNodeTests).
         .target(name: "VigilBrowserTesting", path: "Tests/VigilBrowserTesting"),
-        .testTarget(name: "VigilDeskTests", dependencies: ["VigilDesk", "VigilAPI", "VigilModel", "VigilCrypto", "VigilBrowserTesting"]),
+        .testTarget(name: "VigilDeskTests", dependencies: ["VigilDesk", "VigilAPI", "VigilCAP", "VigilModel", "VigilCrypto", "VigilBrowserTesting"]),
         .testTarget(name: "VigilCLITests", dependencies: ["VigilModel", "VigilCrypto", "VigilStore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -12,6 +12,7 @@ public enum DeskFiles {
     static let html = "text/html; charset=utf-8"
     static let js = "text/javascript; charset=utf-8"
     static let css = "text/css; charset=utf-8"
+    static let json = "application/json"
 
     /// Every file by its served name.
     public static let files: [String: File] = [
@@ -32,5 +33,11 @@ public enum DeskFiles {
         "i18n-federation.js": File(bytes: PackageResources.i18n_federation_js, contentType: js),
         "incidents.js": File(bytes: PackageResources.incidents_js, contentType: js),
         "i18n-incidents.js": File(bytes: PackageResources.i18n_incidents_js, contentType: js),
+        "desk-map.css": File(bytes: PackageResources.desk_map_css, contentType: css),
+        "i18n-map.js": File(bytes: PackageResources.i18n_map_js, contentType: js),
+        "labels.js": File(bytes: PackageResources.labels_js, contentType: js),
+        "map.js": File(bytes: PackageResources.map_js, contentType: js),
+        "cap.js": File(bytes: PackageResources.cap_js, contentType: js),
+        "basemap.json": File(bytes: PackageResources.basemap_json, contentType: json),
     ]
 }

@@ -149,6 +149,7 @@ public actor DeskServer {
             case (.post, "/api/roster"):
                 return .response(json(try await rosterChange(request.body)))
             default:
+                if let reply = try await mapAndCAP(request, path: path, session: session) { return reply }
                 throw DeskRefusal(.notFound, "no API \(request.method.rawValue) \(path)")
             }
         } catch {

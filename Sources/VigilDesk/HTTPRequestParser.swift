@@ -215,7 +215,7 @@ public struct HTTPRequestParser: Sendable {
                 throw HTTPParseError(.badRequest, "Content-Length is not a decimal number")
             }
             guard value <= limits.maxBodyBytes else {
-                throw HTTPParseError(.contentTooLarge, "the body is \(value) bytes, more than the \(limits.maxBodyBytes) accepted")
+                throw HTTPParseError(.contentTooLarge, "the body is \(value) bytes, more than the \(limits.maxBodyBytes) accepted; send less (a CAP file to import is at most 1 MiB, the most a node reads)")
             }
             length = value
         }

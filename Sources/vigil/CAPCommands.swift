@@ -38,26 +38,23 @@ enum ImportCommand: Command {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw CommandFailure("cannot read \(file)", exitCode: ExitCode.environment)
         }
-        let alert: CAPAlert
-        let body: CAPImportedAlert
+        let check: CAPImportCheck
         do {
-            alert = try CAPParser.parse(data)
-            body = try CAPImport.alertBody(from: alert)
+            check = try CAPImportCheck.check(data)
         } catch {
-            throw CommandFailure("\(file) is not an acceptable CAP 1.2 alert: \(error)", exitCode: ExitCode.refused)
+            throw CommandFailure(error.stage == .notCAP ? "\(file) \(error)" : "\(file): \(error)", exitCode: ExitCode.refused)
         }
-        do { try KindSchemas.validate(.alert, body.fields, createdAt: nil) } catch {
-            throw CommandFailure("\(file): the alert does not fit Vigil's alert schema: \(error)", exitCode: ExitCode.refused)
-        }
+        let alert = check.alert
+        let body = check.imported
         let dryRun = args.flag("dry-run")
-        let summary = KindSchemas.summary(.alert, body.fields)
+        let summary = check.summary
         var result = ImportResult(msgType: body.msgType.rawValue, warnings: body.warnings, summary: summary,
-                                  references: body.references.map(\.text), fields: KindSchemas.humanValue(.alert, body.fields))
+                                  references: body.references.map(\.text), fields: check.fields)
         if !dryRun {
             // An Update or Cancel is posted like any alert: every node links it to the alerts its
             // <references> name (docs/cap.md), whichever node imported them and in whatever order.
             let api = try NodeAPI(args, command: name)
-            let request = ComposeRequest(kind: EntryKind.alert.name, fields: KindSchemas.humanValue(.alert, body.fields), audience: AudienceFlags.spec(args))
+            let request = ComposeRequest(kind: EntryKind.alert.name, fields: check.fields, audience: AudienceFlags.spec(args))
             result.id = try api.call(request).id
         }
         if args.flag("json") {
@@ -130,51 +127,19 @@ enum ExportCommand: Command {
         if let out { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) }
         var written: [Written] = []
         for entryID in ids {
-            let id = entryID.hex
             let entry = try api.call(ShowRequest(id: entryID)).entry
-            guard entry.summary.kind == EntryKind.alert.name else { throw CommandFailure("\(id) is not an alert", exitCode: ExitCode.refused) }
-            var current = entry.current == .object([:]) ? entry.summary.fields : entry.current
-            // The steps that changed the alert (ignored, unauthorised updates do not count). Steps made by
-            // CAP messages (alert entries: a CAP Update or Cancel linked by its <references>) are not
-            // Vigil's own: the current CAP message is exported as it is, a CAP Cancel as itself.
-            var steps: [HistoryStep] = []
-            var retractedByVigil = false
-            for step in entry.history where step.change != .ignored {
-                guard step.change != .created else { steps.append(step); continue }
-                let stepEntry = try api.call(ShowRequest(id: step.entry)).entry
-                if stepEntry.summary.kind == EntryKind.alert.name {
-                    if step.change == .retracted, entry.retractedBy != nil, !retractedByVigil {
-                        current = stepEntry.summary.fields
-                    }
-                } else {
-                    steps.append(step)
-                    if step.change == .retracted { retractedByVigil = true }
-                }
-            }
-            let fields: FieldMap
+            var steps: [EntryID: EntryDetail] = [:]
+            for step in CAPEntryExport.stepEntries(of: entry) { steps[step] = try api.call(ShowRequest(id: step)).entry }
+            let document: CAPEntryExport.Document
             do {
-                fields = try KindSchemas.fields(fromJSONValue: current, kind: .alert)
+                document = try CAPEntryExport.document(entry, steps: steps)
             } catch {
-                throw CommandFailure("alert \(id.prefix(16))…: \(error)", exitCode: ExitCode.refused)
+                throw CommandFailure(error.description, exitCode: ExitCode.refused)
             }
-            let msgType: CAPMsgType = retractedByVigil ? .cancel : (steps.count > 1 ? .update : .alert)
-            let identifier = current["cap_identifier"]?.stringValue ?? "vigil-\(id)"
-            let sender = current["cap_sender"]?.stringValue ?? "\(entry.summary.author)@vigil"
-            let created = Int64(entry.summary.timeMs)
-            let sent = Int64(steps.last?.timeMs ?? UInt64(created))
-            var references: [CAPReference] = []
-            if msgType != .alert, let createdText = CAPDateTime(milliseconds: created)?.text {
-                references = [CAPReference(sender: sender, identifier: identifier, sent: createdText)]
-            }
-            let xml: Data
-            do {
-                xml = try CAPExport.xml(fields: fields, identifier: msgType == .alert ? identifier : "\(identifier)-\(steps.count)",
-                                        sender: sender, sentMilliseconds: sent, msgType: msgType, references: references)
-            } catch {
-                throw CommandFailure("alert \(id.prefix(16))… cannot be written as CAP: \(error)", exitCode: ExitCode.refused)
-            }
+            let msgType = document.msgType
+            let xml = document.xml
             if let out {
-                let path = "\(out)/\(id.prefix(16)).xml"
+                let path = "\(out)/\(document.fileName)"
                 guard FileManager.default.createFile(atPath: path, contents: xml) else { throw CommandFailure("cannot write \(path)") }
                 written.append(Written(id: entryID, file: path, msgType: msgType.rawValue))
             } else {

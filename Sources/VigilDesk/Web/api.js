@@ -41,3 +41,21 @@ export async function me() {
   csrfToken = answer.csrfToken;
   return answer;
 }
+
+/** POST /api/PATH?params with raw bytes (a CAP document) and the CSRF token. A refusal the HTTP layer
+ * makes (413: too large) has a plain-text reason; it is shown as it is. */
+export async function postRaw(path, params, body, contentType) {
+  const query = new URLSearchParams(params);
+  const response = await fetch("/api/" + path + (query.toString() ? "?" + query : ""), {
+    method: "POST", credentials: "same-origin", cache: "no-store",
+    headers: { "Content-Type": contentType, "X-CSRF-Token": csrfToken }, body,
+  });
+  const text = await response.text();
+  let parsed = null;
+  try { parsed = JSON.parse(text); } catch { parsed = null; }
+  if (!response.ok) {
+    if (response.status === 401) window.location.assign("/login");
+    throw new Refusal(response.status, parsed?.field ?? null, parsed?.reason ?? (text.trim() || response.statusText));
+  }
+  return parsed;
+}

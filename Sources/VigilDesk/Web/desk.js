@@ -8,6 +8,8 @@ import { showCommTests, showCommTest, commTestEntryArrived } from "./commtest.js
 import { showFederation, listenForFederation } from "./federation.js";
 import { showReply, showFollowUp } from "./followup.js";
 import { showIncidents, incidentEntryArrived } from "./incidents.js";
+import { showMap, mapEntryArrived } from "./map.js";
+import { showCAP } from "./cap.js";
 
 const view = document.getElementById("view");
 
@@ -22,6 +24,8 @@ function route() {
   else if (hash.startsWith("#reply/")) showReply(view, decodeURIComponent(hash.slice(7)));
   else if (hash.startsWith("#followup/")) showFollowUp(view, decodeURIComponent(hash.slice(10)));
   else if (hash.startsWith("#incident")) showIncidents(view, hash);
+  else if (hash === "#map") showMap(view);
+  else if (hash === "#cap") showCAP(view);
   else showFeed(view);
 }
 
@@ -38,6 +42,7 @@ function live() {
     entryArrived(entry);
     commTestEntryArrived(entry);
     incidentEntryArrived(entry);
+    mapEntryArrived(entry);
   });
   listenForFederation(source);
 }

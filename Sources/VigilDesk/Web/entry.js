@@ -3,6 +3,7 @@ import { get, post } from "./api.js";
 import { el, clear, tlpLabel, when } from "./dom.js";
 import { t, language } from "./i18n.js";
 import { followUpKinds, replyKinds } from "./followup.js";
+import { capDownload } from "./cap.js";
 
 function fields(list) {
   return el("dl", { class: "fields" }, list.map((f) => [el("dt", { text: f.path }), el("dd", { text: f.value })]));
@@ -47,6 +48,7 @@ export async function showEntry(view, id) {
     detail.receipts.length ? el("ul", {}, detail.receipts.map(receipt)) : el("p", { class: "quiet", text: t("entry.none") }),
     detail.confirmedHere ? el("p", { id: "acked", class: "quiet", text: t("entry.acked") }) : el("p", {}, ack),
     shortcuts(detail),
+    ...(s.kind === "alert" ? [el("p", {}, capDownload(s.id))] : []),
     // (append() would write a null as the text "null")
     ...(detail.mayAmend ? [changes(view, id)] : []));
 }

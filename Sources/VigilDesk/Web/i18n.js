@@ -2,6 +2,7 @@
 // A page may keep its text in its own module (i18n-PAGE.js), merged below.
 import { federationTexts } from "./i18n-federation.js";
 import { incidentTexts } from "./i18n-incidents.js";
+import { mapTexts } from "./i18n-map.js";
 
 const texts = {
   en: {
@@ -80,7 +81,7 @@ const texts = {
     "error.session": "Votre session a expiré. Reconnectez-vous.",
   },
 };
-for (const more of [federationTexts, incidentTexts]) for (const language of Object.keys(texts)) Object.assign(texts[language], more[language]);
+for (const more of [federationTexts, incidentTexts, mapTexts]) for (const language of Object.keys(texts)) Object.assign(texts[language], more[language]);
 
 /** The officer's language: their choice, else the browser's first supported language, else English. */
 export function language() {

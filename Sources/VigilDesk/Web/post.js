@@ -3,7 +3,8 @@
 // names — the same field path and sentence `vigil post` gives.
 import { get, post, Refusal } from "./api.js";
 import { el, clear } from "./dom.js";
-import { t } from "./i18n.js";
+import { t, language } from "./i18n.js";
+import { fieldLabel } from "./labels.js";
 
 let setup = null;
 
@@ -62,7 +63,9 @@ function valueOf(field, node) {
 
 function fieldRow(field, value) {
   return el("div", { class: "form-field", "data-field": field.path },
-    el("label", { for: "f-" + field.path }, el("span", { class: "path", text: field.path }),
+    // The field's name in the officer's language, and its schema name (as `vigil post` takes it) in small print.
+    el("label", { for: "f-" + field.path }, el("span", { class: "field-label", text: fieldLabel(field.path, language()) }), " ",
+      el("small", { class: "path", text: field.path }),
       field.required ? el("span", { class: "required", title: t("post.required"), text: " *" }) : null),
     control(field, value),
     el("p", { class: "help quiet", text: field.help }),

@@ -24,6 +24,8 @@ actor FakeDeskBackend: DeskBackend {
     private(set) var rosterPosts: [JSONValue] = []
 
     func setPeers(_ list: [NodeStatus.Peer]) { peers = list }
+    /// The `compose` requests answered, in order (each is held as a new entry by this node).
+    private(set) var composed: [ComposeRequest] = []
 
     /// An entry by `gov-antwerp` whose id is `idDigit` 64 times.
     static func detail(_ idDigit: Character, kind: String = "sitrep", tlp: String, title: String, at milliseconds: UInt64,
@@ -76,9 +78,29 @@ actor FakeDeskBackend: DeskBackend {
                                                                                                        confirmedMs: 1_796_040_000_000, officer: r.officer)],
                                          results: d.results)
             return PostedAnswer(id: EntryID(hex: String(repeating: "9", count: 64))!) as! Op.Answer
+        case let r as ComposeRequest:
+            return PostedAnswer(id: compose(r)) as! Op.Answer
         default:
             throw APIFailure(.badRequest, "the test backend does not answer \(Op.op)")
         }
+    }
+
+    /// Holds a composed entry as this node's own (the officer in its fields, as the node writes it) and
+    /// pushes it to open desks. Its id is the number of entries composed so far, as 64 hex digits.
+    private func compose(_ r: ComposeRequest) -> EntryID {
+        composed.append(r)
+        let hex = String(composed.count, radix: 16)
+        let id = EntryID(hex: String(repeating: "0", count: 64 - hex.count) + hex)!
+        var fields: [String: JSONValue] = if case .object(let members) = r.fields { members } else { [:] }
+        if let officer = r.officer { fields["officer"] = .string(officer) }
+        let title = (fields["headline"] ?? fields["event"] ?? fields["subject"])?.stringValue ?? r.kind
+        let summary = EntrySummary(id: id, kind: r.kind, time: "", timeMs: 1_796_050_000_000 + UInt64(composed.count), hlc: "", author: Self.nodeName,
+                                   organisation: "National Crisis Centre", refs: r.refs,
+                                   audience: AudienceView(tlp: r.audience?.tlp ?? "TLP:CLEAR", roles: r.audience?.roles ?? [], organisations: [], nodes: []),
+                                   fields: .object(fields), summary: title, amended: false, retracted: false)
+        add(EntryDetail(summary: summary, current: .object(fields), history: [HistoryStep(entry: id, by: Self.nodeName, time: "", timeMs: summary.timeMs, change: .created)],
+                        retractedBy: nil, acknowledgements: [], results: nil))
+        return id
     }
 
     private func list(_ r: EntriesRequest) -> [EntrySummary] {
@@ -113,3 +135,4 @@ actor FakeDeskBackend: DeskBackend {
         for subscriber in peerSubscribers { subscriber.yield(change) }
     }
 }
+
