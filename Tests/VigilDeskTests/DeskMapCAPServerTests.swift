@@ -149,7 +149,32 @@ struct DeskMapCAPServerTests {
         #expect(bytes.count < 64 * 1024)
         let map = try JSONDecoder().decode(BaseMap.self, from: Data(bytes))
         #expect(map.countries.map(\.code) == ["BEL", "NLD", "LUX", "DEU", "FRA", "GBR"])
-        #expect(map.subdivisions.count == 3 && map.countries.allSatisfy { !$0.rings.isEmpty })
+        #expect(map.countries.allSatisfy { !$0.rings.isEmpty })
+        // Belgium's ten provinces and the Brussels-Capital Region, by ISO 3166-2 code.
+        #expect(map.subdivisions.map(\.code) == ["BE-BRU", "BE-VAN", "BE-VBR", "BE-VLI", "BE-VOV", "BE-VWV",
+                                                  "BE-WBR", "BE-WHT", "BE-WLG", "BE-WLX", "BE-WNA"])
+        // Each city lies in its own province and in no other (even-odd over all rings: Flemish Brabant's
+        // ring around Brussels is a hole).
+        func inside(_ point: (lon: Double, lat: Double), _ outline: BaseMap.Outline) -> Bool {
+            var crossings = 0
+            for ring in outline.rings {
+                for (a, b) in zip(ring, ring.dropFirst()) where (a[1] > point.lat) != (b[1] > point.lat) {
+                    let t: Double = (point.lat - a[1]) / (b[1] - a[1])
+                    let x: Double = a[0] + t * (b[0] - a[0])
+                    if point.lon < x { crossings += 1 }
+                }
+            }
+            return crossings % 2 == 1
+        }
+        let cities: [(code: String, at: (lon: Double, lat: Double))] = [
+            ("BE-BRU", (4.352, 50.847)), ("BE-VAN", (4.402, 51.219)), ("BE-VBR", (4.701, 50.879)), ("BE-VLI", (5.338, 50.931)),
+            ("BE-VOV", (3.726, 51.054)), ("BE-VWV", (3.225, 51.209)), ("BE-WBR", (4.612, 50.668)), ("BE-WHT", (3.952, 50.454)),
+            ("BE-WLG", (5.571, 50.633)), ("BE-WLX", (5.567, 49.683)), ("BE-WNA", (4.867, 50.467)),
+        ]
+        for city in cities {
+            let holders: [String] = map.subdivisions.filter { inside(city.at, $0) }.map(\.code)
+            #expect(holders == [city.code], "\(city.code)")
+        }
         // Every ring is closed, in [lon, lat] order, near Belgium.
         for outline in map.countries + map.subdivisions {
             for ring in outline.rings {
