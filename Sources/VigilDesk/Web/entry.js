@@ -4,9 +4,10 @@ import { el, clear, tlpLabel, when } from "./dom.js";
 import { t, language } from "./i18n.js";
 import { followUpKinds, replyKinds } from "./followup.js";
 import { capDownload } from "./cap.js";
+import { fieldTerm } from "./labels.js";
 
 function fields(list) {
-  return el("dl", { class: "fields" }, list.map((f) => [el("dt", { text: f.path }), el("dd", { text: f.value })]));
+  return el("dl", { class: "fields" }, list.map((f) => [el("dt", { text: fieldTerm(f.path, language()), title: f.path }), el("dd", { text: f.value })]));
 }
 
 function amendment(a) {
@@ -15,7 +16,7 @@ function amendment(a) {
     a.retraction !== null && a.retraction !== undefined
       ? el("p", { class: "retraction" }, el("strong", { text: t("entry.retract") + ": " }), a.retraction) : null,
     el("dl", { class: "fields diff" }, a.changes.map((c) => [
-      el("dt", { text: c.path }),
+      el("dt", { text: fieldTerm(c.path, language()), title: c.path }),
       el("dd", {}, c.before !== null && c.before !== undefined ? el("del", { text: c.before }) : null, " ",
         c.after !== null && c.after !== undefined ? el("ins", { text: c.after }) : null),
     ])));

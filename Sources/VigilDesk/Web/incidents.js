@@ -6,6 +6,7 @@ import { get, post, Refusal } from "./api.js";
 import { el, clear, tlpLabel, when } from "./dom.js";
 import { t, language } from "./i18n.js";
 import { showPost } from "./post.js";
+import { fieldTerm } from "./labels.js";
 
 const statuses = ["new", "assessing", "closed"];
 const outcomes = ["unfounded", "confirmed", "inconclusive", "referred"];
@@ -126,7 +127,7 @@ async function drawIncident(view, id) {
         ? el("p", { class: "inc-answer", id: "inc-answer" }, el("strong", { text: t("inc.answerFor") + ": " }), current.answer)
         : el("p", { class: "quiet", id: "inc-no-answer", text: t("inc.noAnswer") })),
     el("h2", { text: t("inc.fields") }),
-    el("dl", { class: "fields" }, detail.entry.fields.map((f) => [el("dt", { text: f.path }), el("dd", { text: f.value })])),
+    el("dl", { class: "fields" }, detail.entry.fields.map((f) => [el("dt", { text: fieldTerm(f.path, language()), title: f.path }), el("dd", { text: f.value })])),
     el("h2", { text: t("inc.assessments") }),
     detail.status.assessments.length
       ? el("ol", { class: "inc-assessments" }, [...detail.status.assessments].reverse().map(assessment))

@@ -85,3 +85,16 @@ export function fieldLabel(path, language) {
   const entry = labels[path];
   return entry ? entry[language] ?? entry.en : path;
 }
+
+/**
+ * A field of a stored entry as an officer reads it: the label of its path with list positions left out
+ * (`areas.1.description` → "Description (2)"), the path itself when the table has none. The schema path is
+ * the element's title (shown on hover), as `vigil show` prints it.
+ */
+export function fieldTerm(path, language) {
+  const segments = String(path).split(".");
+  const positions = segments.filter((s) => /^[0-9]+$/.test(s)).map((s) => Number(s) + 1);
+  const entry = labels[segments.filter((s) => !/^[0-9]+$/.test(s)).join(".")];
+  if (!entry) return path;
+  return (entry[language] ?? entry.en) + (positions.length ? " (" + positions.join(".") + ")" : "");
+}

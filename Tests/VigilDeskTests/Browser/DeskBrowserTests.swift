@@ -84,6 +84,9 @@ struct DeskBrowserTests {
         try browser.go(host.baseURL + "/#entry/" + String(repeating: "a", count: 64))
         #expect(try browser.text(".diff del") == "minor")
         #expect(try browser.text(".diff ins") == "moderate")
+        // Fields are named by their label in the officer's language; the schema path is the title.
+        #expect(try browser.script("return document.querySelector('.diff dt').textContent + '|' + document.querySelector('.diff dt').title") == "Severity|severity")
+        #expect(try browser.script("return document.querySelector('dl.fields dt[title=\"summary\"]').textContent") == "Summary")
         try browser.click("#ack")
         _ = try browser.find("#view ul li")
         #expect(host.blocking { await backend.acknowledgements.map(\.officer) } == ["j.dupont"])
