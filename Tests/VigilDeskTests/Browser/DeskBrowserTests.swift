@@ -69,7 +69,9 @@ struct DeskBrowserTests {
         #expect(try browser.script("return [...document.querySelectorAll('#feed li')].map(li => li.dataset.id[0]).join('')") == "edba")
         try browser.screenshot("feed")
 
-        // A new entry is pushed to the open page without reloading.
+        // A new entry is pushed to the open page without reloading (once the page's event stream is open:
+        // the server subscribes before it answers, so nothing added after this is missed).
+        _ = try browser.find("#live[data-state=open]")
         _ = try browser.script("window.notReloaded = 'yes'; return 'ok'")
         host.blocking { await backend.add(FakeDeskBackend.detail("f", tlp: "TLP:AMBER", title: "Scheldt flooding — report 2: dike holding", at: base + 4000)) }
         #expect(try browser.text("li[data-id=\"\(String(repeating: "f", count: 64))\"] .title") == "Scheldt flooding — report 2: dike holding")

@@ -76,7 +76,8 @@ struct DeskBrowserTestsMapCAP {
         #expect(inside == "true")
         #expect(try browser.text("#map-list li[data-id=\"\(id("c"))\"] a") == "Scheldt flooding — report 1")
 
-        // An incident arrives: drawn at once, without a reload.
+        // An incident arrives: drawn at once, without a reload (once the event stream is open).
+        _ = try browser.find("#live[data-state=open]")
         _ = try browser.script("window.notReloaded = 'yes'; return 'ok'")
         host.blocking {
             await backend.add(FakeDeskBackend.detail("e", kind: "incident", tlp: "TLP:AMBER", title: "Drone above the tank farm", at: base + 4000,
