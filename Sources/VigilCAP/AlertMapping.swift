@@ -12,10 +12,12 @@ import VigilModel
 
 /// The Vigil alert body made from one CAP message.
 public struct CAPImportedAlert: Hashable, Sendable {
-    /// The alert body: the Vigil view and the CAP fields.
-    public let fields: FieldMap
-    /// The canonical encoding of `fields` (`FieldMap.encoded()`): the entry body, made once by the import
-    /// (it is also what the size limit is checked on), so that nobody needs to encode the body again.
+    /// The Vigil view: the alert schema's own fields (event, urgency, areas, …), without the CAP fields.
+    public let view: FieldMap
+    /// The CAP message, which the body holds whole in its CAP fields (`CAPBody`).
+    public let alert: CAPAlert
+    /// The entry body: the canonical encoding of `fields`, made once by the import (it is also what the
+    /// size limit is checked on), so that nobody needs to encode the body again.
     public let body: [UInt8]
     /// Where the Vigil view differs from the CAP message (cut texts, areas left out, …), for the operator.
     /// The CAP message itself is kept whole and exported unchanged.
@@ -25,13 +27,22 @@ public struct CAPImportedAlert: Hashable, Sendable {
     /// The earlier CAP messages this one refers to (`<references>`).
     public var references: [CAPReference]
 
-    /// An imported body; `body` is `fields.encoded()`.
-    init(fields: FieldMap, body: [UInt8], warnings: [String], msgType: CAPMsgType, references: [CAPReference]) {
-        self.fields = fields
+    /// An imported body; `body` is the encoding of `view` plus `alert`'s CAP fields.
+    init(view: FieldMap, alert: CAPAlert, body: [UInt8], warnings: [String]) {
+        self.view = view
+        self.alert = alert
         self.body = body
         self.warnings = warnings
-        self.msgType = msgType
-        self.references = references
+        self.msgType = alert.msgType
+        self.references = alert.parsedReferences
+    }
+
+    /// The alert body as a field map: the view and the CAP fields (`CAPBody.store`). Built on each use;
+    /// its canonical encoding is `body`.
+    public var fields: FieldMap {
+        var f = view
+        CAPBody.store(alert, into: &f)
+        return f
     }
 }
 
@@ -50,18 +61,26 @@ public enum CAPImport {
 
     /// Parses a CAP document and maps it: `CAPParser.parse` then `alertBody(from:)`.
     public static func alertBody(fromXML data: Data) throws(CAPError) -> CAPImportedAlert {
-        try alertBody(from: CAPParser.parse(data))
+        try alertBody(from: CAPParser.parse(data), sizeHint: data.count)
     }
 
     /// The alert body for a CAP message: every message the CAP 1.2 schema accepts maps (status, msgType
     /// and scope of any value, with or without `<info>`). Refused only when the whole message does not fit
     /// an entry body (120 KiB; e.g. a large `derefUri`), naming the biggest part.
     public static func alertBody(from alert: CAPAlert) throws(CAPError) -> CAPImportedAlert {
-        var (f, warnings) = view(of: alert)
-        CAPBody.store(alert, into: &f)
+        try alertBody(from: alert, sizeHint: 1024)
+    }
+
+    /// `alertBody(from:)` with room for `sizeHint` body bytes made up front.
+    static func alertBody(from alert: CAPAlert, sizeHint: Int) throws(CAPError) -> CAPImportedAlert {
+        let (view, warnings) = view(of: alert)
+        // The bytes straight from the model; the general path only when a limit of the encoding is broken,
+        // to name it (both give the same bytes: CAPFastPathTests).
         let body: [UInt8]
-        do { body = try f.encoded() } catch {
-            throw CAPError(path: "alert", reason: "the alert body cannot be encoded: \(error)")
+        if let written = CAPBodyWriter.body(view: view, alert: alert, capacity: sizeHint + 256) {
+            body = written
+        } else {
+            body = try generalBody(view: view, alert: alert)
         }
         let size = body.count
         guard size <= EntryLimits.maxBodyBytes else {
@@ -75,23 +94,34 @@ public enum CAPImport {
             }
             throw CAPError(path: "alert", reason: "the alert body would be \(size) bytes; an entry body holds at most \(EntryLimits.maxBodyBytes)\(biggest)")
         }
-        return CAPImportedAlert(fields: f, body: body, warnings: warnings, msgType: alert.msgType, references: alert.parsedReferences)
+        return CAPImportedAlert(view: view, alert: alert, body: body, warnings: warnings)
+    }
+
+    /// The body bytes the general way: the CAP fields stored into the view's `FieldMap` (`CAPBody.store`),
+    /// then encoded; the encoder names a field that breaks a limit. `CAPBodyWriter` is its fast path.
+    static func generalBody(view: FieldMap, alert: CAPAlert) throws(CAPError) -> [UInt8] {
+        var f = view
+        CAPBody.store(alert, into: &f)
+        do { return try f.encoded() } catch {
+            throw CAPError(path: "alert", reason: "the alert body cannot be encoded: \(error)")
+        }
     }
 
     /// `text` cut to `limit` characters, with a warning; nil (and a warning) when blank.
-    private static func fitted(_ text: String?, _ limit: Int, _ path: String, _ warnings: inout [String]) -> FieldValue? {
+    /// (`path` is made only for a warning: most texts fit.)
+    private static func fitted(_ text: String?, _ limit: Int, _ path: @autoclosure () -> String, _ warnings: inout [String]) -> FieldValue? {
         guard let text, !text.isBlank else { return nil }
         // Characters ≤ UTF-8 bytes: count characters (grapheme breaking) only when it may matter.
         guard text.utf8.count > limit, text.count > limit else { return .text(text) }
-        warnings.append("\(path) has \(text.count) characters; the Vigil view shows the first \(limit) (the CAP message keeps all)")
+        warnings.append("\(path()) has \(text.count) characters; the Vigil view shows the first \(limit) (the CAP message keeps all)")
         return .text(String(text.prefix(limit)))
     }
 
     /// A CAP time as a Vigil timestamp (1970…9999), or nil with a warning.
-    private static func time(_ t: CAPDateTime?, _ path: String, _ warnings: inout [String]) -> FieldValue? {
+    private static func time(_ t: CAPDateTime?, _ path: @autoclosure () -> String, _ warnings: inout [String]) -> FieldValue? {
         guard let t else { return nil }
         guard t.milliseconds >= 0 else {
-            warnings.append("\(path) \(t.text) is before 1970; the Vigil view leaves it out (the CAP message keeps it)")
+            warnings.append("\(path()) \(t.text) is before 1970; the Vigil view leaves it out (the CAP message keeps it)")
             return nil
         }
         return .integer(t.milliseconds)
@@ -99,15 +129,15 @@ public enum CAPImport {
 
     /// Whether a language tag fits the alert schema's `language` (2–3 letter primary subtag).
     static func isVigilLanguage(_ tag: String) -> Bool {
-        let parts = tag.split(separator: "-", omittingEmptySubsequences: false)
-        return (2...35).contains(tag.count) && (2...3).contains(parts[0].count) && parts[0].allSatisfy { $0.isASCII && $0.isLetter }
-            && parts.dropFirst().allSatisfy { (1...8).contains($0.count) && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } }
+        // A language tag is ASCII, so its bytes are its characters.
+        LocalizedText.isLanguageTag(tag) && (2...35).contains(tag.utf8.count)
     }
 
     /// The Vigil view of a CAP message, fitted to the alert schema, and the warnings.
     static func view(of alert: CAPAlert) -> (FieldMap, [String]) {
         var warnings: [String] = []
         var f = FieldMap()
+        f.reserveCapacity(24)
         f["status"] = .text(alert.status.rawValue.lowercased())
         f["cap_identifier"] = fitted(alert.identifier, 256, "alert/identifier", &warnings)
         f["cap_sender"] = fitted(alert.sender, 256, "alert/sender", &warnings)
@@ -137,13 +167,14 @@ public enum CAPImport {
 
         var areas: [FieldValue] = []
         for (j, area) in info.areas.prefix(maxAreas).enumerated() {
-            let apath = "\(path)/area[\(j)]"
+            func apath() -> String { "\(path)/area[\(j)]" }
             var a = FieldMap()
-            a["description"] = fitted(area.areaDesc, 1000, "\(apath)/areaDesc", &warnings) ?? .text(unspecifiedArea)
+            a.reserveCapacity(3)
+            a["description"] = fitted(area.areaDesc, 1000, "\(apath())/areaDesc", &warnings) ?? .text(unspecifiedArea)
             var polygons: [FieldValue] = []
             for (k, polygon) in area.polygons.enumerated() {
                 guard polygon.points.count <= maxPolygonPoints, polygons.count < 32 else {
-                    warnings.append("\(apath)/polygon[\(k)] (\(polygon.points.count) points) is not in the Vigil view (at most 32 polygons of \(maxPolygonPoints) points); the CAP message keeps it")
+                    warnings.append("\(apath())/polygon[\(k)] (\(polygon.points.count) points) is not in the Vigil view (at most 32 polygons of \(maxPolygonPoints) points); the CAP message keeps it")
                     continue
                 }
                 polygons.append(.list(polygon.points.flatMap { [FieldValue.integer($0.latitude), .integer($0.longitude)] }))
@@ -153,7 +184,7 @@ public enum CAPImport {
             for (k, c) in area.circles.enumerated() {
                 let metres = (c.radiusMillimetres + 500) / 1000
                 guard metres <= 20_000_000, circles.count < 32 else {
-                    warnings.append("\(apath)/circle[\(k)] is not in the Vigil view (at most 32 circles of radius up to 20,000 km); the CAP message keeps it")
+                    warnings.append("\(apath())/circle[\(k)] is not in the Vigil view (at most 32 circles of radius up to 20,000 km); the CAP message keeps it")
                     continue
                 }
                 circles.append(.map(["lat": .integer(c.center.latitude), "lon": .integer(c.center.longitude), "radius_m": .integer(metres)]))
@@ -185,12 +216,15 @@ public enum CAPImport {
             }
         }
         // One translation per further language, from its first <info>.
-        var seen = Set([(info.language ?? "en-US").lowercased()])
+        var seen = [(info.language ?? "en-US").lowercased()]   // a few languages: a list, not a set
         var translations: [FieldValue] = []
         for (i, other) in alert.infos.enumerated().dropFirst() {
-            guard let language = other.language, isVigilLanguage(language), !seen.contains(language.lowercased()) else { continue }
-            seen.insert(language.lowercased())
+            guard let language = other.language, isVigilLanguage(language) else { continue }
+            let lowercased = language.lowercased()
+            guard !seen.contains(lowercased) else { continue }
+            seen.append(lowercased)
             var t = FieldMap()
+            t.reserveCapacity(5)
             t["language"] = .text(language)
             texts(other, "alert/info[\(i)]", into: &t, &warnings)
             translations.append(.map(t))
@@ -200,11 +234,11 @@ public enum CAPImport {
     }
 
     /// The translatable texts of an info: event, headline, description, instruction.
-    private static func texts(_ info: CAPInfo, _ path: String, into f: inout FieldMap, _ warnings: inout [String]) {
-        f["event"] = fitted(info.event, 256, "\(path)/event", &warnings) ?? .text("unspecified event")
-        f["headline"] = fitted(info.headline, maxHeadlineCharacters, "\(path)/headline", &warnings)
-        f["description"] = fitted(info.description, 20_000, "\(path)/description", &warnings)
-        f["instruction"] = fitted(info.instruction, 20_000, "\(path)/instruction", &warnings)
+    private static func texts(_ info: CAPInfo, _ path: @autoclosure () -> String, into f: inout FieldMap, _ warnings: inout [String]) {
+        f["event"] = fitted(info.event, 256, "\(path())/event", &warnings) ?? .text("unspecified event")
+        f["headline"] = fitted(info.headline, maxHeadlineCharacters, "\(path())/headline", &warnings)
+        f["description"] = fitted(info.description, 20_000, "\(path())/description", &warnings)
+        f["instruction"] = fitted(info.instruction, 20_000, "\(path())/instruction", &warnings)
     }
 }
 

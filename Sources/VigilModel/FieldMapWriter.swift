@@ -1,14 +1,21 @@
 /// Writes the canonical encoding of a `FieldMap` (the layout is on `FieldMap`) in one pass, straight into
 /// one byte array: UTF-8 views are copied as they are, no field path is built, no intermediate array made.
 ///
-/// It checks the same limits as `FieldMap`'s checked writer (names, field and item counts, depth) but
-/// only says whether they hold: on `false` the caller runs the checked writer, which names the field.
-/// Both give the same bytes (FieldMapTests compare them).
-struct FieldMapWriter {
+/// `write(_:depth:)` checks the same limits as `FieldMap`'s checked writer (names, field and item counts,
+/// depth) but only says whether they hold: on `false` the caller runs the checked writer, which names the
+/// field. Both give the same bytes (FieldMapTests compare them).
+///
+/// The piecewise methods (`mapStart`, `name`, `text(value:)`, `integer`, `listStart`, `mapValueStart`, `field`)
+/// let a caller that knows its body's shape write the canonical bytes without building a `FieldMap`
+/// first (VigilCAP writes an imported alert's CAP fields so). They check nothing but what `field` checks:
+/// the caller writes names in ascending order, valid names, counts within `FieldMap.Limits`, and tests
+/// its bytes against `FieldMap.encoded()`.
+public struct FieldMapWriter {
     /// The bytes written so far.
-    private(set) var bytes: [UInt8] = []
+    public private(set) var bytes: [UInt8] = []
 
-    init() { bytes.reserveCapacity(128) }
+    /// An empty writer with room for `capacity` bytes.
+    public init(capacity: Int = 128) { bytes.reserveCapacity(capacity) }
 
     /// Appends `map` (nested `depth` levels deep); false when a limit is broken.
     mutating func write(_ map: FieldMap, depth: Int) -> Bool {
@@ -45,6 +52,54 @@ struct FieldMapWriter {
             return write(map, depth: depth + 1)
         }
         return true
+    }
+
+    // MARK: Piecewise
+
+    /// The field count of a map: the start of the body, or of a map after `mapValueStart`.
+    @inline(__always) public mutating func mapStart(fields: Int) { varint(UInt64(fields)) }
+
+    /// A field name (the caller's: 1–32 bytes of a-z, 0-9 and _, starting with a-z, in ascending order).
+    @inline(__always) public mutating func name(_ name: StaticString) {
+        assert(name.utf8CodeUnitCount <= FieldMap.Limits.maxNameBytes)
+        bytes.append(UInt8(truncatingIfNeeded: name.utf8CodeUnitCount))
+        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    /// A text value: its tag, length and UTF-8 bytes.
+    @inline(__always) public mutating func text(value: String) {
+        bytes.append(1)
+        var s = value
+        s.withUTF8 { u in
+            varint(UInt64(u.count))
+            bytes.append(contentsOf: u)
+        }
+    }
+
+    /// An integer value: its tag and zig-zag varint.
+    @inline(__always) public mutating func integer(_ n: Int64) {
+        bytes.append(2)
+        varint(UInt64(bitPattern: (n << 1) ^ (n >> 63)))
+    }
+
+    /// The start of a list value of `items` items (at most `FieldMap.Limits.maxListItems`): its tag and count.
+    @inline(__always) public mutating func listStart(items: Int) {
+        bytes.append(4)
+        varint(UInt64(items))
+    }
+
+    /// The start of a map value of `fields` fields: its tag and count; the fields follow.
+    @inline(__always) public mutating func mapValueStart(fields: Int) {
+        bytes.append(5)
+        varint(UInt64(fields))
+    }
+
+    /// A field name and value of a map nested `depth` levels deep (0 for the body's own fields), with the
+    /// checks of `FieldMap.encoded()`; false when a name or a limit is broken (the bytes are then unusable).
+    public mutating func field(_ name: String, _ value: FieldValue, depth: Int) -> Bool {
+        guard Self.isValidName(name) else { return false }
+        text(name)
+        return write(value, depth: depth)
     }
 
     /// A varint length and the UTF-8 bytes.
