@@ -98,7 +98,7 @@ struct CAPBodyWriterTests {
     @Test("the body written from the model is byte for byte the general path's, on samples, 400 generated alerts and edge cases")
     func sameBytes() throws {
         var written = 0
-        for (name, alert) in try Self.alerts() {
+        for (name, alert) in try Self.alerts() + Self.warned {
             let (view, _) = CAPImport.view(of: alert)
             let general = try CAPImport.generalBody(view: view, alert: alert)
             let fast = CAPBodyWriter.body(view: view, alert: alert, capacity: 0)
@@ -110,7 +110,58 @@ struct CAPBodyWriterTests {
                 #expect(try imported.fields.encoded() == general, "\(name)")
             }
         }
-        #expect(written == CAPFixtures.samples.count + Self.seeds.count + Self.documents.count + Self.handMade.count)
+        #expect(written == CAPFixtures.samples.count + Self.seeds.count + Self.documents.count + Self.handMade.count + Self.warned.count)
+    }
+
+    /// Messages whose view is cut, left out or warned about in every way `CAPImport.view(of:)` knows.
+    static var warned: [(String, CAPAlert)] {
+        let point = { (lat: Int64, lon: Int64) in CAPPoint(latitude: lat, longitude: lon) }
+        let ring = [point(1, 2), point(3, 4), point(5, 6), point(1, 2)]
+        let big = CAPPolygon(points: (0..<600).map { point(Int64($0), 7) } + [point(0, 7)])
+        let far = CAPCircle(center: point(0, 0), radiusMillimetres: 30_000_000_000)
+        let near = CAPCircle(center: point(50_000_000, 4_000_000), radiusMillimetres: 1_499)
+        let old = CAPDateTime("1969-12-31T23:59:59-00:00")!
+        let late = CAPDateTime("2024-05-01T12:00:00+02:00")!, early = CAPDateTime("2024-05-01T08:00:00+02:00")!
+        var info = CAPInfo(language: "x-klingon-tlhIngan", categories: [.met, .met, .fire, .met], event: "   ", urgency: .future,
+                           severity: .moderate, certainty: .possible, effective: late, onset: old, expires: early,
+                           senderName: String(repeating: "s", count: 201), headline: String(repeating: "h", count: 161),
+                           description: "\n", instruction: String(repeating: "ï", count: 20_001), web: String(repeating: "w", count: 1001))
+        info.areas = (0..<40).map { k in
+            CAPArea(areaDesc: k == 1 ? "" : String(repeating: "a", count: k == 2 ? 1001 : 5),
+                    polygons: k == 0 ? [big] + Array(repeating: CAPPolygon(points: ring), count: 33) : [CAPPolygon(points: ring)],
+                    circles: k == 0 ? [far] + Array(repeating: near, count: 33) : [near])
+        }
+        var second = info
+        second.language = "fr-BE"
+        second.event = "Inondation"
+        var third = info
+        third.language = "FR-be"
+        var fourth = info
+        fourth.language = "nl"
+        fourth.headline = "Overstroming"
+        let ids = String(repeating: "i", count: 300)
+        var many = CAPAlert(identifier: ids, sender: ids, sent: old, status: .test, msgType: .cancel, scope: .private, infos: [info, second, third, fourth])
+        many.infos += (0..<20).map { k in var t = fourth; t.language = "de-\(k)"; return t }
+        var plain = CAPAlert(identifier: "i", sender: "s", sent: Self.sent, status: .system, msgType: .error, scope: .restricted,
+                             infos: [CAPInfo(language: "en-US", categories: [.other], event: "e", urgency: .expected, severity: .extreme,
+                                             certainty: .observed, effective: early, onset: early, expires: early)])
+        plain.infos.append(CAPInfo(language: "EN-us", categories: [.cbrne], event: "x", urgency: .past, severity: .minor, certainty: .unlikely))
+        return [("everything warned", many), ("expires equal to onset, a repeated language", plain),
+                ("no language", CAPAlert(identifier: "i", sender: "s", sent: Self.sent, status: .actual, msgType: .alert,
+                                         infos: [CAPInfo(categories: [.geo], event: "e", urgency: .past, severity: .minor, certainty: .likely),
+                                                 CAPInfo(language: "en-us", categories: [.geo], event: "f", urgency: .past, severity: .minor, certainty: .likely)]))]
+    }
+
+    @Test("the view, set in name order, is the view as it was set before, warnings and their order included")
+    func sameView() throws {
+        for (name, alert) in try Self.alerts() + Self.warned {
+            let (view, warnings) = CAPImport.view(of: alert)
+            let (reference, referenceWarnings) = ReferenceView.view(of: alert)
+            #expect(view == reference, "\(name)")
+            #expect(warnings == referenceWarnings, "\(name)")
+        }
+        let (_, warnings) = CAPImport.view(of: Self.warned[0].1)
+        #expect(warnings.count > 20)
     }
 
     @Test("a list over 1,024 items: the writer leaves it to the general path, which names the field")
@@ -150,7 +201,7 @@ struct CAPBodyWriterTests {
     @Test("validating the view gives the schema's result for the whole body, refusals included")
     func sameValidation() throws {
         var refused: [String: String] = [:]
-        for (name, alert) in try Self.alerts() {
+        for (name, alert) in try Self.alerts() + Self.warned {
             guard let imported = try? CAPImport.alertBody(from: alert) else { continue }
             let full = Self.outcome { () throws(KindValidationError) in try KindSchemas.validate(.alert, imported.fields, createdAt: nil) }
             let fast = Self.outcome { () throws(KindValidationError) in try imported.validate() }
