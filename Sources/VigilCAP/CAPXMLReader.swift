@@ -569,6 +569,12 @@ struct CAPXMLReader {
             guard raw.loadUnaligned(fromByteOffset: a + k, as: UInt64.self) == raw.loadUnaligned(fromByteOffset: b + k, as: UInt64.self) else { return false }
             k += 8
         }
+        // The last 1–7 bytes as one word, the bytes beyond them masked off, when both words lie inside.
+        if k < n, a + k + 8 <= p.count, b + k + 8 <= p.count {
+            let x = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: a + k, as: UInt64.self))
+            let y = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: b + k, as: UInt64.self))
+            return (x ^ y) & ((1 &<< UInt64(8 * (n - k))) &- 1) == 0
+        }
         while k < n {
             guard base[a + k] == base[b + k] else { return false }
             k += 1

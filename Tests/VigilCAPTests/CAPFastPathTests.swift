@@ -156,6 +156,25 @@ struct CAPFastPathTests {
         }
     }
 
+    @Test("end tags are matched byte for byte, names of every length, a difference at every position")
+    func endTags() throws {
+        for n in 1...19 {
+            let name = String((0..<n).map { Character(Unicode.Scalar(UInt8(0x61 + $0 % 26))) })
+            let root = try CAPXMLReader.read(Array("<r><\(name)>t</\(name)></r>".utf8))
+            #expect(root.children.map(\.name) == [name])
+            for k in 0..<n {
+                var other = Array(name.utf8)
+                other[k] = other[k] == 0x7A ? 0x79 : other[k] + 1
+                let wrong = String(decoding: other, as: UTF8.self)
+                for tail in ["</r>", ""] {
+                    #expect(throws: CAPError.self, "\(name) closed by \(wrong)") {
+                        _ = try CAPXMLReader.read(Array("<r><\(name)>t</\(wrong)>\(tail)".utf8))
+                    }
+                }
+            }
+        }
+    }
+
     @Test("element text with child elements, references, CDATA and CR in between lands on the right element")
     func mixedText() throws {
         let root = try CAPXMLReader.read(Array("<a>x&amp;<b>y<c>z&#65;</c>\r\n<![CDATA[<q>]]></b>w\rv<d/></a>".utf8))
