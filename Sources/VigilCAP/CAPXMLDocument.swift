@@ -133,13 +133,15 @@ struct CAPXMLRecord {
 }
 
 /// A document read by `CAPXMLReader`: every element in one array of `CAPXMLRecord`s, linked by index,
-/// with every element's character data in one byte buffer. Building and freeing it costs a few
+/// each element's character data a range of the document (one plain run, the usual case) or of one byte
+/// buffer holding the rest. Building and freeing it costs a few
 /// allocations for the whole document instead of several per element.
 final class CAPXMLDocument {
     /// The UTF-8 document the elements' names point into.
     let source: [UInt8]
     let elements: [CAPXMLRecord]
-    /// All elements' character data (references replaced, line ends normalised), one after the other.
+    /// The character data of the elements whose text is not one plain run of `source` (references
+    /// replaced, line ends normalised, CDATA and text around comments joined), one after the other.
     let text: [UInt8]
     /// The namespace URIs used by elements and attributes, each once.
     let namespaces: [String]
