@@ -75,7 +75,7 @@ public enum CAPImport {
     static func alertBody(from alert: CAPAlert, sizeHint: Int) throws(CAPError) -> CAPImportedAlert {
         let (view, warnings) = view(of: alert)
         // The bytes straight from the model; the general path only when a limit of the encoding is broken,
-        // to name it (both give the same bytes: CAPFastPathTests).
+        // to name it (both give the same bytes: CAPBodyWriterTests).
         let body: [UInt8]
         if let written = CAPBodyWriter.body(view: view, alert: alert, capacity: sizeHint + 256) {
             body = written

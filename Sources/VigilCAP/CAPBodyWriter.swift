@@ -5,7 +5,7 @@ import VigilModel
 /// encoding those (a 50 KB alert has 1,400 value pairs: a map, an array and a release each).
 ///
 /// The bytes are those of `CAPBody.store` then `FieldMap.encoded()`, the general path (`CAPImport.generalBody`):
-/// the same fields in the same name order, each map's fields counted first. CAPFastPathTests compare
+/// the same fields in the same name order, each map's fields counted first. CAPBodyWriterTests compare
 /// both byte by byte over every sample, hundreds of generated alerts and the edge cases. When the
 /// message breaks a limit of the encoding (a list of more than 1,024 items) this writer gives nil and
 /// the general path names the field in its error.

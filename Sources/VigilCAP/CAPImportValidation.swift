@@ -6,10 +6,10 @@ extension CAPImportedAlert {
     /// CAP fields again when they meet the schema by construction (`capFieldsMeetSchema`): then only the
     /// view is validated. A 50 KB alert's CAP fields hold thousands of values; the view a few dozen.
     ///
-    /// Why the view alone gives the same result: the CAP fields are optional fields of the alert schema,
-    /// checked after every view field but before the rules; when they are valid, the first error (if any)
-    /// is the view's, and the rules see the same view fields (the one rule about the CAP fields — they come
-    /// with `cap`, each resource and area names one of the infos — holds by construction).
+    /// Why the view alone gives the same result: the CAP fields are optional fields of the alert schema;
+    /// when they are valid they raise no error wherever the schema checks them, so the first error (if
+    /// any) is the view's, and the rules see the same view fields (the one rule about the CAP fields — they
+    /// come with `cap`, each resource and area names one of the infos — holds by construction).
     public func validate() throws(KindValidationError) {
         if capFieldsMeetSchema {
             try KindSchemas.validate(.alert, view, createdAt: nil)
@@ -19,7 +19,7 @@ extension CAPImportedAlert {
     }
 
     /// Whether the CAP fields meet the alert schema's CAP field types (KindCatalog `capMessage`,
-    /// `capInfo`, `capResource`, `capArea`; CAPFastPathTests pin them). What holds for any imported body:
+    /// `capInfo`, `capResource`, `capArea`; CAPBodyWriterTests pin them). What holds for any imported body:
     /// every text is at most the body's size (`body` ≤ `EntryLimits.maxBodyBytes`, checked by the import)
     /// and so within `0...maxBodyBytes` characters; enumerations are their CAP values (at most 9
     /// characters, within 1…16); lists have at most 1,024 items and `info` indices are below the number of
