@@ -12,10 +12,12 @@ import VigilModel
 
 /// The Vigil alert body made from one CAP message.
 public struct CAPImportedAlert: Hashable, Sendable {
-    /// The alert body: the Vigil view and the CAP fields.
-    public let fields: FieldMap
-    /// The canonical encoding of `fields` (`FieldMap.encoded()`): the entry body, made once by the import
-    /// (it is also what the size limit is checked on), so that nobody needs to encode the body again.
+    /// The Vigil view: the alert schema's own fields (event, urgency, areas, …), without the CAP fields.
+    public let view: FieldMap
+    /// The CAP message, which the body holds whole in its CAP fields (`CAPBody`).
+    public let alert: CAPAlert
+    /// The entry body: the canonical encoding of `fields`, made once by the import (it is also what the
+    /// size limit is checked on), so that nobody needs to encode the body again.
     public let body: [UInt8]
     /// Where the Vigil view differs from the CAP message (cut texts, areas left out, …), for the operator.
     /// The CAP message itself is kept whole and exported unchanged.
@@ -25,13 +27,22 @@ public struct CAPImportedAlert: Hashable, Sendable {
     /// The earlier CAP messages this one refers to (`<references>`).
     public var references: [CAPReference]
 
-    /// An imported body; `body` is `fields.encoded()`.
-    init(fields: FieldMap, body: [UInt8], warnings: [String], msgType: CAPMsgType, references: [CAPReference]) {
-        self.fields = fields
+    /// An imported body; `body` is the encoding of `view` plus `alert`'s CAP fields.
+    init(view: FieldMap, alert: CAPAlert, body: [UInt8], warnings: [String]) {
+        self.view = view
+        self.alert = alert
         self.body = body
         self.warnings = warnings
-        self.msgType = msgType
-        self.references = references
+        self.msgType = alert.msgType
+        self.references = alert.parsedReferences
+    }
+
+    /// The alert body as a field map: the view and the CAP fields (`CAPBody.store`). Built on each use;
+    /// its canonical encoding is `body`.
+    public var fields: FieldMap {
+        var f = view
+        CAPBody.store(alert, into: &f)
+        return f
     }
 }
 
@@ -50,18 +61,26 @@ public enum CAPImport {
 
     /// Parses a CAP document and maps it: `CAPParser.parse` then `alertBody(from:)`.
     public static func alertBody(fromXML data: Data) throws(CAPError) -> CAPImportedAlert {
-        try alertBody(from: CAPParser.parse(data))
+        try alertBody(from: CAPParser.parse(data), sizeHint: data.count)
     }
 
     /// The alert body for a CAP message: every message the CAP 1.2 schema accepts maps (status, msgType
     /// and scope of any value, with or without `<info>`). Refused only when the whole message does not fit
     /// an entry body (120 KiB; e.g. a large `derefUri`), naming the biggest part.
     public static func alertBody(from alert: CAPAlert) throws(CAPError) -> CAPImportedAlert {
-        var (f, warnings) = view(of: alert)
-        CAPBody.store(alert, into: &f)
+        try alertBody(from: alert, sizeHint: 1024)
+    }
+
+    /// `alertBody(from:)` with room for `sizeHint` body bytes made up front.
+    static func alertBody(from alert: CAPAlert, sizeHint: Int) throws(CAPError) -> CAPImportedAlert {
+        let (view, warnings) = view(of: alert)
+        // The bytes straight from the model; the general path only when a limit of the encoding is broken,
+        // to name it (both give the same bytes: CAPBodyWriterTests).
         let body: [UInt8]
-        do { body = try f.encoded() } catch {
-            throw CAPError(path: "alert", reason: "the alert body cannot be encoded: \(error)")
+        if let written = CAPBodyWriter.body(view: view, alert: alert, capacity: sizeHint + 256) {
+            body = written
+        } else {
+            body = try generalBody(view: view, alert: alert)
         }
         let size = body.count
         guard size <= EntryLimits.maxBodyBytes else {
@@ -75,23 +94,34 @@ public enum CAPImport {
             }
             throw CAPError(path: "alert", reason: "the alert body would be \(size) bytes; an entry body holds at most \(EntryLimits.maxBodyBytes)\(biggest)")
         }
-        return CAPImportedAlert(fields: f, body: body, warnings: warnings, msgType: alert.msgType, references: alert.parsedReferences)
+        return CAPImportedAlert(view: view, alert: alert, body: body, warnings: warnings)
+    }
+
+    /// The body bytes the general way: the CAP fields stored into the view's `FieldMap` (`CAPBody.store`),
+    /// then encoded; the encoder names a field that breaks a limit. `CAPBodyWriter` is its fast path.
+    static func generalBody(view: FieldMap, alert: CAPAlert) throws(CAPError) -> [UInt8] {
+        var f = view
+        CAPBody.store(alert, into: &f)
+        do { return try f.encoded() } catch {
+            throw CAPError(path: "alert", reason: "the alert body cannot be encoded: \(error)")
+        }
     }
 
     /// `text` cut to `limit` characters, with a warning; nil (and a warning) when blank.
-    private static func fitted(_ text: String?, _ limit: Int, _ path: String, _ warnings: inout [String]) -> FieldValue? {
+    /// (`path` is made only for a warning: most texts fit.)
+    private static func fitted(_ text: String?, _ limit: Int, _ path: @autoclosure () -> String, _ warnings: inout [String]) -> FieldValue? {
         guard let text, !text.isBlank else { return nil }
         // Characters ≤ UTF-8 bytes: count characters (grapheme breaking) only when it may matter.
         guard text.utf8.count > limit, text.count > limit else { return .text(text) }
-        warnings.append("\(path) has \(text.count) characters; the Vigil view shows the first \(limit) (the CAP message keeps all)")
+        warnings.append("\(path()) has \(text.count) characters; the Vigil view shows the first \(limit) (the CAP message keeps all)")
         return .text(String(text.prefix(limit)))
     }
 
     /// A CAP time as a Vigil timestamp (1970…9999), or nil with a warning.
-    private static func time(_ t: CAPDateTime?, _ path: String, _ warnings: inout [String]) -> FieldValue? {
+    private static func time(_ t: CAPDateTime?, _ path: @autoclosure () -> String, _ warnings: inout [String]) -> FieldValue? {
         guard let t else { return nil }
         guard t.milliseconds >= 0 else {
-            warnings.append("\(path) \(t.text) is before 1970; the Vigil view leaves it out (the CAP message keeps it)")
+            warnings.append("\(path()) \(t.text) is before 1970; the Vigil view leaves it out (the CAP message keeps it)")
             return nil
         }
         return .integer(t.milliseconds)
@@ -99,66 +129,88 @@ public enum CAPImport {
 
     /// Whether a language tag fits the alert schema's `language` (2–3 letter primary subtag).
     static func isVigilLanguage(_ tag: String) -> Bool {
-        let parts = tag.split(separator: "-", omittingEmptySubsequences: false)
-        return (2...35).contains(tag.count) && (2...3).contains(parts[0].count) && parts[0].allSatisfy { $0.isASCII && $0.isLetter }
-            && parts.dropFirst().allSatisfy { (1...8).contains($0.count) && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } }
+        // A language tag is ASCII, so its bytes are its characters.
+        LocalizedText.isLanguageTag(tag) && (2...35).contains(tag.utf8.count)
     }
 
     /// The Vigil view of a CAP message, fitted to the alert schema, and the warnings.
+    ///
+    /// The values are worked out in the order their warnings come, then set in name order, so that each
+    /// lands at the end of its map (no search, no insertion in the middle).
     static func view(of alert: CAPAlert) -> (FieldMap, [String]) {
         var warnings: [String] = []
-        var f = FieldMap()
-        f["status"] = .text(alert.status.rawValue.lowercased())
-        f["cap_identifier"] = fitted(alert.identifier, 256, "alert/identifier", &warnings)
-        f["cap_sender"] = fitted(alert.sender, 256, "alert/sender", &warnings)
-        f["cap_sent"] = time(alert.sent, "alert/sent", &warnings)
+        let status = FieldValue.text(alert.status.rawValue.lowercased())
+        let capIdentifier = fitted(alert.identifier, 256, "alert/identifier", &warnings)
+        let capSender = fitted(alert.sender, 256, "alert/sender", &warnings)
+        let capSent = time(alert.sent, "alert/sent", &warnings)
         if alert.scope != .public {
             warnings.append("CAP scope is \(alert.scope.rawValue): choose the Vigil audience accordingly (the import does not set one)")
         }
+        var f = FieldMap()
         guard let info = alert.infos.first else {
             // No <info> (an Ack, an Error, a Cancel, or an Alert without one): the view says so.
-            f["event"] = .text(noInfoEvent)
-            f["urgency"] = .text("unknown")
-            f["severity"] = .text("unknown")
-            f["certainty"] = .text("unknown")
-            f["categories"] = .list([.text("other")])
+            f.reserveCapacity(10)
             f["areas"] = .list([.map(["description": .text(unspecifiedArea)])])
+            f["cap_identifier"] = capIdentifier
+            f["cap_sender"] = capSender
+            f["cap_sent"] = capSent
+            f["categories"] = .list([.text("other")])
+            f["certainty"] = .text("unknown")
+            f["event"] = .text(noInfoEvent)
+            f["severity"] = .text("unknown")
+            f["status"] = status
+            f["urgency"] = .text("unknown")
             warnings.append("the CAP \(alert.msgType.rawValue) has no <info>; the Vigil view shows \"\(noInfoEvent)\" with unknown urgency, severity and certainty")
             return (f, warnings)
         }
         let path = "alert/info[0]"
-        texts(info, path, into: &f, &warnings)
-        f["urgency"] = .text(info.urgency.rawValue.lowercased())
-        f["severity"] = .text(info.severity.rawValue.lowercased())
-        f["certainty"] = .text(info.certainty.rawValue.lowercased())
+        let texts = texts(info, path, &warnings)
+        let urgency = FieldValue.text(info.urgency.rawValue.lowercased())
+        let severity = FieldValue.text(info.severity.rawValue.lowercased())
+        let certainty = FieldValue.text(info.certainty.rawValue.lowercased())
         var categories: [FieldValue] = []
-        for c in info.categories where !categories.contains(.text(c.rawValue.lowercased())) { categories.append(.text(c.rawValue.lowercased())) }
-        f["categories"] = .list(categories)
+        for c in info.categories {
+            let value = FieldValue.text(c.rawValue.lowercased())
+            if !categories.contains(value) { categories.append(value) }
+        }
 
         var areas: [FieldValue] = []
         for (j, area) in info.areas.prefix(maxAreas).enumerated() {
-            let apath = "\(path)/area[\(j)]"
-            var a = FieldMap()
-            a["description"] = fitted(area.areaDesc, 1000, "\(apath)/areaDesc", &warnings) ?? .text(unspecifiedArea)
+            func apath() -> String { "\(path)/area[\(j)]" }
+            let description = fitted(area.areaDesc, 1000, "\(apath())/areaDesc", &warnings) ?? .text(unspecifiedArea)
             var polygons: [FieldValue] = []
             for (k, polygon) in area.polygons.enumerated() {
                 guard polygon.points.count <= maxPolygonPoints, polygons.count < 32 else {
-                    warnings.append("\(apath)/polygon[\(k)] (\(polygon.points.count) points) is not in the Vigil view (at most 32 polygons of \(maxPolygonPoints) points); the CAP message keeps it")
+                    warnings.append("\(apath())/polygon[\(k)] (\(polygon.points.count) points) is not in the Vigil view (at most 32 polygons of \(maxPolygonPoints) points); the CAP message keeps it")
                     continue
                 }
-                polygons.append(.list(polygon.points.flatMap { [FieldValue.integer($0.latitude), .integer($0.longitude)] }))
+                var numbers: [FieldValue] = []
+                numbers.reserveCapacity(2 * polygon.points.count)
+                for point in polygon.points {
+                    numbers.append(.integer(point.latitude))
+                    numbers.append(.integer(point.longitude))
+                }
+                polygons.append(.list(numbers))
             }
-            if !polygons.isEmpty { a["polygons"] = .list(polygons) }
             var circles: [FieldValue] = []
             for (k, c) in area.circles.enumerated() {
                 let metres = (c.radiusMillimetres + 500) / 1000
                 guard metres <= 20_000_000, circles.count < 32 else {
-                    warnings.append("\(apath)/circle[\(k)] is not in the Vigil view (at most 32 circles of radius up to 20,000 km); the CAP message keeps it")
+                    warnings.append("\(apath())/circle[\(k)] is not in the Vigil view (at most 32 circles of radius up to 20,000 km); the CAP message keeps it")
                     continue
                 }
-                circles.append(.map(["lat": .integer(c.center.latitude), "lon": .integer(c.center.longitude), "radius_m": .integer(metres)]))
+                var m = FieldMap()
+                m.reserveCapacity(3)
+                m["lat"] = .integer(c.center.latitude)
+                m["lon"] = .integer(c.center.longitude)
+                m["radius_m"] = .integer(metres)
+                circles.append(.map(m))
             }
+            var a = FieldMap()
+            a.reserveCapacity(3)
             if !circles.isEmpty { a["circles"] = .list(circles) }
+            a["description"] = description
+            if !polygons.isEmpty { a["polygons"] = .list(polygons) }
             areas.append(.map(a))
         }
         if info.areas.count > maxAreas {
@@ -168,43 +220,74 @@ public enum CAPImport {
             areas.append(.map(["description": .text(unspecifiedArea)]))
             warnings.append("\(path) has no <area>; the Vigil view shows one area described as \"\(unspecifiedArea)\"")
         }
-        f["areas"] = .list(areas)
-        f["sender_name"] = fitted(info.senderName, 200, "\(path)/senderName", &warnings)
-        f["web"] = fitted(info.web, 1000, "\(path)/web", &warnings)
-        f["effective"] = time(info.effective, "\(path)/effective", &warnings)
-        f["onset"] = time(info.onset, "\(path)/onset", &warnings)
-        f["expires"] = time(info.expires, "\(path)/expires", &warnings)
-        func ms(_ name: String) -> Int64? { if case .integer(let n)? = f[name] { n } else { nil } }
-        if let e = ms("expires"), [ms("effective"), ms("onset")].contains(where: { ($0 ?? Int64.min) > e }) {
-            f["expires"] = nil
+        let senderName = fitted(info.senderName, 200, "\(path)/senderName", &warnings)
+        let web = fitted(info.web, 1000, "\(path)/web", &warnings)
+        let effective = time(info.effective, "\(path)/effective", &warnings)
+        let onset = time(info.onset, "\(path)/onset", &warnings)
+        var expires = time(info.expires, "\(path)/expires", &warnings)
+        func ms(_ value: FieldValue?) -> Int64? { if case .integer(let n)? = value { n } else { nil } }
+        if let e = ms(expires), (ms(effective) ?? Int64.min) > e || (ms(onset) ?? Int64.min) > e {
+            expires = nil
             warnings.append("\(path)/expires is before effective or onset; the Vigil view leaves it out (the CAP message keeps it)")
         }
-        if let language = info.language {
-            if isVigilLanguage(language) { f["language"] = .text(language) } else {
-                warnings.append("\(path)/language \"\(language)\" is not a tag Vigil can select by; the CAP message keeps it")
+        var language: FieldValue?
+        if let tag = info.language {
+            if isVigilLanguage(tag) { language = .text(tag) } else {
+                warnings.append("\(path)/language \"\(tag)\" is not a tag Vigil can select by; the CAP message keeps it")
             }
         }
         // One translation per further language, from its first <info>.
-        var seen = Set([(info.language ?? "en-US").lowercased()])
+        var seen = [(info.language ?? "en-US").lowercased()]   // a few languages: a list, not a set
         var translations: [FieldValue] = []
         for (i, other) in alert.infos.enumerated().dropFirst() {
-            guard let language = other.language, isVigilLanguage(language), !seen.contains(language.lowercased()) else { continue }
-            seen.insert(language.lowercased())
+            guard let tag = other.language, isVigilLanguage(tag) else { continue }
+            let lowercased = tag.lowercased()
+            guard !seen.contains(lowercased) else { continue }
+            seen.append(lowercased)
+            let translated = self.texts(other, "alert/info[\(i)]", &warnings)
             var t = FieldMap()
-            t["language"] = .text(language)
-            texts(other, "alert/info[\(i)]", into: &t, &warnings)
+            t.reserveCapacity(5)
+            t["description"] = translated.description
+            t["event"] = translated.event
+            t["headline"] = translated.headline
+            t["instruction"] = translated.instruction
+            t["language"] = .text(tag)
             translations.append(.map(t))
         }
+
+        f.reserveCapacity(20)
+        f["areas"] = .list(areas)
+        f["cap_identifier"] = capIdentifier
+        f["cap_sender"] = capSender
+        f["cap_sent"] = capSent
+        f["categories"] = .list(categories)
+        f["certainty"] = certainty
+        f["description"] = texts.description
+        f["effective"] = effective
+        f["event"] = texts.event
+        f["expires"] = expires
+        f["headline"] = texts.headline
+        f["instruction"] = texts.instruction
+        f["language"] = language
+        f["onset"] = onset
+        f["sender_name"] = senderName
+        f["severity"] = severity
+        f["status"] = status
         if !translations.isEmpty { f[LocalizedText.fieldName] = .list(Array(translations.prefix(LocalizedText.maxTranslations))) }
+        f["urgency"] = urgency
+        f["web"] = web
         return (f, warnings)
     }
 
-    /// The translatable texts of an info: event, headline, description, instruction.
-    private static func texts(_ info: CAPInfo, _ path: String, into f: inout FieldMap, _ warnings: inout [String]) {
-        f["event"] = fitted(info.event, 256, "\(path)/event", &warnings) ?? .text("unspecified event")
-        f["headline"] = fitted(info.headline, maxHeadlineCharacters, "\(path)/headline", &warnings)
-        f["description"] = fitted(info.description, 20_000, "\(path)/description", &warnings)
-        f["instruction"] = fitted(info.instruction, 20_000, "\(path)/instruction", &warnings)
+    /// The translatable texts of an info — event, headline, description, instruction — fitted, with their
+    /// warnings in that order.
+    private static func texts(_ info: CAPInfo, _ path: @autoclosure () -> String, _ warnings: inout [String])
+        -> (event: FieldValue, headline: FieldValue?, description: FieldValue?, instruction: FieldValue?) {
+        let event = fitted(info.event, 256, "\(path())/event", &warnings) ?? .text("unspecified event")
+        let headline = fitted(info.headline, maxHeadlineCharacters, "\(path())/headline", &warnings)
+        let description = fitted(info.description, 20_000, "\(path())/description", &warnings)
+        let instruction = fitted(info.instruction, 20_000, "\(path())/instruction", &warnings)
+        return (event, headline, description, instruction)
     }
 }
 

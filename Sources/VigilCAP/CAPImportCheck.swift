@@ -48,10 +48,11 @@ public struct CAPImportCheck: Sendable {
         } catch {
             throw Refusal(stage: .notCAP, reason: error.description)
         }
-        do { try KindSchemas.validate(.alert, imported.fields, createdAt: nil) } catch {
+        do { try imported.validate() } catch {
             throw Refusal(stage: .schema, reason: "\(error)")
         }
-        return CAPImportCheck(alert: alert, imported: imported, summary: KindSchemas.summary(.alert, imported.fields),
-                              fields: KindSchemas.humanValue(.alert, imported.fields))
+        let fields = imported.fields
+        return CAPImportCheck(alert: alert, imported: imported, summary: KindSchemas.summary(.alert, fields),
+                              fields: KindSchemas.humanValue(.alert, fields))
     }
 }

@@ -21,20 +21,25 @@ enum CAPInput {
         }
         let bytes = [UInt8](data)
         guard !bytes.isEmpty else { throw CAPError(path: "", reason: "the document is empty") }
-        func starts(_ prefix: [UInt8]) -> Bool { bytes.starts(with: prefix) }
+        // The first four bytes, missing ones as -1 (no array per comparison).
+        let b0 = Int(bytes[0]), b1 = bytes.count > 1 ? Int(bytes[1]) : -1
+        let b2 = bytes.count > 2 ? Int(bytes[2]) : -1, b3 = bytes.count > 3 ? Int(bytes[3]) : -1
+        func starts(_ a: Int, _ b: Int, _ c: Int = -2, _ d: Int = -2) -> Bool {
+            b0 == a && b1 == b && (c == -2 || b2 == c) && (d == -2 || b3 == d)
+        }
 
         let detected: Detected
-        if starts([0x00, 0x00, 0xFE, 0xFF]) || starts([0xFF, 0xFE, 0x00, 0x00]) {
+        if starts(0x00, 0x00, 0xFE, 0xFF) || starts(0xFF, 0xFE, 0x00, 0x00) {
             throw CAPError(path: "", reason: "the document is UTF-32 (byte order mark); Vigil reads \(supported)")
-        } else if starts([0xEF, 0xBB, 0xBF]) {
+        } else if starts(0xEF, 0xBB, 0xBF) {
             detected = .utf8BOM
-        } else if starts([0xFF, 0xFE]) {
+        } else if starts(0xFF, 0xFE) {
             detected = .utf16LE(bom: true)
-        } else if starts([0xFE, 0xFF]) {
+        } else if starts(0xFE, 0xFF) {
             detected = .utf16BE(bom: true)
-        } else if starts([0x3C, 0x00, 0x3F, 0x00]) {
+        } else if starts(0x3C, 0x00, 0x3F, 0x00) {
             detected = .utf16LE(bom: false)
-        } else if starts([0x00, 0x3C, 0x00, 0x3F]) {
+        } else if starts(0x00, 0x3C, 0x00, 0x3F) {
             detected = .utf16BE(bom: false)
         } else {
             detected = .eightBit
@@ -65,9 +70,10 @@ enum CAPInput {
             let hasBOM: Bool
             if case .utf8BOM = detected { hasBOM = true } else { hasBOM = false }
             let body = bytes.dropFirst(hasBOM ? 3 : 0)
-            let head = declarationHead(body).map { Unicode.Scalar($0) }
+            // The declaration read on the bytes (it is ASCII), with the value's range from the body's start.
+            let declaration = body.withUnsafeBufferPointer { encodingValue(inBytes: $0) }
             var chosen = String.Encoding.utf8
-            if let declared = declaredEncoding(in: head) {
+            if let declared = declaration?.value {
                 guard let named = encoding(named: declared) else { throw unsupported(declared) }
                 if named == .utf16LittleEndian || named == .utf16BigEndian || named == .utf16 {
                     throw CAPError(path: "", reason: "the XML declaration says encoding \"\(declared)\" but the document has no UTF-16 byte order mark and is not UTF-16")
@@ -83,8 +89,12 @@ enum CAPInput {
                     throw CAPError(path: "", reason: "the document is not valid \(name(of: chosen))")
                 }
                 var u = hasBOM ? Array(body) : bytes
-                if u.starts(with: [0xEF, 0xBB, 0xBF]) { u.removeFirst(3) }   // as below: a second mark goes too
-                rewriteDeclaredEncoding(&u)
+                if u.count >= 3, u[0] == 0xEF, u[1] == 0xBB, u[2] == 0xBF {
+                    u.removeFirst(3)   // as below: a second mark goes too, and the declaration after it is rewritten
+                    rewriteDeclaredEncoding(&u)
+                } else if let (value, range) = declaration, value != "UTF-8" {
+                    u.replaceSubrange(range, with: Array("UTF-8".utf8))   // what rewriteDeclaredEncoding does
+                }
                 return u
             }
             guard let decoded = String(data: Data(body), encoding: chosen) else {
@@ -177,6 +187,46 @@ enum CAPInput {
             var value = ""
             value.unicodeScalars.append(contentsOf: declaration[start..<end])
             return (value, start..<end)
+        }
+        return nil
+    }
+
+    /// `declaredEncoding(in:)` and the value's range, on the bytes of an ASCII-compatible document:
+    /// the same steps as `declarationHead`, `declarationRange` and `encodingValue` on the head's bytes
+    /// mapped one to one to scalars, without making those arrays.
+    static func encodingValue(inBytes u: UnsafeBufferPointer<UInt8>) -> (value: String, range: Range<Int>)? {
+        // declarationHead: up to the first `?>`, at most 1024 bytes; declarationRange: `<?xml` and a space
+        // at the start, and a `?>` in the head.
+        let limit = min(u.count, 1024)
+        var end = -1
+        var k = 1
+        while k < limit {
+            if u[k - 1] == 0x3F && u[k] == 0x3E { end = k + 1; break }
+            k += 1
+        }
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
+        guard limit > 6, u[0] == 0x3C, u[1] == 0x3F, u[2] == 0x78, u[3] == 0x6D, u[4] == 0x6C, isSpace(u[5]) else { return nil }
+        // The `?>` must begin at 5 or later; the one found first ends the head, so it is the declaration's end.
+        guard end >= 7 else { return nil }
+        let key: StaticString = "encoding"
+        var i = 0
+        while i + 8 <= end {
+            let matches = u[i] == 0x65 && key.withUTF8Buffer { w in (1..<8).allSatisfy { u[i + $0] == w[$0] } }
+            guard matches, i > 0, isSpace(u[i - 1]) else { i += 1; continue }
+            var j = i + 8
+            while j < end, isSpace(u[j]) { j += 1 }
+            guard j < end, u[j] == 0x3D else { return nil }
+            j += 1
+            while j < end, isSpace(u[j]) { j += 1 }
+            guard j < end, u[j] == 0x22 || u[j] == 0x27 else { return nil }
+            let quote = u[j]
+            let start = j + 1
+            var stop = start
+            while stop < end, u[stop] != quote { stop += 1 }
+            guard stop < end else { return nil }
+            var value = ""
+            for b in u[start..<stop] { value.unicodeScalars.append(Unicode.Scalar(b)) }
+            return (value, start..<stop)
         }
         return nil
     }

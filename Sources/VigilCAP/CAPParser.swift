@@ -347,12 +347,22 @@ public enum CAPParser {
         }
     }
 
-    private static func isLanguageTag(_ s: String) -> Bool {
-        let parts = s.split(separator: "-", omittingEmptySubsequences: false)
-        guard let first = parts.first, (1...8).contains(first.count), first.unicodeScalars.allSatisfy({ $0.isASCII && $0.properties.isAlphabetic }) else { return false }
-        return parts.dropFirst().allSatisfy { p in
-            (1...8).contains(p.count) && p.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) }
+    /// Whether `s` is an RFC 3066 tag: 1–8 ASCII letters, then parts of 1–8 ASCII letters or digits, joined
+    /// by `-`. Read on the UTF-8 bytes: any other byte refuses it, and for these bytes are characters.
+    static func isLanguageTag(_ s: String) -> Bool {
+        var part = 0, length = 0
+        for b in s.utf8 {
+            if b == 0x2D {
+                guard (1...8).contains(length) else { return false }
+                part += 1
+                length = 0
+                continue
+            }
+            let letter = (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A
+            guard letter || (part > 0 && b >= 0x30 && b <= 0x39) else { return false }
+            length += 1
         }
+        return (1...8).contains(length)
     }
 
     private static func isSpace(_ c: Character) -> Bool { c == " " || c == "\t" || c == "\n" || c == "\r" }

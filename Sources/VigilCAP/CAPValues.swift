@@ -10,7 +10,15 @@ public struct CAPDateTime: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses CAP dateTime text; nil unless it has exactly the CAP form and is a real date and time.
     public init?(_ text: String) {
-        let b = Array(text.utf8)
+        var copy = text
+        guard let milliseconds = copy.withUTF8({ Self.milliseconds($0) }) else { return nil }
+        self.text = text
+        self.milliseconds = milliseconds
+    }
+
+    /// The instant of CAP dateTime bytes, or nil unless they have exactly the CAP form and are a real date
+    /// and time.
+    private static func milliseconds(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard b.count == 25, b[4] == 0x2d, b[7] == 0x2d, b[10] == 0x54, b[13] == 0x3a, b[16] == 0x3a,
               b[19] == 0x2b || b[19] == 0x2d, b[22] == 0x3a else { return nil }
         func number(_ from: Int, _ count: Int) -> Int64? {
@@ -29,8 +37,7 @@ public struct CAPDateTime: Hashable, Sendable, CustomStringConvertible {
               offsetHours * 60 + offsetMinutes <= 14 * 60 else { return nil }
         let offset = (offsetHours * 60 + offsetMinutes) * 60 * (b[19] == 0x2d ? -1 : 1)
         let seconds = Self.daysFromCivil(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - offset
-        self.text = text
-        self.milliseconds = seconds * 1000
+        return seconds * 1000
     }
 
     /// The instant `milliseconds` (rounded down to the second) in UTC, written with CAP's `-00:00`;

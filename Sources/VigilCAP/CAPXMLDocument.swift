@@ -29,54 +29,77 @@ enum CAPName: UInt8, CaseIterable {
         Table.shared.lookUp(bytes)
     }
 
-    /// An open-addressing hash table of the names' bytes: one hash and usually one comparison per lookup.
+    /// An open-addressing hash table of the names, each as two words of its bytes: one hash, one
+    /// comparison of two words per lookup.
     final class Table: Sendable {
         static let shared = Table()
         static let size = 256
         /// Code per slot, 0 for an empty slot.
         let slots: [UInt8]
-        /// The names' bytes, one after the other; `offsets[code]..<offsets[code + 1]` is the name of `code`.
-        let bytes: [UInt8]
-        let offsets: [Int]
+        /// Per code: the name's length and its bytes 0–7 and 8–15 as little-endian words (zero-padded).
+        let lengths: [Int]
+        let low: [UInt64], high: [UInt64]
 
         init() {
-            var bytes: [UInt8] = []
-            var offsets = [0]
+            var lengths: [Int] = [], low: [UInt64] = [], high: [UInt64] = []
             for name in CAPName.allCases {
-                bytes += name.text.utf8
-                offsets.append(bytes.count)
+                let u = Array(name.text.utf8)
+                let (w0, w1) = u.withUnsafeBufferPointer { Self.words($0, 0, u.count) }
+                lengths.append(u.count)
+                low.append(w0)
+                high.append(w1)
             }
             var slots = [UInt8](repeating: 0, count: Self.size)
             for name in CAPName.allCases where name != .other {
-                let u = Array(name.text.utf8)
-                var k = u.withUnsafeBufferPointer { Self.hash($0) }
+                let code = Int(name.rawValue)
+                var k = Self.hash(low[code], high[code])
                 while slots[k] != 0 { k = (k + 1) & (Self.size - 1) }
                 slots[k] = name.rawValue
             }
             self.slots = slots
-            self.bytes = bytes
-            self.offsets = offsets
+            self.lengths = lengths
+            self.low = low
+            self.high = high
         }
 
-        @inline(__always) static func hash(_ u: UnsafeBufferPointer<UInt8>) -> Int {
-            let n = u.count
-            guard n > 0 else { return 0 }
-            return (n &* 37 &+ Int(u[0]) &* 5 &+ Int(u[n - 1]) &* 11 &+ Int(u[n >> 1]) &* 3) & (size - 1)
+        @inline(__always) static func hash(_ w0: UInt64, _ w1: UInt64) -> Int {
+            Int(truncatingIfNeeded: ((w0 &+ w1 &* 31) &* 0x9E37_79B9_7F4A_7C15) &>> 56) & (size - 1)
+        }
+
+        /// The `n` (at most 16) bytes at `start` of `p` as two little-endian words, zero beyond `n`. Loads
+        /// eight bytes at a time when `p` holds 16 from `start`, else byte by byte.
+        @inline(__always) static func words(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ n: Int) -> (UInt64, UInt64) {
+            if start + 16 <= p.count, let base = p.baseAddress {
+                let raw = UnsafeRawPointer(base)
+                let a = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start, as: UInt64.self))
+                let b = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start + 8, as: UInt64.self))
+                if n >= 8 {
+                    return (a, n == 16 ? b : b & ((1 &<< UInt64(8 * (n - 8))) &- 1))
+                }
+                return (a & ((1 &<< UInt64(8 * n)) &- 1), 0)
+            }
+            var w0: UInt64 = 0, w1: UInt64 = 0
+            for j in 0..<n {
+                if j < 8 { w0 |= UInt64(p[start + j]) &<< UInt64(8 * j) } else { w1 |= UInt64(p[start + j]) &<< UInt64(8 * (j - 8)) }
+            }
+            return (w0, w1)
         }
 
         func lookUp(_ u: UnsafeBufferPointer<UInt8>) -> CAPName {
-            let n = u.count
-            guard n > 0, n <= 12 else { return .other }
-            var k = Self.hash(u)
+            guard let base = u.baseAddress else { return .other }
+            return lookUp(in: UnsafeBufferPointer(start: base, count: u.count), from: 0, count: u.count)
+        }
+
+        /// The code for the `n` bytes at `start` of `p` (the whole document, so that the name can be read
+        /// eight bytes at a time).
+        func lookUp(in p: UnsafeBufferPointer<UInt8>, from start: Int, count n: Int) -> CAPName {
+            guard n > 0, n <= 16 else { return .other }
+            let (w0, w1) = Self.words(p, start, n)
+            var k = Self.hash(w0, w1)
             while true {
                 let code = Int(slots[k])
                 if code == 0 { return .other }
-                let start = offsets[code]
-                if offsets[code + 1] - start == n {
-                    var same = true
-                    for j in 0..<n where bytes[start + j] != u[j] { same = false; break }
-                    if same { return CAPName(rawValue: UInt8(code))! }
-                }
+                if low[code] == w0 && high[code] == w1 && lengths[code] == n { return CAPName(rawValue: UInt8(code))! }
                 k = (k + 1) & (Self.size - 1)
             }
         }
@@ -96,7 +119,7 @@ struct CAPXMLRecord {
     var firstChild: Int32 = -1
     var nextSibling: Int32 = -1
     var childCount: Int32 = 0
-    /// The character data's byte range in the document's `text`.
+    /// The character data's byte range in the document's `text`, or in its `source` when `textInSource`.
     var textStart: Int32 = 0, textEnd: Int32 = 0
     /// The range of the element's attributes in `attributes`.
     var attributeStart: Int32 = 0, attributeEnd: Int32 = 0
@@ -104,16 +127,21 @@ struct CAPXMLRecord {
     var extensionIndex: Int32 = -1
     /// The local name as a CAP name code.
     var name: CAPName
+    /// Whether the character data is one run of the source as it stands (no references, CDATA or CR: the
+    /// usual case), kept as its range there instead of copied into `text`.
+    var textInSource = false
 }
 
 /// A document read by `CAPXMLReader`: every element in one array of `CAPXMLRecord`s, linked by index,
-/// with every element's character data in one byte buffer. Building and freeing it costs a few
+/// each element's character data a range of the document (one plain run, the usual case) or of one byte
+/// buffer holding the rest. Building and freeing it costs a few
 /// allocations for the whole document instead of several per element.
 final class CAPXMLDocument {
     /// The UTF-8 document the elements' names point into.
     let source: [UInt8]
     let elements: [CAPXMLRecord]
-    /// All elements' character data (references replaced, line ends normalised), one after the other.
+    /// The character data of the elements whose text is not one plain run of `source` (references
+    /// replaced, line ends normalised, CDATA and text around comments joined), one after the other.
     let text: [UInt8]
     /// The namespace URIs used by elements and attributes, each once.
     let namespaces: [String]
@@ -156,17 +184,20 @@ final class CAPXMLDocument {
     func text(_ e: Int32) -> String {
         let r = elements[Int(e)]
         guard r.textEnd > r.textStart else { return "" }
-        return text.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[Int(r.textStart)..<Int(r.textEnd)]), as: UTF8.self) }
+        return withTextBytes(r) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Calls `body` with the bytes of the character data of the element `r`.
+    @inline(__always) private func withTextBytes<R>(_ r: CAPXMLRecord, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        (r.textInSource ? source : text).withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[Int(r.textStart)..<Int(r.textEnd)])) }
     }
 
     /// Whether the character data of element `e` is empty or only XML whitespace (space, tab, LF, CR).
     func textIsSpace(_ e: Int32) -> Bool {
         let r = elements[Int(e)]
-        return text.withUnsafeBufferPointer { t in
-            for k in Int(r.textStart)..<Int(r.textEnd) {
-                let b = t[k]
-                if b != 0x20 && b != 0x0A && b != 0x09 && b != 0x0D { return false }
-            }
+        guard r.textEnd > r.textStart else { return true }
+        return withTextBytes(r) { t in
+            for b in t where b != 0x20 && b != 0x0A && b != 0x09 && b != 0x0D { return false }
             return true
         }
     }

@@ -42,6 +42,9 @@ struct CAPXMLReader {
         let textStart: Int
         /// The last child read so far, -1 before the first.
         var lastChild: Int32 = -1
+        /// The element's first run of character data while it is its only one and needs no change (no
+        /// reference, CDATA or CR), as a range of the document, not yet copied to `text`; end -1 for none.
+        var pendingStart = 0, pendingEnd = -1
     }
 
     /// The CAP element names, looked up once per document rather than once per element.
@@ -143,16 +146,36 @@ struct CAPXMLReader {
         isNameStart(b) || (b >= 0x30 && b <= 0x39) || b == 0x2D || b == 0x2E
     }
 
+    /// `isNameChar` for ASCII bytes as two bit sets: `- . 0-9 :` below 64, `A-Z _ a-z` from 64 to 127.
+    private static let nameCharsLow: UInt64 = (1 << 0x2D) | (1 << 0x2E) | (0x3FF << 0x30) | (1 << 0x3A)
+    private static let nameCharsHigh: UInt64 = (0x3FF_FFFF << 1) | (1 << 0x1F) | (0x3FF_FFFF << 0x21)
+
     /// A name at `i` (letters, digits, `_ - . :`, any non-ASCII character; not starting with a digit,
-    /// `-` or `.`); returns its byte range.
-    private mutating func name(_ what: String) throws(CAPError) -> (Int, Int) {
+    /// `-` or `.`); returns its byte range and the position of its first colon (-1 for none).
+    private mutating func name(_ what: String) throws(CAPError) -> (start: Int, end: Int, colon: Int) {
         let start = i
         guard i < p.count else { throw truncated(what) }
         guard Self.isNameStart(p[i]) else {
             throw malformed("expected \(what), found \(Self.describe(p[i]))")
         }
-        while i < p.count, Self.isNameChar(p[i]) { i += p[i] < 0x80 ? 1 : try multibyte() }
-        return (start, i)
+        let n = p.count
+        var k = i, colon = -1
+        while k < n {
+            let b = p[k]
+            if b < 0x40 {
+                guard Self.nameCharsLow &>> UInt64(b) & 1 != 0 else { break }
+                if b == 0x3A && colon < 0 { colon = k }
+                k += 1
+            } else if b < 0x80 {
+                guard Self.nameCharsHigh &>> UInt64(b - 0x40) & 1 != 0 else { break }
+                k += 1
+            } else {
+                i = k
+                k += try multibyte()
+            }
+        }
+        i = k
+        return (start, k, colon)
     }
 
     private static func describe(_ b: UInt8) -> String {
@@ -204,6 +227,7 @@ struct CAPXMLReader {
 
     /// Appends the character of the reference at `start` (`&…;`) to the open element's text.
     private mutating func textReference(at start: Int) throws(CAPError) {
+        flushPendingText()
         var out = text
         text = []
         defer { text = out }
@@ -309,7 +333,7 @@ struct CAPXMLReader {
         }
         if starts("<?", at: i) {
             i += 2
-            let (a, b) = try name("a processing instruction target")
+            let (a, b, _) = try name("a processing instruction target")
             let target = string(a, b)
             var k = b
             while k < p.count, Self.isSpace(p[k]) { k += 1 }
@@ -356,6 +380,7 @@ struct CAPXMLReader {
                 } else if next == 0x21 && starts("<![CDATA[", at: i) {
                     guard let end = find("]]>", from: i + 9) else { throw truncated("a CDATA section") }
                     i += 9
+                    flushPendingText()
                     try characters(until: end, cdata: true)
                     i = end + 3
                 } else if next == 0x21 || next == 0x3F {
@@ -366,11 +391,56 @@ struct CAPXMLReader {
             } else if b == 0x26 {
                 try textReference(at: i)
             } else {
-                var end = i
-                while end < p.count, p[end] != 0x3C, p[end] != 0x26 { end += 1 }
-                try characters(until: end, cdata: false)
+                try textRun()
             }
         }
+    }
+
+    /// Reads character data from `i` to the next `<` or `&` (or the end of the document), checking its
+    /// characters and refusing `]]>`. A run without CR that is the open element's first text is only
+    /// remembered as a range of the document (`Frame.pendingStart`); anything else goes into `text`.
+    private mutating func textRun() throws(CAPError) {
+        let start = i
+        let n = p.count
+        var k = i
+        var carriageReturn = false
+        while k < n {
+            let b = p[k]
+            if b >= 0x20 && b < 0x80 {
+                if b == 0x3C || b == 0x26 { break }
+                if b == 0x3E && k >= 2 && p[k - 1] == 0x5D && p[k - 2] == 0x5D {
+                    i = k
+                    throw malformed("']]>' is not allowed in text; write ]]&gt;")
+                }
+                k += 1
+            } else if b == 0x0A || b == 0x09 {
+                k += 1
+            } else if b == 0x0D {
+                carriageReturn = true
+                k += 1
+            } else {
+                i = k
+                k += try checkedChar()
+            }
+        }
+        let top = stack.count - 1
+        if !carriageReturn && stack[top].pendingEnd < 0 && text.count == stack[top].textStart {
+            stack[top].pendingStart = start
+            stack[top].pendingEnd = k
+            i = k
+            return
+        }
+        flushPendingText()
+        i = start
+        try characters(until: k, cdata: false)
+    }
+
+    /// Copies the open element's remembered run (`Frame.pendingStart`) into `text`, before more text.
+    @inline(__always) private mutating func flushPendingText() {
+        let top = stack.count - 1
+        guard top >= 0, stack[top].pendingEnd >= 0 else { return }
+        text.append(contentsOf: UnsafeBufferPointer(rebasing: p[stack[top].pendingStart..<stack[top].pendingEnd]))
+        stack[top].pendingEnd = -1
     }
 
     /// Appends the characters from `i` to `end` to the open element's text, with line ends normalised
@@ -402,7 +472,7 @@ struct CAPXMLReader {
         }
         let tagStart = i
         i += 1
-        let (nameStart, nameEnd) = try name("an element name")
+        let (nameStart, nameEnd, nameColon) = try name("an element name")
         let bindingCount = bindings.count
         var raw: [(name: (Int, Int), value: String)] = []
         var selfClosing = false
@@ -418,7 +488,8 @@ struct CAPXMLReader {
                 break
             }
             guard i > beforeSpace else { throw malformed("expected a space, '>' or '/>' in the start tag, found \(Self.describe(p[i]))") }
-            let attributeName = try name("an attribute name")
+            let (attributeStart, attributeEnd, _) = try name("an attribute name")
+            let attributeName = (attributeStart, attributeEnd)
             skipSpace()
             guard at(i) == 0x3D else { throw i >= p.count ? truncated("a start tag") : malformed("expected '=' after the attribute name") }
             i += 1
@@ -444,7 +515,7 @@ struct CAPXMLReader {
             }
             raw.append((attributeName, value))
         }
-        let (prefixEnd, localStart) = try qualified(nameStart, nameEnd)
+        let (prefixEnd, localStart) = nameColon < 0 ? (nameStart, nameStart) : try qualified(nameStart, nameEnd)
         let namespace: Int32
         if prefixEnd > nameStart {
             namespace = try uri(ofPrefix: nameStart, prefixEnd)
@@ -471,7 +542,7 @@ struct CAPXMLReader {
             attributes.append((key, value))
         }
         if attributes.count - attributeStart > 1 { attributes[attributeStart...].sort { $0.name < $1.name } }
-        let code = names.lookUp(UnsafeBufferPointer(rebasing: p[localStart..<nameEnd]))
+        let code = names.lookUp(in: p, from: localStart, count: nameEnd - localStart)
         var record = CAPXMLRecord(nameStart: Int32(localStart), nameEnd: Int32(nameEnd), namespace: namespace,
                                   parent: stack.last?.element ?? -1, name: code)
         record.attributeStart = Int32(attributeStart)
@@ -489,8 +560,25 @@ struct CAPXMLReader {
         if selfClosing { try close() }
     }
 
+    /// Whether the `n` bytes at `a` and at `b` (both inside the document) are equal; eight at a time.
     private func memcmpEqual(_ a: Int, _ b: Int, _ n: Int) -> Bool {
-        for k in 0..<n where p[a + k] != p[b + k] { return false }
+        guard n > 0, let base = p.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
+        var k = 0
+        while k + 8 <= n {
+            guard raw.loadUnaligned(fromByteOffset: a + k, as: UInt64.self) == raw.loadUnaligned(fromByteOffset: b + k, as: UInt64.self) else { return false }
+            k += 8
+        }
+        // The last 1–7 bytes as one word, the bytes beyond them masked off, when both words lie inside.
+        if k < n, a + k + 8 <= p.count, b + k + 8 <= p.count {
+            let x = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: a + k, as: UInt64.self))
+            let y = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: b + k, as: UInt64.self))
+            return (x ^ y) & ((1 &<< UInt64(8 * (n - k))) &- 1) == 0
+        }
+        while k < n {
+            guard base[a + k] == base[b + k] else { return false }
+            k += 1
+        }
         return true
     }
 
@@ -535,7 +623,7 @@ struct CAPXMLReader {
             return
         }
         i += 2
-        let (a, b) = try name("the name in an end tag")
+        let (a, b, _) = try name("the name in an end tag")
         let n = top.nameEnd - top.nameStart
         guard b - a == n, memcmpEqual(a, top.nameStart, n) else {
             throw malformed("the end tag </\(CAPParser.shown(string(a, b), limit: 40))> does not match the start tag <\(CAPParser.shown(string(top.nameStart, top.nameEnd), limit: 40))>", at: a)
@@ -551,11 +639,16 @@ struct CAPXMLReader {
         let frame = stack[stack.count - 1]
         let e = Int(frame.element)
         let textCount = text.count - frame.textStart
-        if textCount > 0 {
+        if frame.pendingEnd >= 0 {
+            // The element's one run of text, as it stands in the document (nothing was copied to `text`).
+            elements[e].textStart = Int32(frame.pendingStart)
+            elements[e].textEnd = Int32(frame.pendingEnd)
+            elements[e].textInSource = true
+        } else if textCount > 0 {
             elements[e].textStart = Int32(texts.count)
             text.withUnsafeBufferPointer { texts.append(contentsOf: UnsafeBufferPointer(rebasing: $0[frame.textStart...])) }
             elements[e].textEnd = Int32(texts.count)
-            text.removeLast(textCount)
+            text.removeSubrange(frame.textStart...)
         }
         if stack.count == 2, elements[e].namespace >= 0, namespaces[Int(elements[e].namespace)] == CAPParser.xmldsig {
             guard i - frame.tagStart <= CAPParser.maxExtensionBytes else {

@@ -113,6 +113,9 @@ public struct FieldMap: Hashable, Sendable, ExpressibleByDictionaryLiteral {
         }
     }
 
+    /// Makes room for `count` fields, so that a map built field by field grows its storage once.
+    public mutating func reserveCapacity(_ count: Int) { fields.reserveCapacity(count) }
+
     /// The field names, sorted.
     public var names: [String] { fields.map(\.name) }
 

@@ -4,9 +4,15 @@ public enum UTF8Check {
     /// Whether `bytes` are well-formed UTF-8 (what `String(validating:as: UTF8.self)` accepts: shortest
     /// forms, no surrogates, nothing above U+10FFFF), without making a String.
     public static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        let n = bytes.count
+        let raw = UnsafeRawPointer(base)
         var i = 0
-        while i < bytes.count {
-            if bytes[i] < 0x80 { i += 1; continue }
+        while i < n {
+            // Runs of ASCII eight bytes at a time: most of a document is ASCII.
+            while i + 8 <= n, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8 }
+            guard i < n else { break }
+            if base[i] < 0x80 { i += 1; continue }
             guard let length = sequenceLength(at: i, in: bytes) else { return false }
             i += length
         }

@@ -96,12 +96,13 @@ struct BenchCAP {
 
     /// One import, the work `vigil import --cap FILE` does before it posts: read the file, parse it (encoding,
     /// well-formedness, every CAP 1.2 schema rule), map it to the alert body and encode that body (the entry
-    /// body bytes, `CAPImportedAlert.body`), and validate the body against Vigil's alert schema. Not included
+    /// body bytes, `CAPImportedAlert.body`), and validate the body against Vigil's alert schema
+    /// (`CAPImportedAlert.validate()`, as `CAPImportCheck` does). Not included
     /// (xmllint does nothing like it either): signing the entry, the local API call, appending to the store.
     static func importFile(_ path: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else { throw BenchError("cannot read \(path)") }
         let imported = try CAPImport.alertBody(fromXML: data)
-        try KindSchemas.validate(.alert, imported.fields, createdAt: nil)
+        try imported.validate()
         guard !imported.body.isEmpty else { throw BenchError("\(path): an empty entry body") }
     }
 

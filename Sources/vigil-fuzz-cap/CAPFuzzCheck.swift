@@ -54,15 +54,22 @@ enum CAPFuzzCheck {
             guard !error.reason.isEmpty else { return .violation("an import refusal without a reason") }
             return .parsedNotImported
         }
-        do { try KindSchemas.validate(.alert, body.fields, createdAt: nil) } catch {
-            return .violation("the imported body is not a valid alert body: \(error)")
+        // Validation as the import does it (the view, the CAP fields by construction) gives what the
+        // schema gives for the whole body.
+        var full: KindValidationError?
+        do { try KindSchemas.validate(.alert, body.fields, createdAt: nil) } catch { full = error }
+        var fast: KindValidationError?
+        do { try body.validate() } catch { fast = error }
+        guard fast == full else {
+            return .violation("CAPImportedAlert.validate() gives \(fast.map { "\($0)" } ?? "no error"), the schema \(full.map { "\($0)" } ?? "no error")")
         }
+        if let full { return .violation("the imported body is not a valid alert body: \(full)") }
         guard let encoded = try? body.fields.encoded(), encoded.count <= EntryLimits.maxBodyBytes,
               let crossed = try? FieldMap(canonicalBytes: encoded) else {
             return .violation("the body does not encode and decode within \(EntryLimits.maxBodyBytes) bytes")
         }
-        // The bytes the import encoded once are the body's canonical encoding, by the one-pass writer and
-        // by the checked one alike.
+        // The bytes the import wrote straight from the model (CAPBodyWriter) are the body's canonical
+        // encoding, by the one-pass writer and by the checked one alike.
         guard body.body == encoded, (try? body.fields.checkedEncoding()) == encoded else {
             return .violation("the imported body bytes differ from the body's canonical encoding")
         }

@@ -44,7 +44,7 @@ struct CAPFastPathTests {
         #expect(CAPParser.plainCircle("51.2611,4.2905 2.5") != nil)
     }
 
-    @Test("UTF-8 is validated as String(validating:) does (edge sequences and 2,000 seeded byte strings)")
+    @Test("UTF-8 is validated as String(validating:) does (edge sequences, 3,000 seeded byte strings, bad bytes at every offset)")
     func utf8Validation() {
         var cases: [[UInt8]] = [[], [0x41], [0xC2, 0x80], [0xC1, 0xBF], [0xE0, 0x9F, 0x80], [0xE0, 0xA0, 0x80], [0xED, 0x9F, 0xBF],
                                 [0xED, 0xA0, 0x80], [0xEF, 0xBF, 0xBF], [0xF0, 0x8F, 0xBF, 0xBF], [0xF0, 0x90, 0x80, 0x80],
@@ -53,6 +53,16 @@ struct CAPFastPathTests {
         var r = SeededRandom(seed: 0x0F8)
         let pool: [UInt8] = [0x41, 0x3C, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC2, 0xDF, 0xE0, 0xE1, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF]
         for _ in 0..<2_000 { cases.append((0..<Int(r.next() % 9)).map { _ in pool[Int(r.next() % UInt64(pool.count))] }) }
+        // Longer ones, mostly ASCII, for the eight-bytes-at-a-time runs: a bad byte at every offset of a word.
+        let ascii = Array("<alert>Overstroming</alert>".utf8)
+        for k in 0..<24 {
+            for bad: [UInt8] in [[0x80], [0xFF], [0xC3, 0xA9], [0xE2, 0x82], [0xED, 0xA0, 0x80], [0xF0, 0x9F, 0x8C, 0x8A]] {
+                cases.append(Array(ascii.prefix(k)) + bad + ascii)
+            }
+        }
+        for _ in 0..<1_000 {
+            cases.append((0..<Int(r.next() % 40)).map { _ in r.next() % 4 == 0 ? pool[Int(r.next() % UInt64(pool.count))] : 0x61 })
+        }
         for bytes in cases {
             let ours = bytes.withUnsafeBufferPointer { UTF8Check.isValid($0) }
             #expect(ours == (String(validating: bytes, as: UTF8.self) != nil), "\(bytes)")
@@ -98,6 +108,73 @@ struct CAPFastPathTests {
         }
     }
 
+    /// `CAPImport.isVigilLanguage` as it was written on characters, before it read bytes.
+    static func referenceIsVigilLanguage(_ tag: String) -> Bool {
+        let parts = tag.split(separator: "-", omittingEmptySubsequences: false)
+        return (2...35).contains(tag.count) && (2...3).contains(parts[0].count) && parts[0].allSatisfy { $0.isASCII && $0.isLetter }
+            && parts.dropFirst().allSatisfy { (1...8).contains($0.count) && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } }
+    }
+
+    /// `CAPParser.isLanguageTag` as it was written on scalars.
+    static func referenceIsLanguageTag(_ s: String) -> Bool {
+        let parts = s.split(separator: "-", omittingEmptySubsequences: false)
+        guard let first = parts.first, (1...8).contains(first.count), first.unicodeScalars.allSatisfy({ $0.isASCII && $0.properties.isAlphabetic }) else { return false }
+        return parts.dropFirst().allSatisfy { p in
+            (1...8).contains(p.count) && p.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) }
+        }
+    }
+
+    @Test("language tags are judged on bytes as they were on characters")
+    func languageTags() {
+        var tags = ["", "-", "e", "en", "eng", "engl", "en-", "-en", "en-US", "nl-BE", "en-US-x", "es-419", "419", "e1", "en-123456789",
+                    "en-12345678", "zh-Hant-TW", "en_US", "ën", "en-ÜS", "en-US\r\n", "de-\u{301}DE", String(repeating: "a-", count: 17) + "a",
+                    "aa-" + String(repeating: "b", count: 8) + "-" + String(repeating: "c", count: 8) + "-" + String(repeating: "d", count: 8) + "-dd"]
+        var r = SeededRandom(seed: 0x1A6)
+        let pieces = ["a", "Z", "q", "-", "1", "9", "é", "_", " ", "\u{301}"]
+        for _ in 0..<3_000 { tags.append((0..<Int(r.next() % 14)).map { _ in pieces[Int(r.next() % UInt64(pieces.count))] }.joined()) }
+        for tag in tags {
+            #expect(CAPImport.isVigilLanguage(tag) == Self.referenceIsVigilLanguage(tag), "\(tag.debugDescription)")
+            #expect(CAPParser.isLanguageTag(tag) == Self.referenceIsLanguageTag(tag), "\(tag.debugDescription)")
+        }
+    }
+
+    @Test("CAP element names are found by their bytes wherever they stand in the document, other names are not")
+    func nameLookUp() {
+        let names = CAPName.allCases.filter { $0 != .other }.map(\.text)
+        let others = ["", "a", "aler", "alerts", "Alert", "infos", "valuename", "responseType1", "resourceDescX", "geocodes",
+                      "sixteen-bytes-ab", "seventeen-bytes-a", "ident\u{0}fier", "é", "areaDesc\u{0}"]
+        for name in names + others {
+            let expected = CAPName.allCases.first { $0 != .other && $0.text == name } ?? .other
+            let u = Array(name.utf8)
+            // Alone (byte by byte), at the start, middle and end of a longer document (eight bytes at a time).
+            for (before, after) in [("", ""), ("", ">xxxxxxxxxxxxxxxxxx"), ("<xxxxxxxxxxxxxxxxxx", " yyyyyyyyyyyyyyyyyyy"), ("<zz", "")] {
+                let doc = Array(before.utf8) + u + Array(after.utf8)
+                let found = doc.withUnsafeBufferPointer { CAPName.Table.shared.lookUp(in: $0, from: before.utf8.count, count: u.count) }
+                #expect(found == expected, "\(name.debugDescription) after \(before.debugDescription)")
+            }
+            #expect(u.withUnsafeBufferPointer { CAPName.lookUp($0) } == expected, "\(name.debugDescription)")
+        }
+    }
+
+    @Test("end tags are matched byte for byte, names of every length, a difference at every position")
+    func endTags() throws {
+        for n in 1...19 {
+            let name = String((0..<n).map { Character(Unicode.Scalar(UInt8(0x61 + $0 % 26))) })
+            let root = try CAPXMLReader.read(Array("<r><\(name)>t</\(name)></r>".utf8))
+            #expect(root.children.map(\.name) == [name])
+            for k in 0..<n {
+                var other = Array(name.utf8)
+                other[k] = other[k] == 0x7A ? 0x79 : other[k] + 1
+                let wrong = String(decoding: other, as: UTF8.self)
+                for tail in ["</r>", ""] {
+                    #expect(throws: CAPError.self, "\(name) closed by \(wrong)") {
+                        _ = try CAPXMLReader.read(Array("<r><\(name)>t</\(wrong)>\(tail)".utf8))
+                    }
+                }
+            }
+        }
+    }
+
     @Test("element text with child elements, references, CDATA and CR in between lands on the right element")
     func mixedText() throws {
         let root = try CAPXMLReader.read(Array("<a>x&amp;<b>y<c>z&#65;</c>\r\n<![CDATA[<q>]]></b>w\rv<d/></a>".utf8))
@@ -106,6 +183,11 @@ struct CAPFastPathTests {
         #expect(root.children[0].text == "y\n<q>")
         #expect(root.children[0].children[0].text == "zA")
         #expect(root.children[1].text == "")
+        // One run kept as a range of the document, and the same text after a comment, a reference or a child.
+        let more = try CAPXMLReader.read(Array("<a><b>plain</b><c>pl<!-- x -->ain</c><d>pl&#97;in</d><e>p<f>q</f>lain</e><g>  </g><h/></a>".utf8))
+        #expect(more.children.map(\.text) == ["plain", "plain", "plain", "plain", "  ", ""])
+        #expect(more.children[3].children[0].text == "q")
+        #expect(more.text == "")
     }
 
     @Test("value pairs with whitespace, comments or CDATA read like compact ones; anything else is refused as before")

@@ -16,6 +16,26 @@ struct LocalizedTextTests {
         #expect(LocalizedText.pick(preferred: [], fallback: nil, available: available) == nil)
     }
 
+    /// The alert schema's language check as it was written on characters, before it read bytes.
+    static func referenceIsLanguageTag(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        return (2...3).contains(parts[0].count) && parts[0].allSatisfy { $0.isASCII && $0.isLetter }
+            && parts.dropFirst().allSatisfy { (1...8).contains($0.count) && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } }
+    }
+
+    @Test("language tags are judged on bytes as they were on characters")
+    func languageTags() {
+        var tags = ["", "-", "e", "en", "eng", "engl", "en-", "-en", "en-US", "nl-BE", "en-US-x", "es-419", "419", "e1", "en-123456789",
+                    "en-12345678", "zh-Hant-TW", "en_US", "ën", "en-ÜS", "en-US\r\n", "de-\u{301}DE", "en\r\n-US"]
+        var r = SeededRandom(seed: 0x1A7)
+        let pieces = ["a", "Z", "q", "-", "1", "9", "é", "_", " ", "\u{301}", "\r\n"]
+        for _ in 0..<3_000 { tags.append((0..<Int(r.next() % 14)).map { _ in pieces[Int(r.next() % UInt64(pieces.count))] }.joined()) }
+        for tag in tags {
+            #expect(LocalizedText.isLanguageTag(tag) == Self.referenceIsLanguageTag(tag), "\(tag.debugDescription)")
+            #expect((KindCatalog.languageTag.problem(tag) == nil) == Self.referenceIsLanguageTag(tag), "\(tag.debugDescription)")
+        }
+    }
+
     static let sitrep = """
         {"incident_id": "X-1", "incident_name": "Overstroming Antwerpen", "report_number": 1, "report_type": "initial",
          "severity": "severe", "location": {"description": "Kallo"}, "summary": "Dijkbreuk.", "language": "nl-BE",

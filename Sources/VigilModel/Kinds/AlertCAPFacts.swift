@@ -51,3 +51,13 @@ public struct CAPMessageKey: Hashable, Comparable, Sendable, CustomStringConvert
 
     public var description: String { "\(sender),\(identifier),\(sent)" }
 }
+
+/// The limits of an alert body's CAP fields (docs/kinds.md) that a CAP import does not meet by
+/// construction, so that VigilCAP checks them before it leaves the CAP fields out of a validation
+/// (`CAPImportedAlert.validate()`). The alert schema takes them from here.
+public enum AlertCAPLimits {
+    /// XML signatures kept in `cap.extensions`.
+    public static let maxExtensions = 64
+    /// Characters (grapheme clusters) in one of them.
+    public static let maxExtensionCharacters = 32 * 1024
+}

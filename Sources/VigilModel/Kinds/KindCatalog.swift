@@ -43,10 +43,7 @@ enum KindCatalog {
     }
 
     static let languageTag = TextCheck(hint: "a language tag such as en-US or nl-BE") { text in
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        let ok = (2...3).contains(parts[0].count) && parts[0].allSatisfy { $0.isASCII && $0.isLetter }
-            && parts.dropFirst().allSatisfy { (1...8).contains($0.count) && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } }
-        return ok ? nil : "\"\(text)\" is not a language tag"
+        LocalizedText.isLanguageTag(text) ? nil : "\"\(text)\" is not a language tag"
     }
 
     /// The body's `language` and `translations` fields for a kind whose translatable fields are `texts`
@@ -65,16 +62,18 @@ enum KindCatalog {
     /// Translations: one per language, none in the body's own language.
     static let distinctLanguages = Rule(doc: "each translation has its own language, other than the body's language") { map, path, _ throws(KindValidationError) in
         guard case .list(let items)? = map[LocalizedText.fieldName] else { return }
-        var seen: [String: Int] = [:]
-        if let own = map.text("language") { seen[own.lowercased()] = -1 }
+        // At most 16 translations: a list, not a dictionary.
+        var seen: [(tag: String, index: Int)] = []
+        if let own = map.text("language") { seen.append((own.lowercased(), -1)) }
         for (i, item) in items.enumerated() {
             guard case .map(let t) = item, let tag = t.text("language") else { continue }
-            if let earlier = seen[tag.lowercased()] {
+            let lowercased = tag.lowercased()
+            if let earlier = seen.first(where: { $0.tag == lowercased })?.index {
                 let other = earlier < 0 ? "the body's own language" : "translation [\(earlier)]"
                 throw KindValidationError(field: joinPath(path, "\(LocalizedText.fieldName)[\(i)].language"),
                                           reason: "\"\(tag)\" is already \(other); give one translation per language")
             }
-            seen[tag.lowercased()] = i
+            seen.append((lowercased, i))
         }
     }
 
@@ -284,7 +283,7 @@ enum KindCatalog {
         optional("note", capText, "note"),
         optional("references", capText, "references: sender,identifier,sent triples"),
         optional("incidents", capText, "incidents"),
-        optional("extensions", .list(.text(1...32 * 1024), count: 0...64, unique: false), "XML signatures at the end of <alert>, each as XML text"),
+        optional("extensions", .list(.text(1...AlertCAPLimits.maxExtensionCharacters), count: 0...AlertCAPLimits.maxExtensions, unique: false), "XML signatures at the end of <alert>, each as XML text"),
     ])
     static let capInfo = MapSchema(noun: "a CAP info", fields: [
         optional("language", capText, "language"),

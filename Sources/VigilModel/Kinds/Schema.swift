@@ -65,11 +65,15 @@ struct MapSchema: Sendable {
     let noun: String
     let fields: [FieldSpec]
     let rules: [Rule]
+    /// The indices of `fields` in the order of their names' bytes (a field map's order), so that a map
+    /// is matched against its schema in one walk over both (`SchemaEngine.slots`).
+    let byName: [Int]
 
     init(noun: String, fields: [FieldSpec], rules: [Rule] = []) {
         self.noun = noun
         self.fields = fields
         self.rules = rules
+        byName = fields.indices.sorted { FieldMap.bytewisePrecedes(fields[$0].name, fields[$1].name) }
     }
 
     func spec(_ name: String) -> FieldSpec? { fields.first { $0.name == name } }

@@ -27,19 +27,36 @@ enum SchemaEngine {
     }
 
     private static func check<P: FieldPath>(_ map: FieldMap, schema: MapSchema, path: P, createdAt: UInt64?) throws(KindValidationError) {
-        for field in map.fields where schema.spec(field.name) == nil {
-            throw unknownField(field.name, schema: schema, at: path.text)
-        }
-        for spec in schema.fields {
-            guard let value = map[spec.name] else {
+        let (slots, unknown) = Self.slots(map, schema)
+        if let unknown { throw unknownField(map.fields[unknown].name, schema: schema, at: path.text) }
+        for (k, spec) in schema.fields.enumerated() {
+            let j = slots[k]
+            guard j >= 0 else {
                 if spec.required {
                     throw KindValidationError(field: path.field(spec.name).text, reason: "required field is missing; \(spec.name) is \(describe(spec.type))")
                 }
                 continue
             }
-            try check(value, type: spec.type, path: path.field(spec.name), createdAt: createdAt)
+            try check(map.fields[j].value, type: spec.type, path: path.field(spec.name), createdAt: createdAt)
         }
         for rule in schema.rules { try rule.check(map, path.text, createdAt) }
+    }
+
+    /// For each field of `schema`, the index of the map's field of that name (-1 for none), and the
+    /// index of the map's first field that the schema does not have (nil for none): what looking each
+    /// name up in the other list gives, in one walk over both lists in name order (a map's fields are
+    /// sorted by their bytes, `schema.byName` the schema's).
+    static func slots(_ map: FieldMap, _ schema: MapSchema) -> (slots: [Int], unknown: Int?) {
+        var slots = [Int](repeating: -1, count: schema.fields.count)
+        let order = schema.byName
+        var s = 0
+        for (j, field) in map.fields.enumerated() {
+            while s < order.count, FieldMap.bytewisePrecedes(schema.fields[order[s]].name, field.name) { s += 1 }
+            guard s < order.count, schema.fields[order[s]].name == field.name else { return (slots, j) }
+            slots[order[s]] = j
+            s += 1
+        }
+        return (slots, nil)
     }
 
     static func unknownField(_ name: String, schema: MapSchema, at path: String) -> KindValidationError {

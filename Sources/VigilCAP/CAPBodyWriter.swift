@@ -1,0 +1,192 @@
+import VigilModel
+
+/// Writes an imported alert's entry body — the Vigil view and the CAP fields of `CAPBody` — as its
+/// canonical bytes straight from the `CAPAlert`, without building the CAP fields as `FieldMap`s and
+/// encoding those (a 50 KB alert has 1,400 value pairs: a map, an array and a release each).
+///
+/// The bytes are those of `CAPBody.store` then `FieldMap.encoded()`, the general path (`CAPImport.generalBody`):
+/// the same fields in the same name order, each map's fields counted first. CAPBodyWriterTests compare
+/// both byte by byte over every sample, hundreds of generated alerts and the edge cases. When the
+/// message breaks a limit of the encoding (a list of more than 1,024 items) this writer gives nil and
+/// the general path names the field in its error.
+enum CAPBodyWriter {
+    /// The body fields holding the CAP message, in name order, as `CAPBody.fieldNames` has them.
+    private static let capNames = ["cap", "cap_areas", "cap_infos", "cap_resources"]
+
+    /// The entry body of `view` (the fields `CAPImport.view(of:)` gives) plus `alert`'s CAP fields, or
+    /// nil when a limit of the encoding is broken. `capacity` is a guess at the size (the document's).
+    static func body(view: FieldMap, alert: CAPAlert, capacity: Int) -> [UInt8]? {
+        let maxItems = FieldMap.Limits.maxListItems
+        guard alert.codes.count <= maxItems, alert.extensions.count <= maxItems, alert.infos.count <= maxItems else { return nil }
+        var resourceCount = 0, areaCount = 0
+        for info in alert.infos {
+            guard info.categories.count <= maxItems, info.responseTypes.count <= maxItems,
+                  info.eventCodes.count <= maxItems, info.parameters.count <= maxItems else { return nil }
+            resourceCount += info.resources.count
+            areaCount += info.areas.count
+            for area in info.areas where area.polygons.count > maxItems || area.circles.count > maxItems || area.geocodes.count > maxItems {
+                return nil
+            }
+        }
+        guard resourceCount <= maxItems, areaCount <= maxItems else { return nil }
+        var w = FieldMapWriter(capacity: capacity)
+        let top = view.fields
+        let count = top.count + 1 + one(areaCount > 0) + one(!alert.infos.isEmpty) + one(resourceCount > 0)
+        guard count <= FieldMap.Limits.maxFields else { return nil }
+        w.mapStart(fields: count)
+        // The view's fields in their order, each CAP field written where its name falls between them.
+        var next = 0
+        for field in top {
+            while next < capNames.count {
+                let name = capNames[next]
+                guard name != field.name else { return nil }
+                guard name.utf8.lexicographicallyPrecedes(field.name.utf8) else { break }
+                writeCAP(next, alert, areaCount: areaCount, resourceCount: resourceCount, &w)
+                next += 1
+            }
+            guard w.field(field.name, field.value, depth: 0) else { return nil }
+        }
+        while next < capNames.count {
+            writeCAP(next, alert, areaCount: areaCount, resourceCount: resourceCount, &w)
+            next += 1
+        }
+        return w.bytes
+    }
+
+    /// The CAP field `capNames[k]`, unless it is one the body leaves out (a list without items).
+    private static func writeCAP(_ k: Int, _ alert: CAPAlert, areaCount: Int, resourceCount: Int, _ w: inout FieldMapWriter) {
+        switch k {
+        case 0: writeAlert(alert, &w)
+        case 1: if areaCount > 0 { writeAreas(alert, count: areaCount, &w) }
+        case 2: if !alert.infos.isEmpty { writeInfos(alert, &w) }
+        default: if resourceCount > 0 { writeResources(alert, count: resourceCount, &w) }
+        }
+    }
+
+    /// `cap`: the `<alert>` level.
+    private static func writeAlert(_ alert: CAPAlert, _ w: inout FieldMapWriter) {
+        let n = 6 + one(alert.addresses != nil) + one(!alert.codes.isEmpty) + one(!alert.extensions.isEmpty)
+            + one(alert.incidents != nil) + one(alert.note != nil) + one(alert.references != nil)
+            + one(alert.restriction != nil) + one(alert.source != nil)
+        w.name("cap")
+        w.mapValueStart(fields: n)
+        if let v = alert.addresses { w.name("addresses"); w.text(value: v) }
+        if !alert.codes.isEmpty { w.name("codes"); texts(alert.codes, &w) }
+        if !alert.extensions.isEmpty { w.name("extensions"); texts(alert.extensions, &w) }
+        w.name("identifier"); w.text(value: alert.identifier)
+        if let v = alert.incidents { w.name("incidents"); w.text(value: v) }
+        w.name("msg_type"); w.text(value: alert.msgType.rawValue)
+        if let v = alert.note { w.name("note"); w.text(value: v) }
+        if let v = alert.references { w.name("references"); w.text(value: v) }
+        if let v = alert.restriction { w.name("restriction"); w.text(value: v) }
+        w.name("scope"); w.text(value: alert.scope.rawValue)
+        w.name("sender"); w.text(value: alert.sender)
+        w.name("sent"); w.text(value: alert.sent.text)
+        if let v = alert.source { w.name("source"); w.text(value: v) }
+        w.name("status"); w.text(value: alert.status.rawValue)
+    }
+
+    /// `cap_infos`: one map per `<info>`.
+    private static func writeInfos(_ alert: CAPAlert, _ w: inout FieldMapWriter) {
+        w.name("cap_infos")
+        w.listStart(items: alert.infos.count)
+        for info in alert.infos {
+            let n = 5 + one(info.audience != nil) + one(info.contact != nil) + one(info.description != nil)
+                + one(info.effective != nil) + one(!info.eventCodes.isEmpty) + one(info.expires != nil)
+                + one(info.headline != nil) + one(info.instruction != nil) + one(info.language != nil)
+                + one(info.onset != nil) + one(!info.parameters.isEmpty) + one(!info.responseTypes.isEmpty)
+                + one(info.senderName != nil) + one(info.web != nil)
+            w.mapValueStart(fields: n)
+            if let v = info.audience { w.name("audience"); w.text(value: v) }
+            w.name("categories")
+            w.listStart(items: info.categories.count)
+            for c in info.categories { w.text(value: c.rawValue) }
+            w.name("certainty"); w.text(value: info.certainty.rawValue)
+            if let v = info.contact { w.name("contact"); w.text(value: v) }
+            if let v = info.description { w.name("description"); w.text(value: v) }
+            if let v = info.effective { w.name("effective"); w.text(value: v.text) }
+            w.name("event"); w.text(value: info.event)
+            if !info.eventCodes.isEmpty { w.name("event_codes"); pairs(info.eventCodes, &w) }
+            if let v = info.expires { w.name("expires"); w.text(value: v.text) }
+            if let v = info.headline { w.name("headline"); w.text(value: v) }
+            if let v = info.instruction { w.name("instruction"); w.text(value: v) }
+            if let v = info.language { w.name("language"); w.text(value: v) }
+            if let v = info.onset { w.name("onset"); w.text(value: v.text) }
+            if !info.parameters.isEmpty { w.name("parameters"); pairs(info.parameters, &w) }
+            if !info.responseTypes.isEmpty {
+                w.name("response_types")
+                w.listStart(items: info.responseTypes.count)
+                for r in info.responseTypes { w.text(value: r.rawValue) }
+            }
+            if let v = info.senderName { w.name("sender_name"); w.text(value: v) }
+            w.name("severity"); w.text(value: info.severity.rawValue)
+            w.name("urgency"); w.text(value: info.urgency.rawValue)
+            if let v = info.web { w.name("web"); w.text(value: v) }
+        }
+    }
+
+    /// `cap_resources`: one map per `<resource>` of every info, with the info's index.
+    private static func writeResources(_ alert: CAPAlert, count: Int, _ w: inout FieldMapWriter) {
+        w.name("cap_resources")
+        w.listStart(items: count)
+        for (i, info) in alert.infos.enumerated() {
+            for r in info.resources {
+                let n = 3 + one(r.derefUri != nil) + one(r.digest != nil) + one(r.size != nil) + one(r.uri != nil)
+                w.mapValueStart(fields: n)
+                if let v = r.derefUri { w.name("deref_uri"); w.text(value: v) }
+                if let v = r.digest { w.name("digest"); w.text(value: v) }
+                w.name("info"); w.integer(Int64(i))
+                w.name("mime_type"); w.text(value: r.mimeType)
+                w.name("resource_desc"); w.text(value: r.resourceDesc)
+                if let v = r.size { w.name("size"); w.integer(v) }
+                if let v = r.uri { w.name("uri"); w.text(value: v) }
+            }
+        }
+    }
+
+    /// `cap_areas`: one map per `<area>` of every info, with the info's index.
+    private static func writeAreas(_ alert: CAPAlert, count: Int, _ w: inout FieldMapWriter) {
+        w.name("cap_areas")
+        w.listStart(items: count)
+        for (i, info) in alert.infos.enumerated() {
+            for a in info.areas {
+                let n = 2 + one(a.altitude != nil) + one(a.ceiling != nil) + one(!a.circles.isEmpty)
+                    + one(!a.geocodes.isEmpty) + one(!a.polygons.isEmpty)
+                w.mapValueStart(fields: n)
+                if let v = a.altitude { w.name("altitude"); w.text(value: v) }
+                w.name("area_desc"); w.text(value: a.areaDesc)
+                if let v = a.ceiling { w.name("ceiling"); w.text(value: v) }
+                if !a.circles.isEmpty {
+                    w.name("circles")
+                    w.listStart(items: a.circles.count)
+                    for c in a.circles { w.text(value: c.text) }
+                }
+                if !a.geocodes.isEmpty { w.name("geocodes"); pairs(a.geocodes, &w) }
+                w.name("info"); w.integer(Int64(i))
+                if !a.polygons.isEmpty {
+                    w.name("polygons")
+                    w.listStart(items: a.polygons.count)
+                    for p in a.polygons { w.text(value: p.text) }
+                }
+            }
+        }
+    }
+
+    @inline(__always) private static func one(_ condition: Bool) -> Int { condition ? 1 : 0 }
+
+    /// A list of texts.
+    private static func texts(_ values: [String], _ w: inout FieldMapWriter) {
+        w.listStart(items: values.count)
+        for v in values { w.text(value: v) }
+    }
+
+    /// Value pairs, each a map `{name, value}`.
+    private static func pairs(_ values: [CAPValuePair], _ w: inout FieldMapWriter) {
+        w.listStart(items: values.count)
+        for pair in values {
+            w.mapValueStart(fields: 2)
+            w.name("name"); w.text(value: pair.valueName)
+            w.name("value"); w.text(value: pair.value)
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import VigilModel
+
+extension CAPImportedAlert {
+    /// Validates the body against Vigil's alert schema, with the result of
+    /// `KindSchemas.validate(.alert, fields, createdAt: nil)`, error for error, but without walking the
+    /// CAP fields again when they meet the schema by construction (`capFieldsMeetSchema`): then only the
+    /// view is validated. A 50 KB alert's CAP fields hold thousands of values; the view a few dozen.
+    ///
+    /// Why the view alone gives the same result: the CAP fields are optional fields of the alert schema;
+    /// when they are valid they raise no error wherever the schema checks them, so the first error (if
+    /// any) is the view's, and the rules see the same view fields (the one rule about the CAP fields — they
+    /// come with `cap`, each resource and area names one of the infos — holds by construction).
+    public func validate() throws(KindValidationError) {
+        if capFieldsMeetSchema {
+            try KindSchemas.validate(.alert, view, createdAt: nil)
+        } else {
+            try KindSchemas.validate(.alert, fields, createdAt: nil)
+        }
+    }
+
+    /// Whether the CAP fields meet the alert schema's CAP field types (KindCatalog `capMessage`,
+    /// `capInfo`, `capResource`, `capArea`; CAPBodyWriterTests pin them). What holds for any imported body:
+    /// every text is at most the body's size (`body` ≤ `EntryLimits.maxBodyBytes`, checked by the import)
+    /// and so within `0...maxBodyBytes` characters; enumerations are their CAP values (at most 9
+    /// characters, within 1…16); lists have at most 1,024 items and `info` indices are below the number of
+    /// infos (else the encoding refused the body); `cap` is always there. What a `CAPAlert` made by hand
+    /// may break, checked here: a non-empty identifier and sender, resource sizes ≥ 0, and the XML
+    /// signatures' number and length (`AlertCAPLimits`).
+    var capFieldsMeetSchema: Bool {
+        guard !alert.identifier.utf8.isEmpty, !alert.sender.utf8.isEmpty,
+              alert.extensions.count <= AlertCAPLimits.maxExtensions else { return false }
+        for text in alert.extensions {
+            // At least one byte is at least one character; at most the limit in bytes is at most it in characters.
+            let bytes = text.utf8.count
+            guard bytes >= 1, bytes <= AlertCAPLimits.maxExtensionCharacters else { return false }
+        }
+        for info in alert.infos {
+            for resource in info.resources where (resource.size ?? 0) < 0 { return false }
+        }
+        return true
+    }
+}
