@@ -23,7 +23,9 @@ struct DeskHTTPSProcessTests {
     }
 
     @Test("the node's own certificate: TLS handshake, GET /login, login POST with the Secure __Host- cookie and HSTS; plain HTTP on the port is answered and closed")
-    func nodeCertificate() throws {
+    func nodeCertificate() async throws { try await offPool { try self.nodeCertificateBody() } }
+
+    func nodeCertificateBody() throws {
         let fed = try Self.federation()
         let dir = fed.nodeDir("ncc")
         try fed.start("ncc", extraArguments: ["--desk", "127.0.0.1:0", "--desk-cert", dir + "/node.crt", "--desk-key", dir + "/identity.key"])
@@ -74,7 +76,9 @@ struct DeskHTTPSProcessTests {
     }
 
     @Test("refused at start with what to do: a network address without HTTPS, one file without the other, a key that is not the certificate's, an expired certificate")
-    func refusedAtStart() throws {
+    func refusedAtStart() async throws { try await offPool { try self.refusedAtStartBody() } }
+
+    func refusedAtStartBody() throws {
         let fed = try Self.federation()
         let dir = fed.nodeDir("ncc")
         let vigil = try FederationHarness.vigil()
@@ -102,7 +106,9 @@ struct DeskHTTPSProcessTests {
     }
 
     @Test("an officer logs in over HTTPS in headless Chromium (ECDSA certificate made by openssl)")
-    func browser() throws {
+    func browser() async throws { try await offPool { try self.browserBody() } }
+
+    func browserBody() throws {
         let fed = try Self.federation()
         let dir = fed.nodeDir("ncc")
         let made = try FederationHarness.run(URL(fileURLWithPath: "/usr/bin/openssl"), [

@@ -13,7 +13,9 @@ import VigilModel
 @Suite("Desk on real nodes: incidents", .serialized)
 struct DeskNodeProcessTestsIncidents {
     @Test("a company files an incident, the authority assesses and answers it, the company reads the answer")
-    func incidents() throws {
+    func incidents() async throws { try await offPool { try self.incidentsBody() } }
+
+    func incidentsBody() throws {
         let fed = try FederationHarness([
             .init(name: "ncc", role: "authority", organisation: "National Crisis Centre", dials: []),
             .init(name: "corp", role: "company", organisation: "Kallo Tank Terminal", dials: ["ncc"]),

@@ -32,7 +32,9 @@ struct DeskNodeProcessTestsMapCAP {
         """
 
     @Test("a CAP sample imported at the desk as the CLI would, on the map, exported as the CLI does; a CAP Cancel retracts it; a sitrep arrives on the map live")
-    func mapAndCAP() throws {
+    func mapAndCAP() async throws { try await offPool { try self.mapAndCAPBody() } }
+
+    func mapAndCAPBody() throws {
         let fed = try FederationHarness([
             .init(name: "ncc", role: "authority", organisation: "National Crisis Centre", dials: []),
             .init(name: "gov-antwerp", role: "government", organisation: "Governor of Antwerp", dials: ["ncc"]),

@@ -28,7 +28,9 @@ struct DeskNodeProcessTests {
     }
 
     @Test("log in, a live entry from the other node rendered inertly, acknowledged with the officer's name")
-    func desk() throws {
+    func desk() async throws { try await offPool { try self.deskBody() } }
+
+    func deskBody() throws {
         let fed = try FederationHarness([
             .init(name: "ncc", role: "authority", organisation: "National Crisis Centre", dials: []),
             .init(name: "gov-antwerp", role: "government", organisation: "Governor of Antwerp", dials: ["ncc"]),

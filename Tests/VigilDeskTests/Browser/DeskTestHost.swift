@@ -48,16 +48,7 @@ final class DeskTestHost: @unchecked Sendable {
 
     /// Runs `body` on a new thread (not the cooperative pool) and waits for it without blocking the pool.
     static func onThread(_ body: @escaping @Sendable () throws -> Void) async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            Thread {
-                do {
-                    try body()
-                    continuation.resume()
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }.start()
-        }
+        try await offPool(body)
     }
 
     /// Runs an async call from a thread that is not in the cooperative pool and waits for its result.
