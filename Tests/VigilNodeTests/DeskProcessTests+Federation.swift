@@ -14,7 +14,9 @@ extension DeskNodeProcessTests {
     /// entry page. Screenshots `node-federation*.png`, `node-commtest-silent.png`, `node-commtest-late.png`,
     /// `node-federation-nl.png`, `node-reply.png`, `node-followup.png`, `node-amended-by.png`.
     @Test("federation page live, roster changes, a stopped node silent then late on the board, reply and follow-up, amendments name the officer")
-    func federationAndShortcuts() throws {
+    func federationAndShortcuts() async throws { try await offPool { try self.federationAndShortcutsBody() } }
+
+    func federationAndShortcutsBody() throws {
         let fed = try FederationHarness([
             .init(name: "ncc", role: "authority", organisation: "National Crisis Centre", dials: []),
             .init(name: "gov-antwerp", role: "government", organisation: "Governor of Antwerp", dials: ["ncc"]),
