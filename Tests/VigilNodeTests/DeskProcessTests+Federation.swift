@@ -124,8 +124,10 @@ extension DeskNodeProcessTests {
         #expect(try browser.script("return window.notReloaded") == "yes")
         try browser.screenshot("node-commtest-late")
 
-        // Reply to gov-antwerp's message: the message form with the subject and the ref filled in.
-        let message = try fed.post("gov-antwerp", text: "Road N12 closed")
+        // Reply to gov-antwerp's message: the message form with the subject and the ref filled in. The
+        // message is TLP:AMBER to the authority only, so the reply reaches gov-antwerp only because the
+        // desk widens its audience to the author (as `Audience.adding` does for acknowledgements).
+        let message = try fed.post("gov-antwerp", text: "Road N12 closed", audience: Audience(tlp: .amber, roles: ["authority"]))
         #expect(try fed.waitFor("ncc", [message]).isEmpty)
         try browser.go(desk + "/#entry/\(message.hex)")
         try browser.click("#reply")

@@ -14,12 +14,14 @@ export const followUpKinds = ["sitrep", "threat", "incident", "alert", "message"
 /** Kinds an officer can reply to (not the bookkeeping kinds). */
 export const replyKinds = ["sitrep", "threat", "incident", "alert", "message", "commtest"];
 
-/** The entry's audience, widened to its author where the label names recipients, so a reply reaches it. */
+/** The entry's audience, widened just enough that its author reads the answer: the rule of the model's
+ * `Audience.adding` (an acknowledgement's audience) — AMBER and RED add the author's node, AMBER+STRICT
+ * its organisation, CLEAR and GREEN stay as they are. */
 function answerAudience(detail) {
   const a = detail.audience;
   const audience = { tlp: a.tlp, roles: [...a.roles], organisations: [...a.organisations], nodes: [...a.nodes] };
   const author = detail.summary.author;
-  if ((a.tlp === "red" || (a.tlp === "amber" && a.nodes.length > 0)) && !audience.nodes.includes(author)) audience.nodes.push(author);
+  if ((a.tlp === "red" || a.tlp === "amber") && !audience.nodes.includes(author)) audience.nodes.push(author);
   if (a.tlp === "amber+strict" && !audience.organisations.includes(detail.summary.organisation)) audience.organisations.push(detail.summary.organisation);
   return audience;
 }
