@@ -80,6 +80,11 @@ export const labels = {
   "note": {"en": "Note", "nl": "Notitie", "fr": "Note"}
 };
 
+// Fields a stored entry carries that no post form asks for: the node sets `officer` from the session.
+const storedOnly = {
+  "officer": {"en": "Officer", "nl": "Dienstdoende", "fr": "Agent de permanence"}
+};
+
 /** The label of the field at `path` in `language` (en, nl, fr); the path itself when the table has none. */
 export function fieldLabel(path, language) {
   const entry = labels[path];
@@ -88,13 +93,14 @@ export function fieldLabel(path, language) {
 
 /**
  * A field of a stored entry as an officer reads it: the label of its path with list positions left out
- * (`areas.1.description` → "Description (2)"), the path itself when the table has none. The schema path is
+ * (`cap.codes[1]` or `cap.codes.1` → "CAP codes (2)"), the path itself when the table has none. The schema path is
  * the element's title (shown on hover), as `vigil show` prints it.
  */
 export function fieldTerm(path, language) {
-  const segments = String(path).split(".");
+  const segments = String(path).replace(/\[([0-9]+)\]/g, ".$1").split(".");
   const positions = segments.filter((s) => /^[0-9]+$/.test(s)).map((s) => Number(s) + 1);
-  const entry = labels[segments.filter((s) => !/^[0-9]+$/.test(s)).join(".")];
+  const name = segments.filter((s) => !/^[0-9]+$/.test(s)).join(".");
+  const entry = labels[name] ?? storedOnly[name];
   if (!entry) return path;
   return (entry[language] ?? entry.en) + (positions.length ? " (" + positions.join(".") + ")" : "");
 }

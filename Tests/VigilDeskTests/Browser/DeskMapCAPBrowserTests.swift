@@ -117,6 +117,9 @@ struct DeskBrowserTestsMapCAP {
         let postedID = try #require(try browser.currentURL().components(separatedBy: "#entry/").last)
         #expect(host.blocking { await backend.composed.map(\.officer) } == ["j.dupont"])
         #expect(try browser.script("return document.querySelector('#view .cap-download').getAttribute('href')") == "/api/cap/export?id=" + postedID)
+        // Stored fields read by their labels: list positions counted from 1, the officer set by the node.
+        #expect(try browser.script("return document.querySelector('dl.fields dt[title=\"cap.codes[0]\"]').textContent") == "CAP codes (1)")
+        #expect(try browser.script("return document.querySelector('dl.fields dt[title=\"officer\"]').textContent") == "Officer")
         try browser.screenshot("cap-entry")
         let xml = try browser.script("""
             const x = new XMLHttpRequest(); x.open('GET', document.querySelector('#view .cap-download').href, false); x.send();
