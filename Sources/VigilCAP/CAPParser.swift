@@ -1,4 +1,5 @@
 import Foundation
+import VigilModel
 
 /// Reads CAP 1.2 documents into `CAPAlert`, refusing anything the CAP 1.2 schema would refuse (and a
 /// little more: DTDs, unknown encodings, documents over 1 MiB) with the element path and the reason.
@@ -350,19 +351,7 @@ public enum CAPParser {
     /// Whether `s` is an RFC 3066 tag: 1–8 ASCII letters, then parts of 1–8 ASCII letters or digits, joined
     /// by `-`. Read on the UTF-8 bytes: any other byte refuses it, and for these bytes are characters.
     static func isLanguageTag(_ s: String) -> Bool {
-        var part = 0, length = 0
-        for b in s.utf8 {
-            if b == 0x2D {
-                guard (1...8).contains(length) else { return false }
-                part += 1
-                length = 0
-                continue
-            }
-            let letter = (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A
-            guard letter || (part > 0 && b >= 0x30 && b <= 0x39) else { return false }
-            length += 1
-        }
-        return (1...8).contains(length)
+        LocalizedText.isLanguageTag(s, primary: 1...8)
     }
 
     private static func isSpace(_ c: Character) -> Bool { c == " " || c == "\t" || c == "\n" || c == "\r" }

@@ -23,14 +23,14 @@ public enum LocalizedText {
     }
 
     /// Whether `tag` is a language tag as the kinds' `language` fields take it: a primary subtag of 2–3
-    /// ASCII letters, then subtags of 1–8 ASCII letters or digits, joined by `-` (the length of the whole
-    /// is the field's own limit). Read on the UTF-8 bytes: any other byte refuses the tag, and for the
-    /// bytes it accepts, bytes are characters.
-    public static func isLanguageTag(_ tag: String) -> Bool {
+    /// ASCII letters (`primary`; CAP's RFC 3066 allows 1–8), then subtags of 1–8 ASCII letters or digits,
+    /// joined by `-` (the length of the whole is the field's own limit). Read on the UTF-8 bytes: any other
+    /// byte refuses the tag, and for the bytes it accepts, bytes are characters.
+    public static func isLanguageTag(_ tag: String, primary: ClosedRange<Int> = 2...3) -> Bool {
         var part = 0, length = 0
         for b in tag.utf8 {
             if b == 0x2D {
-                guard part == 0 ? (2...3).contains(length) : (1...8).contains(length) else { return false }
+                guard part == 0 ? primary.contains(length) : (1...8).contains(length) else { return false }
                 part += 1
                 length = 0
                 continue
@@ -39,7 +39,7 @@ public enum LocalizedText {
             guard letter || (part > 0 && b >= 0x30 && b <= 0x39) else { return false }
             length += 1
         }
-        return part == 0 ? (2...3).contains(length) : (1...8).contains(length)
+        return part == 0 ? primary.contains(length) : (1...8).contains(length)
     }
 
     /// The language to show from `available` (tags as written): the first of `preferred`, then
