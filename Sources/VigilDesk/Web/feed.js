@@ -11,6 +11,21 @@ let list = null;
 const previousVisit = localStorage.getItem("vigil-last-visit");
 let lastVisit = previousVisit === null ? Infinity : Number(previousVisit);
 
+/** The "since" filter of the feed and the map: any time, or the last hour, day or week. */
+export function sinceSelect() {
+  return el("label", {}, t("feed.since") + " ", el("select", { name: "window" },
+    el("option", { value: "", text: t("feed.any") }),
+    [["1h", 3600e3], ["24h", 86400e3], ["7d", 7 * 86400e3]].map(([label, ms]) => el("option", { value: String(ms), text: label }))));
+}
+
+/** A filter form's values without the empty ones; the time window becomes the API's `since` (Unix
+ * milliseconds), fixed when the officer filters. */
+export function filtersOf(form) {
+  const values = Object.fromEntries([...new FormData(form)].filter(([, v]) => v !== ""));
+  if (values.window) values.since = String(Date.now() - Number(values.window));
+  return values;
+}
+
 function row(entry) {
   const isNew = entry.createdMilliseconds > lastVisit || entry.live === true;
   return el("li", { class: [isNew ? "new" : "", entry.retracted ? "retracted" : ""].join(" ").trim() || null, "data-id": entry.id },
@@ -63,16 +78,12 @@ export async function showFeed(view) {
     el("label", {}, t("feed.author") + " ", el("input", { name: "author", size: 12 })),
     el("label", {}, t("feed.org") + " ", el("input", { name: "org", size: 14 })),
     el("label", {}, t("feed.text") + " ", el("input", { name: "q", type: "search", size: 16 })),
-    el("label", {}, t("feed.since") + " ", el("select", { name: "window" },
-      el("option", { value: "", text: t("feed.any") }),
-      [["1h", 3600e3], ["24h", 86400e3], ["7d", 7 * 86400e3]].map(([label, ms]) => el("option", { value: String(ms), text: label })))),
+    sinceSelect(),
     el("button", { type: "submit", text: t("feed.apply") }));
   for (const [name, value] of Object.entries(filters)) if (form.elements[name]) form.elements[name].value = value;
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    filters = Object.fromEntries([...new FormData(form)].filter(([, v]) => v !== ""));
-    // The time window becomes the API's `since` (Unix milliseconds), fixed when the officer filters.
-    if (filters.window) filters.since = String(Date.now() - Number(filters.window));
+    filters = filtersOf(form);
     load(view);
   });
   list = el("ol", { class: "feed", id: "feed" });

@@ -5,10 +5,10 @@
 import { get } from "./api.js";
 import { el, clear, tlpLabel, when } from "./dom.js";
 import { t, language } from "./i18n.js";
+import { sinceSelect, filtersOf } from "./feed.js";
 
 const svgNS = "http://www.w3.org/2000/svg";
 const kinds = ["alert", "sitrep", "incident"];
-const windows = [["1h", 3600e3], ["24h", 86400e3], ["7d", 7 * 86400e3]];
 let basemap = null;
 let filters = {};
 let mapView = null;
@@ -153,15 +153,12 @@ export async function showMap(view) {
   const form = el("form", { class: "filters", id: "map-filters" },
     el("label", {}, t("feed.kind") + " ", el("select", { name: "kind" },
       el("option", { value: "", text: t("map.allKinds") }), kinds.map((k) => el("option", { value: k, text: t("map.kind." + k) })))),
-    el("label", {}, t("feed.since") + " ", el("select", { name: "window" },
-      el("option", { value: "", text: t("feed.any") }), windows.map(([label, ms]) => el("option", { value: String(ms), text: label })))),
+    sinceSelect(),
     el("button", { type: "submit", text: t("feed.apply") }));
   for (const [name, value] of Object.entries(filters)) if (form.elements[name]) form.elements[name].value = value;
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    filters = Object.fromEntries([...new FormData(form)].filter(([, v]) => v !== ""));
-    // The time window becomes the API's `since` (Unix milliseconds), fixed when the officer filters.
-    if (filters.window) filters.since = String(Date.now() - Number(filters.window));
+    filters = filtersOf(form);
     load();
   });
   mapView = el("div", { class: "map-page" },
