@@ -23,12 +23,16 @@ extension Node {
 
     /// The status of `incident` from the assessments this node holds for it.
     func incidentStatus(_ incident: Entry, roster: Roster) async -> IncidentStatusView {
+        incidentStatus(incident, related: await referrers(of: incident.id).compactMap { heldEntry($0) }, roster: roster)
+    }
+
+    /// The status of `incident` from `related`, the held entries that refer to it (its assessments among
+    /// them); withdrawn ones do not count.
+    func incidentStatus(_ incident: Entry, related: [Entry], roster: Roster) -> IncidentStatusView {
         let withdrawn = withdrawnIDs()
         var board = IncidentBoard(roster: roster)
         board.insert(incident)
-        for id in await referrers(of: incident.id) where !withdrawn.contains(id) {
-            if let entry = heldEntry(id), entry.kind == .assessment { board.insert(entry) }
-        }
+        for entry in related where entry.kind == .assessment && !withdrawn.contains(entry.id) { board.insert(entry) }
         return Self.statusView(board.state(of: incident.id), roster: roster)
     }
 

@@ -263,6 +263,7 @@ extension Node {
         }
         let roster = await self.roster()
         let related = await referrers(of: id).compactMap { heldEntry($0) }
+        let relatedByID = Dictionary(related.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let view = Self.document(entry, related: related, roster: roster)
         let summary = Self.summary(entry, roster: roster, view: view)
         func name(_ key: NodeID) -> String { roster.member(ofKey: key)?.name ?? key.fingerprint }
@@ -287,7 +288,7 @@ extension Node {
                 }
                 return HistoryStep(entry: item.entry, by: name(item.author), time: time(item.timestamp), timeMs: item.timestamp.milliseconds,
                                    change: change, fields: names, values: values, reason: reason,
-                                   officer: change == .created ? nil : updateOfficer(item.entry))
+                                   officer: change == .created ? nil : updateOfficer(relatedByID[item.entry] ?? heldEntry(item.entry)))
             }
             acks = view.acknowledgements.values.sorted { $0.node < $1.node }.map { ack in
                 MemberAcknowledgement(member: name(ack.node), received: ack.receipt.map { time($0.timestamp) },
@@ -299,21 +300,14 @@ extension Node {
         }
         var results: [CommTestResultView]?
         if entry.kind == .commTest { results = try Self.commTestResults(entry, acks: related, roster: roster) }
-        var incident: IncidentStatusView?
-        if entry.kind == .incident {
-            var board = IncidentBoard(roster: roster)
-            board.insert(entry)
-            let withdrawn = withdrawnIDs()
-            for e in related where e.kind == .assessment && !withdrawn.contains(e.id) { board.insert(e) }
-            incident = Self.statusView(board.state(of: id), roster: roster)
-        }
+        let incident = entry.kind == .incident ? incidentStatus(entry, related: related, roster: roster) : nil
         return EntryDetail(summary: summary, current: current, history: history, retractedBy: retraction,
                            acknowledgements: acks, results: results, incident: incident)
     }
 
     /// The desk officer an update entry names, if any.
-    func updateOfficer(_ update: EntryID) -> String? {
-        heldEntry(update).flatMap { try? UpdateBody.parse($0.body).officer }
+    func updateOfficer(_ update: Entry?) -> String? {
+        update.flatMap { try? UpdateBody.parse($0.body).officer }
     }
 
     /// The desk officer an acknowledgement entry names, if any.
