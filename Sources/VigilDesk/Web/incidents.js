@@ -168,9 +168,22 @@ export function showIncidents(view, hash) {
   return showQueue(view);
 }
 
+// One redraw at a time: arrivals during a redraw (a burst after a partition heals) ask for one more.
+let redrawing = null;
+let redrawAgain = false;
+
+function redraw() {
+  if (redrawing) { redrawAgain = true; return; }
+  const draw = shown.page === "queue" ? drawQueue(null) : drawIncident(null, shown.id);
+  redrawing = Promise.resolve(draw).finally(() => {
+    redrawing = null;
+    if (redrawAgain && shown && document.body.contains(shown.node)) { redrawAgain = false; redraw(); }
+    redrawAgain = false;
+  });
+}
+
 /** A live entry: an incident or an assessment redraws the queue or the incident on screen. */
 export function incidentEntryArrived(entry) {
   if (!shown || !document.body.contains(shown.node) || (entry.kind !== "incident" && entry.kind !== "assessment")) return;
-  if (shown.page === "queue") drawQueue(null);
-  else if (entry.kind === "assessment") drawIncident(null, shown.id);
+  if (shown.page === "queue" || entry.kind === "assessment") redraw();
 }
