@@ -12,11 +12,9 @@ import VigilModel
 
 /// The Vigil alert body made from one CAP message.
 public struct CAPImportedAlert: Hashable, Sendable {
-    /// The Vigil view: the alert schema's own fields (event, urgency, areas, …), without the CAP fields.
-    public let view: FieldMap
     /// The CAP message, which the body holds whole in its CAP fields (`CAPBody`).
     public let alert: CAPAlert
-    /// The entry body: the canonical encoding of `fields`, made once by the import (it is also what the
+    /// The entry body: the Vigil view and the CAP fields, encoded once by the import (it is also what the
     /// size limit is checked on), so that nobody needs to encode the body again.
     public let body: [UInt8]
     /// Where the Vigil view differs from the CAP message (cut texts, areas left out, …), for the operator.
@@ -26,16 +24,22 @@ public struct CAPImportedAlert: Hashable, Sendable {
     public var msgType: CAPMsgType
     /// The earlier CAP messages this one refers to (`<references>`).
     public var references: [CAPReference]
+    /// Whether the view meets the alert schema by construction (`AlertView.meetsSchema`).
+    let viewMeetsSchema: Bool
 
     /// An imported body; `body` is the encoding of `view` plus `alert`'s CAP fields.
-    init(view: FieldMap, alert: CAPAlert, body: [UInt8], warnings: [String]) {
-        self.view = view
+    init(alert: CAPAlert, body: [UInt8], warnings: [String], viewMeetsSchema: Bool) {
         self.alert = alert
         self.body = body
         self.warnings = warnings
         self.msgType = alert.msgType
         self.references = alert.parsedReferences
+        self.viewMeetsSchema = viewMeetsSchema
     }
+
+    /// The Vigil view: the alert schema's own fields (event, urgency, areas, …), without the CAP fields.
+    /// Made again on each use (the import writes it straight into `body`).
+    public var view: FieldMap { CAPImport.alertView(of: alert).fields }
 
     /// The alert body as a field map: the view and the CAP fields (`CAPBody.store`). Built on each use;
     /// its canonical encoding is `body`.
@@ -73,14 +77,14 @@ public enum CAPImport {
 
     /// `alertBody(from:)` with room for `sizeHint` body bytes made up front.
     static func alertBody(from alert: CAPAlert, sizeHint: Int) throws(CAPError) -> CAPImportedAlert {
-        let (view, warnings) = view(of: alert)
+        let view = alertView(of: alert)
         // The bytes straight from the model; the general path only when a limit of the encoding is broken,
         // to name it (both give the same bytes: CAPBodyWriterTests).
         let body: [UInt8]
         if let written = CAPBodyWriter.body(view: view, alert: alert, capacity: sizeHint + 256) {
             body = written
         } else {
-            body = try generalBody(view: view, alert: alert)
+            body = try generalBody(view: view.fields, alert: alert)
         }
         let size = body.count
         guard size <= EntryLimits.maxBodyBytes else {
@@ -94,7 +98,7 @@ public enum CAPImport {
             }
             throw CAPError(path: "alert", reason: "the alert body would be \(size) bytes; an entry body holds at most \(EntryLimits.maxBodyBytes)\(biggest)")
         }
-        return CAPImportedAlert(view: view, alert: alert, body: body, warnings: warnings)
+        return CAPImportedAlert(alert: alert, body: body, warnings: view.warnings, viewMeetsSchema: view.meetsSchema)
     }
 
     /// The body bytes the general way: the CAP fields stored into the view's `FieldMap` (`CAPBody.store`),
@@ -109,22 +113,30 @@ public enum CAPImport {
 
     /// `text` cut to `limit` characters, with a warning; nil (and a warning) when blank.
     /// (`path` is made only for a warning: most texts fit.)
-    private static func fitted(_ text: String?, _ limit: Int, _ path: @autoclosure () -> String, _ warnings: inout [String]) -> FieldValue? {
+    private static func fitted(_ text: String?, _ limit: Int, _ path: @autoclosure () -> String, _ warnings: inout [String]) -> String? {
         guard let text, !text.isBlank else { return nil }
         // Characters ≤ UTF-8 bytes: count characters (grapheme breaking) only when it may matter.
-        guard text.utf8.count > limit, text.count > limit else { return .text(text) }
+        guard text.utf8.count > limit, text.count > limit else { return text }
         warnings.append("\(path()) has \(text.count) characters; the Vigil view shows the first \(limit) (the CAP message keeps all)")
-        return .text(String(text.prefix(limit)))
+        return String(text.prefix(limit))
     }
 
+    /// The latest time a Vigil timestamp holds: 9999-12-31T23:59:59.999Z.
+    static let maxTimestamp: Int64 = 253_402_300_799_999
+
     /// A CAP time as a Vigil timestamp (1970…9999), or nil with a warning.
-    private static func time(_ t: CAPDateTime?, _ path: @autoclosure () -> String, _ warnings: inout [String]) -> FieldValue? {
+    private static func time(_ t: CAPDateTime?, _ path: @autoclosure () -> String, _ warnings: inout [String]) -> Int64? {
         guard let t else { return nil }
         guard t.milliseconds >= 0 else {
             warnings.append("\(path()) \(t.text) is before 1970; the Vigil view leaves it out (the CAP message keeps it)")
             return nil
         }
-        return .integer(t.milliseconds)
+        // A CAP time in the year 9999 with a negative offset is in the year 10000 in UTC.
+        guard t.milliseconds <= maxTimestamp else {
+            warnings.append("\(path()) \(t.text) is after 9999 in UTC; the Vigil view leaves it out (the CAP message keeps it)")
+            return nil
+        }
+        return t.milliseconds
     }
 
     /// Whether a language tag fits the alert schema's `language` (2–3 letter primary subtag).
@@ -133,161 +145,126 @@ public enum CAPImport {
         LocalizedText.isLanguageTag(tag) && (2...35).contains(tag.utf8.count)
     }
 
-    /// The Vigil view of a CAP message, fitted to the alert schema, and the warnings.
-    ///
-    /// The values are worked out in the order their warnings come, then set in name order, so that each
-    /// lands at the end of its map (no search, no insertion in the middle).
+    /// The Vigil view of a CAP message as a field map, and the warnings (`alertView(of:)`).
     static func view(of alert: CAPAlert) -> (FieldMap, [String]) {
-        var warnings: [String] = []
-        let status = FieldValue.text(alert.status.rawValue.lowercased())
-        let capIdentifier = fitted(alert.identifier, 256, "alert/identifier", &warnings)
-        let capSender = fitted(alert.sender, 256, "alert/sender", &warnings)
-        let capSent = time(alert.sent, "alert/sent", &warnings)
-        if alert.scope != .public {
-            warnings.append("CAP scope is \(alert.scope.rawValue): choose the Vigil audience accordingly (the import does not set one)")
-        }
-        var f = FieldMap()
-        guard let info = alert.infos.first else {
-            // No <info> (an Ack, an Error, a Cancel, or an Alert without one): the view says so.
-            f.reserveCapacity(10)
-            f["areas"] = .list([.map(["description": .text(unspecifiedArea)])])
-            f["cap_identifier"] = capIdentifier
-            f["cap_sender"] = capSender
-            f["cap_sent"] = capSent
-            f["categories"] = .list([.text("other")])
-            f["certainty"] = .text("unknown")
-            f["event"] = .text(noInfoEvent)
-            f["severity"] = .text("unknown")
-            f["status"] = status
-            f["urgency"] = .text("unknown")
-            warnings.append("the CAP \(alert.msgType.rawValue) has no <info>; the Vigil view shows \"\(noInfoEvent)\" with unknown urgency, severity and certainty")
-            return (f, warnings)
-        }
-        let path = "alert/info[0]"
-        let texts = texts(info, path, &warnings)
-        let urgency = FieldValue.text(info.urgency.rawValue.lowercased())
-        let severity = FieldValue.text(info.severity.rawValue.lowercased())
-        let certainty = FieldValue.text(info.certainty.rawValue.lowercased())
-        var categories: [FieldValue] = []
-        for c in info.categories {
-            let value = FieldValue.text(c.rawValue.lowercased())
-            if !categories.contains(value) { categories.append(value) }
-        }
+        let view = alertView(of: alert)
+        return (view.fields, view.warnings)
+    }
 
-        var areas: [FieldValue] = []
-        for (j, area) in info.areas.prefix(maxAreas).enumerated() {
+    /// The Vigil view of a CAP message, fitted to the alert schema, with the warnings in the order of the
+    /// fields they concern as CAP has them.
+    static func alertView(of alert: CAPAlert) -> AlertView {
+        var v = AlertView()
+        v.status = alert.status.vigilName
+        v.capIdentifier = fitted(alert.identifier, 256, "alert/identifier", &v.warnings)
+        v.capSender = fitted(alert.sender, 256, "alert/sender", &v.warnings)
+        v.capSent = time(alert.sent, "alert/sent", &v.warnings)
+        if alert.scope != .public {
+            v.warnings.append("CAP scope is \(alert.scope.rawValue): choose the Vigil audience accordingly (the import does not set one)")
+        }
+        guard !alert.infos.isEmpty else {
+            // No <info> (an Ack, an Error, a Cancel, or an Alert without one): the view says so.
+            v.areas = [AlertView.Area(description: unspecifiedArea)]
+            v.categories = ["other"]
+            v.warnings.append("the CAP \(alert.msgType.rawValue) has no <info>; the Vigil view shows \"\(noInfoEvent)\" with unknown urgency, severity and certainty")
+            return v
+        }
+        // The infos are read in place, through the buffer: copying a CAPInfo retains all its fields.
+        alert.infos.withUnsafeBufferPointer { infos in view(of: infos, into: &v) }
+        return v
+    }
+
+    /// The view's fields from the infos (at least one).
+    private static func view(of infos: UnsafeBufferPointer<CAPInfo>, into v: inout AlertView) {
+        let path = "alert/info[0]"
+        texts(infos[0], path, &v.warnings, into: &v.event, &v.headline, &v.description, &v.instruction)
+        v.urgency = infos[0].urgency.vigilName
+        v.severity = infos[0].severity.vigilName
+        v.certainty = infos[0].certainty.vigilName
+        for c in infos[0].categories {
+            let name = c.vigilName
+            if !v.categories.contains(name) { v.categories.append(name) }
+        }
+        if v.categories.isEmpty { v.meetsSchema = false }
+
+        let areaCount = infos[0].areas.count
+        v.areas.reserveCapacity(min(areaCount, maxAreas))
+        for j in 0..<min(areaCount, maxAreas) {
             func apath() -> String { "\(path)/area[\(j)]" }
-            let description = fitted(area.areaDesc, 1000, "\(apath())/areaDesc", &warnings) ?? .text(unspecifiedArea)
-            var polygons: [FieldValue] = []
-            for (k, polygon) in area.polygons.enumerated() {
-                guard polygon.points.count <= maxPolygonPoints, polygons.count < 32 else {
-                    warnings.append("\(apath())/polygon[\(k)] (\(polygon.points.count) points) is not in the Vigil view (at most 32 polygons of \(maxPolygonPoints) points); the CAP message keeps it")
+            var area = AlertView.Area(description: fitted(infos[0].areas[j].areaDesc, 1000, "\(apath())/areaDesc", &v.warnings) ?? unspecifiedArea)
+            for (k, polygon) in infos[0].areas[j].polygons.enumerated() {
+                guard polygon.points.count <= maxPolygonPoints, area.polygons.count < 32 else {
+                    v.warnings.append("\(apath())/polygon[\(k)] (\(polygon.points.count) points) is not in the Vigil view (at most 32 polygons of \(maxPolygonPoints) points); the CAP message keeps it")
                     continue
                 }
-                var numbers: [FieldValue] = []
-                numbers.reserveCapacity(2 * polygon.points.count)
-                for point in polygon.points {
-                    numbers.append(.integer(point.latitude))
-                    numbers.append(.integer(point.longitude))
-                }
-                polygons.append(.list(numbers))
+                // The parser gives only closed polygons of at least 4 points in range; a message made by hand may not.
+                if v.meetsSchema && !isClosedRing(polygon.points) { v.meetsSchema = false }
+                area.polygons.append(polygon.points)
             }
-            var circles: [FieldValue] = []
-            for (k, c) in area.circles.enumerated() {
+            for (k, c) in infos[0].areas[j].circles.enumerated() {
                 let metres = (c.radiusMillimetres + 500) / 1000
-                guard metres <= 20_000_000, circles.count < 32 else {
-                    warnings.append("\(apath())/circle[\(k)] is not in the Vigil view (at most 32 circles of radius up to 20,000 km); the CAP message keeps it")
+                guard metres <= 20_000_000, area.circles.count < 32 else {
+                    v.warnings.append("\(apath())/circle[\(k)] is not in the Vigil view (at most 32 circles of radius up to 20,000 km); the CAP message keeps it")
                     continue
                 }
-                var m = FieldMap()
-                m.reserveCapacity(3)
-                m["lat"] = .integer(c.center.latitude)
-                m["lon"] = .integer(c.center.longitude)
-                m["radius_m"] = .integer(metres)
-                circles.append(.map(m))
+                if metres < 0 || !isInRange(c.center) { v.meetsSchema = false }
+                area.circles.append(AlertView.Circle(latitude: c.center.latitude, longitude: c.center.longitude, metres: metres))
             }
-            var a = FieldMap()
-            a.reserveCapacity(3)
-            if !circles.isEmpty { a["circles"] = .list(circles) }
-            a["description"] = description
-            if !polygons.isEmpty { a["polygons"] = .list(polygons) }
-            areas.append(.map(a))
+            v.areas.append(area)
         }
-        if info.areas.count > maxAreas {
-            warnings.append("\(path) has \(info.areas.count) areas; the Vigil view shows the first \(maxAreas) (the CAP message keeps all)")
+        if areaCount > maxAreas {
+            v.warnings.append("\(path) has \(areaCount) areas; the Vigil view shows the first \(maxAreas) (the CAP message keeps all)")
         }
-        if areas.isEmpty {
-            areas.append(.map(["description": .text(unspecifiedArea)]))
-            warnings.append("\(path) has no <area>; the Vigil view shows one area described as \"\(unspecifiedArea)\"")
+        if v.areas.isEmpty {
+            v.areas.append(AlertView.Area(description: unspecifiedArea))
+            v.warnings.append("\(path) has no <area>; the Vigil view shows one area described as \"\(unspecifiedArea)\"")
         }
-        let senderName = fitted(info.senderName, 200, "\(path)/senderName", &warnings)
-        let web = fitted(info.web, 1000, "\(path)/web", &warnings)
-        let effective = time(info.effective, "\(path)/effective", &warnings)
-        let onset = time(info.onset, "\(path)/onset", &warnings)
-        var expires = time(info.expires, "\(path)/expires", &warnings)
-        func ms(_ value: FieldValue?) -> Int64? { if case .integer(let n)? = value { n } else { nil } }
-        if let e = ms(expires), (ms(effective) ?? Int64.min) > e || (ms(onset) ?? Int64.min) > e {
-            expires = nil
-            warnings.append("\(path)/expires is before effective or onset; the Vigil view leaves it out (the CAP message keeps it)")
+        v.senderName = fitted(infos[0].senderName, 200, "\(path)/senderName", &v.warnings)
+        v.web = fitted(infos[0].web, 1000, "\(path)/web", &v.warnings)
+        v.effective = time(infos[0].effective, "\(path)/effective", &v.warnings)
+        v.onset = time(infos[0].onset, "\(path)/onset", &v.warnings)
+        v.expires = time(infos[0].expires, "\(path)/expires", &v.warnings)
+        if let e = v.expires, (v.effective ?? Int64.min) > e || (v.onset ?? Int64.min) > e {
+            v.expires = nil
+            v.warnings.append("\(path)/expires is before effective or onset; the Vigil view leaves it out (the CAP message keeps it)")
         }
-        var language: FieldValue?
-        if let tag = info.language {
-            if isVigilLanguage(tag) { language = .text(tag) } else {
-                warnings.append("\(path)/language \"\(tag)\" is not a tag Vigil can select by; the CAP message keeps it")
+        if let tag = infos[0].language {
+            if isVigilLanguage(tag) { v.language = tag } else {
+                v.warnings.append("\(path)/language \"\(tag)\" is not a tag Vigil can select by; the CAP message keeps it")
             }
         }
         // One translation per further language, from its first <info>.
-        var seen = [(info.language ?? "en-US").lowercased()]   // a few languages: a list, not a set
-        var translations: [FieldValue] = []
-        for (i, other) in alert.infos.enumerated().dropFirst() {
-            guard let tag = other.language, isVigilLanguage(tag) else { continue }
+        var seen = [(infos[0].language ?? "en-US").lowercased()]   // a few languages: a list, not a set
+        for i in infos.indices.dropFirst() {
+            guard let tag = infos[i].language, isVigilLanguage(tag) else { continue }
             let lowercased = tag.lowercased()
             guard !seen.contains(lowercased) else { continue }
             seen.append(lowercased)
-            let translated = self.texts(other, "alert/info[\(i)]", &warnings)
-            var t = FieldMap()
-            t.reserveCapacity(5)
-            t["description"] = translated.description
-            t["event"] = translated.event
-            t["headline"] = translated.headline
-            t["instruction"] = translated.instruction
-            t["language"] = .text(tag)
-            translations.append(.map(t))
+            var t = AlertView.Translation(language: tag, event: "")
+            texts(infos[i], "alert/info[\(i)]", &v.warnings, into: &t.event, &t.headline, &t.description, &t.instruction)
+            if v.translations.count < LocalizedText.maxTranslations { v.translations.append(t) }
         }
+    }
 
-        f.reserveCapacity(20)
-        f["areas"] = .list(areas)
-        f["cap_identifier"] = capIdentifier
-        f["cap_sender"] = capSender
-        f["cap_sent"] = capSent
-        f["categories"] = .list(categories)
-        f["certainty"] = certainty
-        f["description"] = texts.description
-        f["effective"] = effective
-        f["event"] = texts.event
-        f["expires"] = expires
-        f["headline"] = texts.headline
-        f["instruction"] = texts.instruction
-        f["language"] = language
-        f["onset"] = onset
-        f["sender_name"] = senderName
-        f["severity"] = severity
-        f["status"] = status
-        if !translations.isEmpty { f[LocalizedText.fieldName] = .list(Array(translations.prefix(LocalizedText.maxTranslations))) }
-        f["urgency"] = urgency
-        f["web"] = web
-        return (f, warnings)
+    /// Whether `points` is a polygon the alert schema takes: 4 or more points in range, the first equal to the last.
+    private static func isClosedRing(_ points: [CAPPoint]) -> Bool {
+        guard points.count >= 4, points[0] == points[points.count - 1] else { return false }
+        for p in points where !isInRange(p) { return false }
+        return true
+    }
+
+    @inline(__always) private static func isInRange(_ p: CAPPoint) -> Bool {
+        (-90_000_000...90_000_000).contains(p.latitude) && (-180_000_000...180_000_000).contains(p.longitude)
     }
 
     /// The translatable texts of an info — event, headline, description, instruction — fitted, with their
     /// warnings in that order.
-    private static func texts(_ info: CAPInfo, _ path: @autoclosure () -> String, _ warnings: inout [String])
-        -> (event: FieldValue, headline: FieldValue?, description: FieldValue?, instruction: FieldValue?) {
-        let event = fitted(info.event, 256, "\(path())/event", &warnings) ?? .text("unspecified event")
-        let headline = fitted(info.headline, maxHeadlineCharacters, "\(path())/headline", &warnings)
-        let description = fitted(info.description, 20_000, "\(path())/description", &warnings)
-        let instruction = fitted(info.instruction, 20_000, "\(path())/instruction", &warnings)
-        return (event, headline, description, instruction)
+    private static func texts(_ info: borrowing CAPInfo, _ path: @autoclosure () -> String, _ warnings: inout [String],
+                              into event: inout String, _ headline: inout String?, _ description: inout String?, _ instruction: inout String?) {
+        event = fitted(info.event, 256, "\(path())/event", &warnings) ?? "unspecified event"
+        headline = fitted(info.headline, maxHeadlineCharacters, "\(path())/headline", &warnings)
+        description = fitted(info.description, 20_000, "\(path())/description", &warnings)
+        instruction = fitted(info.instruction, 20_000, "\(path())/instruction", &warnings)
     }
 }
 

@@ -10,57 +10,36 @@ import VigilModel
 /// message breaks a limit of the encoding (a list of more than 1,024 items) this writer gives nil and
 /// the general path names the field in its error.
 enum CAPBodyWriter {
-    /// The body fields holding the CAP message, in name order, as `CAPBody.fieldNames` has them.
-    private static let capNames = ["cap", "cap_areas", "cap_infos", "cap_resources"]
-
-    /// The entry body of `view` (the fields `CAPImport.view(of:)` gives) plus `alert`'s CAP fields, or
-    /// nil when a limit of the encoding is broken. `capacity` is a guess at the size (the document's).
-    static func body(view: FieldMap, alert: CAPAlert, capacity: Int) -> [UInt8]? {
+    /// The entry body of `view` (`CAPImport.alertView(of:)`) plus `alert`'s CAP fields, or nil when a
+    /// limit of the encoding is broken. `capacity` is a guess at the size (the document's).
+    static func body(view: AlertView, alert: CAPAlert, capacity: Int) -> [UInt8]? {
         let maxItems = FieldMap.Limits.maxListItems
         guard alert.codes.count <= maxItems, alert.extensions.count <= maxItems, alert.infos.count <= maxItems else { return nil }
         var resourceCount = 0, areaCount = 0
-        for info in alert.infos {
-            guard info.categories.count <= maxItems, info.responseTypes.count <= maxItems,
-                  info.eventCodes.count <= maxItems, info.parameters.count <= maxItems else { return nil }
-            resourceCount += info.resources.count
-            areaCount += info.areas.count
-            for area in info.areas where area.polygons.count > maxItems || area.circles.count > maxItems || area.geocodes.count > maxItems {
+        for i in alert.infos.indices {
+            guard alert.infos[i].categories.count <= maxItems, alert.infos[i].responseTypes.count <= maxItems,
+                  alert.infos[i].eventCodes.count <= maxItems, alert.infos[i].parameters.count <= maxItems else { return nil }
+            resourceCount += alert.infos[i].resources.count
+            areaCount += alert.infos[i].areas.count
+            for area in alert.infos[i].areas where area.polygons.count > maxItems || area.circles.count > maxItems || area.geocodes.count > maxItems {
                 return nil
             }
         }
         guard resourceCount <= maxItems, areaCount <= maxItems else { return nil }
         var w = FieldMapWriter(capacity: capacity)
-        let top = view.fields
-        let count = top.count + 1 + one(areaCount > 0) + one(!alert.infos.isEmpty) + one(resourceCount > 0)
+        let count = view.fieldCount + 1 + one(areaCount > 0) + one(!alert.infos.isEmpty) + one(resourceCount > 0)
         guard count <= FieldMap.Limits.maxFields else { return nil }
         w.mapStart(fields: count)
-        // The view's fields in their order, each CAP field written where its name falls between them.
-        var next = 0
-        for field in top {
-            while next < capNames.count {
-                let name = capNames[next]
-                guard name != field.name else { return nil }
-                guard name.utf8.lexicographicallyPrecedes(field.name.utf8) else { break }
-                writeCAP(next, alert, areaCount: areaCount, resourceCount: resourceCount, &w)
-                next += 1
-            }
-            guard w.field(field.name, field.value, depth: 0) else { return nil }
-        }
-        while next < capNames.count {
-            writeCAP(next, alert, areaCount: areaCount, resourceCount: resourceCount, &w)
-            next += 1
-        }
+        // In name order: areas, cap, cap_areas, cap_identifier, cap_infos, cap_resources, cap_sender, … (the
+        // view's fields are all from `areas`, `cap_identifier` and `cap_sender` on).
+        view.writeAreas(&w)
+        writeAlert(alert, &w)
+        if areaCount > 0 { writeAreas(alert, count: areaCount, &w) }
+        view.writeCapIdentifier(&w)
+        if !alert.infos.isEmpty { writeInfos(alert, &w) }
+        if resourceCount > 0 { writeResources(alert, count: resourceCount, &w) }
+        view.writeRest(&w)
         return w.bytes
-    }
-
-    /// The CAP field `capNames[k]`, unless it is one the body leaves out (a list without items).
-    private static func writeCAP(_ k: Int, _ alert: CAPAlert, areaCount: Int, resourceCount: Int, _ w: inout FieldMapWriter) {
-        switch k {
-        case 0: writeAlert(alert, &w)
-        case 1: if areaCount > 0 { writeAreas(alert, count: areaCount, &w) }
-        case 2: if !alert.infos.isEmpty { writeInfos(alert, &w) }
-        default: if resourceCount > 0 { writeResources(alert, count: resourceCount, &w) }
-        }
     }
 
     /// `cap`: the `<alert>` level.
@@ -90,7 +69,15 @@ enum CAPBodyWriter {
     private static func writeInfos(_ alert: CAPAlert, _ w: inout FieldMapWriter) {
         w.name("cap_infos")
         w.listStart(items: alert.infos.count)
-        for info in alert.infos {
+        // Through the buffer: `for info in alert.infos` would copy each CAPInfo, retaining all its fields.
+        alert.infos.withUnsafeBufferPointer { infos in
+            for i in infos.indices { write(info: infos[i], &w) }
+        }
+    }
+
+    /// One map of `cap_infos`.
+    private static func write(info: borrowing CAPInfo, _ w: inout FieldMapWriter) {
+        do {
             let n = 5 + one(info.audience != nil) + one(info.contact != nil) + one(info.description != nil)
                 + one(info.effective != nil) + one(!info.eventCodes.isEmpty) + one(info.expires != nil)
                 + one(info.headline != nil) + one(info.instruction != nil) + one(info.language != nil)
@@ -129,44 +116,67 @@ enum CAPBodyWriter {
     private static func writeResources(_ alert: CAPAlert, count: Int, _ w: inout FieldMapWriter) {
         w.name("cap_resources")
         w.listStart(items: count)
-        for (i, info) in alert.infos.enumerated() {
-            for r in info.resources {
-                let n = 3 + one(r.derefUri != nil) + one(r.digest != nil) + one(r.size != nil) + one(r.uri != nil)
-                w.mapValueStart(fields: n)
-                if let v = r.derefUri { w.name("deref_uri"); w.text(value: v) }
-                if let v = r.digest { w.name("digest"); w.text(value: v) }
-                w.name("info"); w.integer(Int64(i))
-                w.name("mime_type"); w.text(value: r.mimeType)
-                w.name("resource_desc"); w.text(value: r.resourceDesc)
-                if let v = r.size { w.name("size"); w.integer(v) }
-                if let v = r.uri { w.name("uri"); w.text(value: v) }
+        alert.infos.withUnsafeBufferPointer { infos in
+            for i in infos.indices {
+                infos[i].resources.withUnsafeBufferPointer { resources in
+                    for k in resources.indices { write(resource: resources[k], info: i, &w) }
+                }
             }
         }
     }
 
-    /// `cap_areas`: one map per `<area>` of every info, with the info's index.
+    /// One map of `cap_resources`.
+    private static func write(resource r: borrowing CAPResource, info i: Int, _ w: inout FieldMapWriter) {
+        let n = 3 + one(r.derefUri != nil) + one(r.digest != nil) + one(r.size != nil) + one(r.uri != nil)
+        w.mapValueStart(fields: n)
+        if let v = r.derefUri { w.name("deref_uri"); w.text(value: v) }
+        if let v = r.digest { w.name("digest"); w.text(value: v) }
+        w.name("info"); w.integer(Int64(i))
+        w.name("mime_type"); w.text(value: r.mimeType)
+        w.name("resource_desc"); w.text(value: r.resourceDesc)
+        if let v = r.size { w.name("size"); w.integer(v) }
+        if let v = r.uri { w.name("uri"); w.text(value: v) }
+    }
+
+    /// `cap_areas`: one map per `<area>` of every info, with the info's index. (Read through buffers: a
+    /// `for` over the arrays would copy each info, area and polygon, retaining all their fields.)
     private static func writeAreas(_ alert: CAPAlert, count: Int, _ w: inout FieldMapWriter) {
         w.name("cap_areas")
         w.listStart(items: count)
-        for (i, info) in alert.infos.enumerated() {
-            for a in info.areas {
-                let n = 2 + one(a.altitude != nil) + one(a.ceiling != nil) + one(!a.circles.isEmpty)
-                    + one(!a.geocodes.isEmpty) + one(!a.polygons.isEmpty)
-                w.mapValueStart(fields: n)
-                if let v = a.altitude { w.name("altitude"); w.text(value: v) }
-                w.name("area_desc"); w.text(value: a.areaDesc)
-                if let v = a.ceiling { w.name("ceiling"); w.text(value: v) }
-                if !a.circles.isEmpty {
-                    w.name("circles")
-                    w.listStart(items: a.circles.count)
-                    for c in a.circles { w.text(value: c.text) }
+        alert.infos.withUnsafeBufferPointer { infos in
+            for i in infos.indices {
+                infos[i].areas.withUnsafeBufferPointer { areas in
+                    for k in areas.indices { write(area: areas[k], info: i, &w) }
                 }
-                if !a.geocodes.isEmpty { w.name("geocodes"); pairs(a.geocodes, &w) }
-                w.name("info"); w.integer(Int64(i))
-                if !a.polygons.isEmpty {
-                    w.name("polygons")
-                    w.listStart(items: a.polygons.count)
-                    for p in a.polygons { w.text(value: p.text) }
+            }
+        }
+    }
+
+    /// One map of `cap_areas`.
+    private static func write(area a: borrowing CAPArea, info i: Int, _ w: inout FieldMapWriter) {
+        let n = 2 + one(a.altitude != nil) + one(a.ceiling != nil) + one(!a.circles.isEmpty)
+            + one(!a.geocodes.isEmpty) + one(!a.polygons.isEmpty)
+        w.mapValueStart(fields: n)
+        if let v = a.altitude { w.name("altitude"); w.text(value: v) }
+        w.name("area_desc"); w.text(value: a.areaDesc)
+        if let v = a.ceiling { w.name("ceiling"); w.text(value: v) }
+        if !a.circles.isEmpty {
+            w.name("circles")
+            w.listStart(items: a.circles.count)
+            a.circles.withUnsafeBufferPointer { circles in
+                for j in circles.indices {
+                    if let written = circles[j].written { w.text(value: written) } else { w.text(value: circles[j].text) }
+                }
+            }
+        }
+        if !a.geocodes.isEmpty { w.name("geocodes"); pairs(a.geocodes, &w) }
+        w.name("info"); w.integer(Int64(i))
+        if !a.polygons.isEmpty {
+            w.name("polygons")
+            w.listStart(items: a.polygons.count)
+            a.polygons.withUnsafeBufferPointer { polygons in
+                for j in polygons.indices {
+                    if let written = polygons[j].written { w.text(value: written) } else { w.text(value: polygons[j].text) }
                 }
             }
         }
@@ -183,10 +193,12 @@ enum CAPBodyWriter {
     /// Value pairs, each a map `{name, value}`.
     private static func pairs(_ values: [CAPValuePair], _ w: inout FieldMapWriter) {
         w.listStart(items: values.count)
-        for pair in values {
-            w.mapValueStart(fields: 2)
-            w.name("name"); w.text(value: pair.valueName)
-            w.name("value"); w.text(value: pair.value)
+        values.withUnsafeBufferPointer { pairs in
+            for k in pairs.indices {
+                w.mapValueStart(fields: 2)
+                w.name("name"); w.text(value: pairs[k].valueName)
+                w.name("value"); w.text(value: pairs[k].value)
+            }
         }
     }
 }

@@ -125,15 +125,33 @@ public enum CAPParser {
             throw CAPError(path: "\(path(s.node))/\(name.text)", reason: "required element <\(name.text)>\(what) is missing: \(found(s))")
         }
 
+        /// Consecutive children of one name, as `repeated` takes them: walked by their sibling links, without
+        /// an array per run.
+        struct Run: Swift.Sequence, IteratorProtocol {
+            let d: CAPXMLDocument
+            var item: Item
+            /// How many are left.
+            var count: Int
+
+            mutating func next() -> Item? {
+                guard count > 0 else { return nil }
+                let current = item
+                item = d.elements[Int(current)].nextSibling
+                count -= 1
+                return current
+            }
+        }
+
         /// All following elements named `name`, each with its indexed path.
-        func repeated(_ s: inout Sequence, _ name: CAPName, min: Int = 0, allowed: @autoclosure () -> String? = nil) throws(CAPError) -> [Item] {
-            var result: [Item] = []
-            while let item = optional(&s, name) { result.append(item) }
-            if result.count < min {
+        func repeated(_ s: inout Sequence, _ name: CAPName, min: Int = 0, allowed: @autoclosure () -> String? = nil) throws(CAPError) -> Run {
+            let first = s.next
+            var count = 0
+            while optional(&s, name) != nil { count += 1 }
+            if count < min {
                 let what = allowed().map { " (\($0))" } ?? ""
                 throw CAPError(path: "\(path(s.node))/\(name.text)[0]", reason: "at least \(min) <\(name.text)> element\(min == 1 ? " is" : "s are") required\(what): \(found(s))")
             }
-            return result
+            return Run(d: d, item: first, count: count)
         }
 
         /// Fails if any element is left over (unknown, repeated or out of order).
@@ -237,7 +255,9 @@ public enum CAPParser {
             let references = try optional(&s, .references).map { (item) throws(CAPError) in try text(item) }
             let incidents = try optional(&s, .incidents).map { (item) throws(CAPError) in try text(item) }
             var infos: [CAPInfo] = []
-            for item in try repeated(&s, .info) { infos.append(try info(item)) }
+            let infoRun = try repeated(&s, .info)
+            infos.reserveCapacity(infoRun.count)
+            for item in infoRun { infos.append(try info(item)) }
             try end(s)
             let extensions = s.trailing.compactMap { (e: Item) -> String? in
                 let k = record(e).extensionIndex
@@ -285,7 +305,9 @@ public enum CAPParser {
             var resources: [CAPResource] = []
             for r in try repeated(&s, .resource) { resources.append(try resource(r)) }
             var areas: [CAPArea] = []
-            for a in try repeated(&s, .area) { areas.append(try area(a)) }
+            let areaRun = try repeated(&s, .area)
+            areas.reserveCapacity(areaRun.count)
+            for a in areaRun { areas.append(try area(a)) }
             try end(s)
             return CAPInfo(language: language, categories: categories, event: event, responseTypes: responseTypes,
                            urgency: urgency, severity: severity, certainty: certainty, audience: audience, eventCodes: eventCodes,

@@ -16,6 +16,11 @@ struct CAPBodyWriterTests {
     /// Messages made by hand: what the parser never gives (texts as computed, empty lists, an empty
     /// identifier, a negative size) and every optional element at once.
     static var handMade: [(String, CAPAlert)] {
+        let point = { (lat: Int64, lon: Int64) in CAPPoint(latitude: lat, longitude: lon) }
+        func alert(area: CAPArea) -> CAPAlert {
+            CAPAlert(identifier: "i", sender: "s", sent: sent, status: .actual, msgType: .alert,
+                     infos: [CAPInfo(categories: [.met], event: "e", urgency: .past, severity: .minor, certainty: .likely, areas: [area])])
+        }
         let polygon = CAPPolygon(points: [CAPPoint(latitude: 1, longitude: 2), CAPPoint(latitude: 3, longitude: 4),
                                           CAPPoint(latitude: 5, longitude: 6), CAPPoint(latitude: 1, longitude: 2)])
         let circle = CAPCircle(center: CAPPoint(latitude: 50_500_000, longitude: 4_250_000), radiusMillimetres: 2_500_000)
@@ -55,6 +60,12 @@ struct CAPBodyWriterTests {
                                                           extensions: [String(repeating: "x", count: 32_769)])),
             ("a signature of 32,768 characters", CAPAlert(identifier: "i", sender: "s", sent: sent, status: .actual, msgType: .alert,
                                                           extensions: [String(repeating: "x", count: 32_768)])),
+            // What the view's by-construction check (AlertView.meetsSchema) looks at: the parser never gives these.
+            ("an open polygon", alert(area: CAPArea(areaDesc: "a", polygons: [CAPPolygon(points: [point(1, 2), point(3, 4), point(5, 6), point(7, 8)])]))),
+            ("a polygon of 3 points", alert(area: CAPArea(areaDesc: "a", polygons: [CAPPolygon(points: [point(1, 2), point(3, 4), point(1, 2)])]))),
+            ("a polygon point out of range", alert(area: CAPArea(areaDesc: "a", polygons: [CAPPolygon(points: [point(1, 2), point(91_000_000, 4), point(5, 6), point(1, 2)])]))),
+            ("a circle centre out of range", alert(area: CAPArea(areaDesc: "a", circles: [CAPCircle(center: point(0, 181_000_000), radiusMillimetres: 1000)]))),
+            ("a negative radius", alert(area: CAPArea(areaDesc: "a", circles: [CAPCircle(center: point(0, 0), radiusMillimetres: -2000)]))),
             ("a signature of 20,000 two-byte characters", CAPAlert(identifier: "i", sender: "s", sent: sent, status: .actual, msgType: .alert,
                                                                    extensions: [String(repeating: "é", count: 20_000)])),
         ]
@@ -99,8 +110,8 @@ struct CAPBodyWriterTests {
     func sameBytes() throws {
         var written = 0
         for (name, alert) in try Self.alerts() + Self.warned {
-            let (view, _) = CAPImport.view(of: alert)
-            let general = try CAPImport.generalBody(view: view, alert: alert)
+            let view = CAPImport.alertView(of: alert)
+            let general = try CAPImport.generalBody(view: view.fields, alert: alert)
             let fast = CAPBodyWriter.body(view: view, alert: alert, capacity: 0)
             #expect(fast == general, "\(name)")
             if fast != nil { written += 1 }
@@ -182,10 +193,10 @@ struct CAPBodyWriterTests {
             ("parameters", alert { $0.infos[0].parameters = Array(repeating: pair, count: 1025) }, "body.cap_infos[0].parameters"),
         ]
         for (name, a, field) in cases {
-            let (view, _) = CAPImport.view(of: a)
+            let view = CAPImport.alertView(of: a)
             #expect(CAPBodyWriter.body(view: view, alert: a, capacity: 0) == nil, "\(name)")
             var general: CAPError?
-            do { _ = try CAPImport.generalBody(view: view, alert: a) } catch { general = error }
+            do { _ = try CAPImport.generalBody(view: view.fields, alert: a) } catch { general = error }
             var imported: CAPError?
             do { _ = try CAPImport.alertBody(from: a) } catch { imported = error }
             #expect(general != nil && imported == general, "\(name)")
@@ -209,13 +220,42 @@ struct CAPBodyWriterTests {
             if let full { refused[name] = full.field }
         }
         #expect(refused == [
-            "effective after 9999": "effective", "onset and expires after 9999": "onset", "sent after 9999": "cap_sent",
             "a bare info": "categories",
+            "an open polygon": "areas[0].polygons[0]", "a polygon of 3 points": "areas[0].polygons[0]",
+            "a polygon point out of range": "areas[0].polygons[0][2]", "a circle centre out of range": "areas[0].circles[0].lon",
+            "a negative radius": "areas[0].circles[0].radius_m",
             "a signature that grows past 32,768 bytes with its inherited declaration": "cap.extensions[0]",
             "an empty identifier": "cap.identifier", "an empty sender": "cap.sender", "a negative size": "cap_resources[0].size",
             "65 signatures": "cap.extensions", "an empty signature": "cap.extensions[0]",
             "a signature of 32,769 characters": "cap.extensions[0]",
         ])
+    }
+
+    @Test("every parsed document's view meets the schema by construction, so validate() checks nothing more for it")
+    func parsedViewsMeetSchema() throws {
+        for (name, alert) in try Self.alerts() where !Self.handMade.contains(where: { $0.0 == name }) {
+            let imported = try CAPImport.alertBody(from: alert)
+            #expect(imported.viewMeetsSchema, "\(name)")
+        }
+    }
+
+    @Test("a CAP time after 9999 in UTC (the year 9999 with a negative offset) imports, left out of the view with a warning")
+    func afterYear9999() throws {
+        for (name, data) in Self.documents where name.contains("9999") {
+            let imported = try CAPImport.alertBody(fromXML: data)
+            try imported.validate()
+            #expect(imported.warnings.contains { $0.contains("is after 9999 in UTC; the Vigil view leaves it out") }, "\(name)")
+            #expect(try CAPBody.alert(from: imported.fields) == imported.alert, "\(name)")
+        }
+    }
+
+    @Test("the view's enumeration values are the CAP values in lower case")
+    func vigilNames() {
+        #expect(CAPStatus.allCases.allSatisfy { $0.vigilName == $0.rawValue.lowercased() })
+        #expect(CAPUrgency.allCases.allSatisfy { $0.vigilName == $0.rawValue.lowercased() })
+        #expect(CAPSeverity.allCases.allSatisfy { $0.vigilName == $0.rawValue.lowercased() })
+        #expect(CAPCertainty.allCases.allSatisfy { $0.vigilName == $0.rawValue.lowercased() })
+        #expect(CAPCategory.allCases.allSatisfy { $0.vigilName == $0.rawValue.lowercased() })
     }
 
     /// A field type with everything validation looks at: ranges, checks, required fields, nesting.

@@ -23,6 +23,11 @@ enum ReferenceView {
             warnings.append("\(path()) \(t.text) is before 1970; the Vigil view leaves it out (the CAP message keeps it)")
             return nil
         }
+        // Added with the fitted view (AlertView): a time after 9999 in UTC is left out too.
+        guard t.milliseconds <= 253_402_300_799_999 else {
+            warnings.append("\(path()) \(t.text) is after 9999 in UTC; the Vigil view leaves it out (the CAP message keeps it)")
+            return nil
+        }
         return .integer(t.milliseconds)
     }
 
