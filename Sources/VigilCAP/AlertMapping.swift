@@ -177,7 +177,7 @@ public enum CAPImport {
     /// The view's fields from the infos (at least one).
     private static func view(of infos: UnsafeBufferPointer<CAPInfo>, into v: inout AlertView) {
         let path = "alert/info[0]"
-        texts(infos[0], path, &v.warnings, into: &v.event, &v.headline, &v.description, &v.instruction)
+        texts(infos.baseAddress!, path, &v.warnings, into: &v.event, &v.headline, &v.description, &v.instruction)
         v.urgency = infos[0].urgency.vigilName
         v.severity = infos[0].severity.vigilName
         v.certainty = infos[0].certainty.vigilName
@@ -241,7 +241,7 @@ public enum CAPImport {
             guard !seen.contains(lowercased) else { continue }
             seen.append(lowercased)
             var t = AlertView.Translation(language: tag, event: "")
-            texts(infos[i], "alert/info[\(i)]", &v.warnings, into: &t.event, &t.headline, &t.description, &t.instruction)
+            texts(infos.baseAddress! + i, "alert/info[\(i)]", &v.warnings, into: &t.event, &t.headline, &t.description, &t.instruction)
             if v.translations.count < LocalizedText.maxTranslations { v.translations.append(t) }
         }
     }
@@ -259,12 +259,12 @@ public enum CAPImport {
 
     /// The translatable texts of an info — event, headline, description, instruction — fitted, with their
     /// warnings in that order.
-    private static func texts(_ info: borrowing CAPInfo, _ path: @autoclosure () -> String, _ warnings: inout [String],
+    private static func texts(_ p: UnsafePointer<CAPInfo>, _ path: @autoclosure () -> String, _ warnings: inout [String],
                               into event: inout String, _ headline: inout String?, _ description: inout String?, _ instruction: inout String?) {
-        event = fitted(info.event, 256, "\(path())/event", &warnings) ?? "unspecified event"
-        headline = fitted(info.headline, maxHeadlineCharacters, "\(path())/headline", &warnings)
-        description = fitted(info.description, 20_000, "\(path())/description", &warnings)
-        instruction = fitted(info.instruction, 20_000, "\(path())/instruction", &warnings)
+        event = fitted(p.pointee.event, 256, "\(path())/event", &warnings) ?? "unspecified event"
+        headline = fitted(p.pointee.headline, maxHeadlineCharacters, "\(path())/headline", &warnings)
+        description = fitted(p.pointee.description, 20_000, "\(path())/description", &warnings)
+        instruction = fitted(p.pointee.instruction, 20_000, "\(path())/instruction", &warnings)
     }
 }
 

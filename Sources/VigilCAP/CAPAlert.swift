@@ -345,3 +345,49 @@ public enum CAPSeverity: String, CaseIterable, Hashable, Sendable {
 public enum CAPCertainty: String, CaseIterable, Hashable, Sendable {
     case observed = "Observed", likely = "Likely", possible = "Possible", unlikely = "Unlikely", unknown = "Unknown"
 }
+
+/// A CAP enumeration (`<status>`, `<category>`, …) whose values the parser finds by their bytes
+/// (`CAPCodeTable`) instead of making a text and comparing it with each value's.
+protocol CAPCode: RawRepresentable, CaseIterable, Sendable where RawValue == String {
+    /// The values by their bytes.
+    static var codes: CAPCodeTable<Self> { get }
+}
+
+/// The values of a CAP enumeration, each as its length and its bytes (at most 16) in two words: one
+/// comparison of three numbers per value, no text made.
+final class CAPCodeTable<E: CAPCode>: Sendable {
+    private let keys: [(length: Int, low: UInt64, high: UInt64)]
+    private let values: [E]
+
+    init() {
+        var keys: [(length: Int, low: UInt64, high: UInt64)] = []
+        var values: [E] = []
+        for value in E.allCases {
+            let bytes = Array(value.rawValue.utf8)
+            precondition(bytes.count <= 16, "CAP values are at most 16 bytes")
+            let (low, high) = bytes.withUnsafeBufferPointer { CAPName.Table.words($0, 0, $0.count) }
+            keys.append((bytes.count, low, high))
+            values.append(value)
+        }
+        self.keys = keys
+        self.values = values
+    }
+
+    /// The value whose text is exactly `bytes`, nil for none.
+    func value(of bytes: UnsafeBufferPointer<UInt8>) -> E? {
+        let n = bytes.count
+        guard n >= 1, n <= 16 else { return nil }
+        let (low, high) = CAPName.Table.words(bytes, 0, n)
+        for k in keys.indices where keys[k].length == n && keys[k].low == low && keys[k].high == high { return values[k] }
+        return nil
+    }
+}
+
+extension CAPStatus: CAPCode { static let codes = CAPCodeTable<CAPStatus>() }
+extension CAPMsgType: CAPCode { static let codes = CAPCodeTable<CAPMsgType>() }
+extension CAPScope: CAPCode { static let codes = CAPCodeTable<CAPScope>() }
+extension CAPCategory: CAPCode { static let codes = CAPCodeTable<CAPCategory>() }
+extension CAPResponseType: CAPCode { static let codes = CAPCodeTable<CAPResponseType>() }
+extension CAPUrgency: CAPCode { static let codes = CAPCodeTable<CAPUrgency>() }
+extension CAPSeverity: CAPCode { static let codes = CAPCodeTable<CAPSeverity>() }
+extension CAPCertainty: CAPCode { static let codes = CAPCodeTable<CAPCertainty>() }

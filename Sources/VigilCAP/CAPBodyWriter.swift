@@ -71,44 +71,45 @@ enum CAPBodyWriter {
         w.listStart(items: alert.infos.count)
         // Through the buffer: `for info in alert.infos` would copy each CAPInfo, retaining all its fields.
         alert.infos.withUnsafeBufferPointer { infos in
-            for i in infos.indices { write(info: infos[i], &w) }
+            for i in infos.indices { write(info: infos.baseAddress! + i, &w) }
         }
     }
 
     /// One map of `cap_infos`.
-    private static func write(info: borrowing CAPInfo, _ w: inout FieldMapWriter) {
+    private static func write(info p: UnsafePointer<CAPInfo>, _ w: inout FieldMapWriter) {
         do {
-            let n = 5 + one(info.audience != nil) + one(info.contact != nil) + one(info.description != nil)
-                + one(info.effective != nil) + one(!info.eventCodes.isEmpty) + one(info.expires != nil)
-                + one(info.headline != nil) + one(info.instruction != nil) + one(info.language != nil)
-                + one(info.onset != nil) + one(!info.parameters.isEmpty) + one(!info.responseTypes.isEmpty)
-                + one(info.senderName != nil) + one(info.web != nil)
+            // Fields read through the pointer, in place (a borrowed CAPInfo was still copied whole).
+            let n = 5 + one(p.pointee.audience != nil) + one(p.pointee.contact != nil) + one(p.pointee.description != nil)
+                + one(p.pointee.effective != nil) + one(!p.pointee.eventCodes.isEmpty) + one(p.pointee.expires != nil)
+                + one(p.pointee.headline != nil) + one(p.pointee.instruction != nil) + one(p.pointee.language != nil)
+                + one(p.pointee.onset != nil) + one(!p.pointee.parameters.isEmpty) + one(!p.pointee.responseTypes.isEmpty)
+                + one(p.pointee.senderName != nil) + one(p.pointee.web != nil)
             w.mapValueStart(fields: n)
-            if let v = info.audience { w.name("audience"); w.text(value: v) }
+            if let v = p.pointee.audience { w.name("audience"); w.text(value: v) }
             w.name("categories")
-            w.listStart(items: info.categories.count)
-            for c in info.categories { w.text(value: c.rawValue) }
-            w.name("certainty"); w.text(value: info.certainty.rawValue)
-            if let v = info.contact { w.name("contact"); w.text(value: v) }
-            if let v = info.description { w.name("description"); w.text(value: v) }
-            if let v = info.effective { w.name("effective"); w.text(value: v.text) }
-            w.name("event"); w.text(value: info.event)
-            if !info.eventCodes.isEmpty { w.name("event_codes"); pairs(info.eventCodes, &w) }
-            if let v = info.expires { w.name("expires"); w.text(value: v.text) }
-            if let v = info.headline { w.name("headline"); w.text(value: v) }
-            if let v = info.instruction { w.name("instruction"); w.text(value: v) }
-            if let v = info.language { w.name("language"); w.text(value: v) }
-            if let v = info.onset { w.name("onset"); w.text(value: v.text) }
-            if !info.parameters.isEmpty { w.name("parameters"); pairs(info.parameters, &w) }
-            if !info.responseTypes.isEmpty {
+            w.listStart(items: p.pointee.categories.count)
+            for c in p.pointee.categories { w.text(value: c.rawValue) }
+            w.name("certainty"); w.text(value: p.pointee.certainty.rawValue)
+            if let v = p.pointee.contact { w.name("contact"); w.text(value: v) }
+            if let v = p.pointee.description { w.name("description"); w.text(value: v) }
+            if let v = p.pointee.effective { w.name("effective"); w.text(value: v.text) }
+            w.name("event"); w.text(value: p.pointee.event)
+            if !p.pointee.eventCodes.isEmpty { w.name("event_codes"); pairs(p.pointee.eventCodes, &w) }
+            if let v = p.pointee.expires { w.name("expires"); w.text(value: v.text) }
+            if let v = p.pointee.headline { w.name("headline"); w.text(value: v) }
+            if let v = p.pointee.instruction { w.name("instruction"); w.text(value: v) }
+            if let v = p.pointee.language { w.name("language"); w.text(value: v) }
+            if let v = p.pointee.onset { w.name("onset"); w.text(value: v.text) }
+            if !p.pointee.parameters.isEmpty { w.name("parameters"); pairs(p.pointee.parameters, &w) }
+            if !p.pointee.responseTypes.isEmpty {
                 w.name("response_types")
-                w.listStart(items: info.responseTypes.count)
-                for r in info.responseTypes { w.text(value: r.rawValue) }
+                w.listStart(items: p.pointee.responseTypes.count)
+                for r in p.pointee.responseTypes { w.text(value: r.rawValue) }
             }
-            if let v = info.senderName { w.name("sender_name"); w.text(value: v) }
-            w.name("severity"); w.text(value: info.severity.rawValue)
-            w.name("urgency"); w.text(value: info.urgency.rawValue)
-            if let v = info.web { w.name("web"); w.text(value: v) }
+            if let v = p.pointee.senderName { w.name("sender_name"); w.text(value: v) }
+            w.name("severity"); w.text(value: p.pointee.severity.rawValue)
+            w.name("urgency"); w.text(value: p.pointee.urgency.rawValue)
+            if let v = p.pointee.web { w.name("web"); w.text(value: v) }
         }
     }
 

@@ -187,7 +187,10 @@ public enum CAPParser {
             return value
         }
 
-        func enumeration<E: RawRepresentable & CaseIterable>(_ item: Item, _ type: E.Type, _ what: String) throws(CAPError) -> E where E.RawValue == String {
+        func enumeration<E: CAPCode>(_ item: Item, _ type: E.Type, _ what: String) throws(CAPError) -> E {
+            // The usual text, exactly a value (no whitespace around it), found by its bytes; anything else
+            // (whitespace to collapse, no value at all, child elements) the general way below, which explains.
+            if record(item).firstChild < 0, let e = d.withText(item, { E.codes.value(of: $0) }) { return e }
             let value = try collapsed(item)
             if let e = E(rawValue: value) { return e }
             let allowed = E.allCases.map(\.rawValue).joined(separator: ", ")
@@ -196,6 +199,8 @@ public enum CAPParser {
         }
 
         func dateTime(_ item: Item) throws(CAPError) -> CAPDateTime {
+            // The usual text, exactly a dateTime (no whitespace around it), read from its bytes.
+            if record(item).firstChild < 0, let date = d.withText(item, { CAPDateTime(utf8: $0) }) { return date }
             let value = try collapsed(item)
             guard let date = CAPDateTime(value) else {
                 throw CAPError(path: path(item), reason: "\"\(shown(value))\" is not a CAP dateTime; the form is YYYY-MM-DDThh:mm:ss±hh:mm with a real date and time and an explicit offset (e.g. 2003-04-02T14:39:01-05:00; UTC is -00:00, \"Z\" and fractions are not allowed)")

@@ -16,6 +16,13 @@ public struct CAPDateTime: Hashable, Sendable, CustomStringConvertible {
         self.milliseconds = milliseconds
     }
 
+    /// Parses CAP dateTime bytes (valid UTF-8) as `init?(_:)` parses their text, without making a text first.
+    init?(utf8 b: UnsafeBufferPointer<UInt8>) {
+        guard let milliseconds = Self.milliseconds(b) else { return nil }
+        self.text = String(decoding: b, as: UTF8.self)
+        self.milliseconds = milliseconds
+    }
+
     /// The instant of CAP dateTime bytes, or nil unless they have exactly the CAP form and are a real date
     /// and time.
     private static func milliseconds(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {

@@ -187,6 +187,11 @@ final class CAPXMLDocument {
         return withTextBytes(r) { String(decoding: $0, as: UTF8.self) }
     }
 
+    /// Calls `body` with the bytes of the character data directly inside element `e` (valid UTF-8).
+    @inline(__always) func withText<R>(_ e: Int32, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        withTextBytes(elements[Int(e)], body)
+    }
+
     /// Calls `body` with the bytes of the character data of the element `r`.
     @inline(__always) private func withTextBytes<R>(_ r: CAPXMLRecord, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         (r.textInSource ? source : text).withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[Int(r.textStart)..<Int(r.textEnd)])) }

@@ -588,6 +588,14 @@ struct CAPXMLReader {
         let quote = p[i]
         guard quote == 0x22 || quote == 0x27 else { throw malformed("an attribute value must be in quotes, found \(Self.describe(quote))") }
         i += 1
+        // The usual value, printable ASCII without references (a namespace URI): taken as it stands.
+        var k = i
+        while k < p.count, p[k] != quote, p[k] >= 0x20, p[k] < 0x80, p[k] != 0x3C, p[k] != 0x26 { k += 1 }
+        if k < p.count, p[k] == quote {
+            let value = string(i, k)
+            i = k + 1
+            return value
+        }
         var out: [UInt8] = []
         while true {
             guard i < p.count else { throw truncated("an attribute value") }

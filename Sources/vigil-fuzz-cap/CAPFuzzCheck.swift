@@ -54,8 +54,8 @@ enum CAPFuzzCheck {
             guard !error.reason.isEmpty else { return .violation("an import refusal without a reason") }
             return .parsedNotImported
         }
-        // Validation as the import does it (the view, the CAP fields by construction) gives what the
-        // schema gives for the whole body.
+        // Validation as the import does it (nothing left to check for a parsed document: the view and the
+        // CAP fields meet the schema by construction) gives what the schema gives for the whole body.
         var full: KindValidationError?
         do { try KindSchemas.validate(.alert, body.fields, createdAt: nil) } catch { full = error }
         var fast: KindValidationError?

@@ -216,4 +216,34 @@ struct CAPFastPathTests {
             #expect(CAPFixtures.refusal(document(variant))?.path == path, "\(variant)")
         }
     }
+
+    @Test("CAP values found by their bytes are those E(rawValue:) finds: every value, other cases, prefixes, longer texts")
+    func codeTables() {
+        func check<E: CAPCode & Equatable>(_ type: E.Type) {
+            var texts: [String] = []
+            for e in E.allCases {
+                let v = e.rawValue
+                texts += [v, v.lowercased(), v.uppercased(), String(v.dropLast()), v + "x", " " + v, v + " ", "x" + v]
+            }
+            texts += ["", String(repeating: "A", count: 16), String(repeating: "A", count: 17), "Actual\u{0}"]
+            for text in texts {
+                let found = Array(text.utf8).withUnsafeBufferPointer { E.codes.value(of: $0) }
+                #expect(found == E(rawValue: text), "\(E.self) \"\(text)\"")
+            }
+        }
+        check(CAPStatus.self); check(CAPMsgType.self); check(CAPScope.self); check(CAPCategory.self)
+        check(CAPResponseType.self); check(CAPUrgency.self); check(CAPSeverity.self); check(CAPCertainty.self)
+    }
+
+    @Test("a dateTime read from its bytes is the one read from its text")
+    func dateTimeBytes() {
+        let texts = ["2026-11-24T10:05:00+01:00", "2026-11-24T10:05:00-00:00", "9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00",
+                     "2024-02-29T12:00:00+02:00", "2023-02-29T12:00:00+02:00", "2026-11-24T10:05:00Z", " 2026-11-24T10:05:00+01:00",
+                     "2026-11-24T24:00:00+01:00", "2026-11-24T10:05:00+14:01", "2026-11-24 10:05:00+01:00", "2026-13-01T00:00:00+00:00"]
+        for text in texts {
+            let fromBytes = Array(text.utf8).withUnsafeBufferPointer { CAPDateTime(utf8: $0) }
+            #expect(fromBytes == CAPDateTime(text), "\(text)")
+            #expect(fromBytes?.text == CAPDateTime(text)?.text, "\(text)")
+        }
+    }
 }
