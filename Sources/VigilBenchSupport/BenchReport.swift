@@ -67,6 +67,16 @@ public struct BenchReport {
                         ratio: String(format: "%.2f", ratio), verdict: (pass ? "PASS" : "FAIL") + String(format: " (≥ %.2f)", target)))
     }
 
+    /// Records a figure and its ratio to `limit` that has no target of its own (shown for comparison; `why`
+    /// says so in the target column).
+    public mutating func ratio(_ key: String, _ label: String, _ value: Double, unit: String, limit: Double, limitLabel: String, why: String) {
+        let ratio = limit > 0 ? value / limit : 0
+        figures[key] = value
+        figures[key + "_ratio"] = ratio
+        rows.append(Row(name: label, value: Self.format(value, 0) + " " + unit, limit: limitLabel,
+                        ratio: String(format: "%.2f", ratio), verdict: why))
+    }
+
     /// Records a figure that must be at most `limit` (lower is better); the ratio is value / limit.
     public mutating func atMost(_ key: String, _ label: String, _ value: Double, unit: String, limit: Double, digits: Int = 2) {
         let ratio = limit > 0 ? value / limit : 0

@@ -214,10 +214,12 @@ struct BenchCAP {
                        limit: best["xl"]!, limitLabel: "xmllint", target: target)
         report.atLeast("import_small_per_s", "import (read, parse, check, map, encode body, validate), small", best["is"]!, unit: "docs/s",
                        limit: best["xs"]!, limitLabel: "xmllint", target: target)
-        report.atLeast("export_large_per_s", "export (decode body, rebuild, write CAP XML), large", best["el"]!, unit: "docs/s",
-                       limit: best["xl"]!, limitLabel: "xmllint", target: target)
-        report.atLeast("export_small_per_s", "export (decode body, rebuild, write CAP XML), small", best["es"]!, unit: "docs/s",
-                       limit: best["xs"]!, limitLabel: "xmllint", target: target)
+        // Issue 12 sets its target on the import ("no slower than libxml2 parsing alone"); export is measured
+        // against the same limit for comparison.
+        report.ratio("export_large_per_s", "export (decode body, rebuild, write CAP XML), large", best["el"]!, unit: "docs/s",
+                     limit: best["xl"]!, limitLabel: "xmllint", why: "none (import only)")
+        report.ratio("export_small_per_s", "export (decode body, rebuild, write CAP XML), small", best["es"]!, unit: "docs/s",
+                     limit: best["xs"]!, limitLabel: "xmllint", why: "none (import only)")
         report.note("large_bytes", "large alert size", Double(large.count), unit: "bytes")
         report.note("small_bytes", "small alert size", Double(smallDocs[0].count), unit: "bytes")
         report.print(json: json)
