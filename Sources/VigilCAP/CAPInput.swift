@@ -56,7 +56,8 @@ enum CAPInput {
                 throw CAPError(path: "", reason: "the document is not valid UTF-16 \(little ? "little" : "big")-endian")
             }
             text = decoded
-            if let declared = declaredEncoding(in: Array(text.unicodeScalars.prefix(1024))) {
+            // The declaration is ASCII, so reading it on the decoded text's UTF-8 bytes reads its characters.
+            if let declared = Array(text.utf8.prefix(1024)).withUnsafeBufferPointer({ encodingValue(inBytes: $0)?.value }) {
                 switch declared.lowercased() {
                 case "utf-16", "utf16": break
                 case "utf-16le" where little: break
@@ -109,18 +110,6 @@ enum CAPInput {
         return u
     }
 
-    /// The bytes an XML declaration at the start can be in: up to its first `?>` (the declaration's end, as
-    /// `declarationRange` finds it), at most 1024.
-    private static func declarationHead<C: Collection>(_ bytes: C) -> C.SubSequence where C.Element == UInt8 {
-        let head = bytes.prefix(1024)
-        var previous: UInt8 = 0
-        for k in head.indices {
-            if previous == 0x3F && head[k] == 0x3E { return bytes[..<head.index(after: k)] }
-            previous = head[k]
-        }
-        return head
-    }
-
     private static func unsupported(_ declared: String) -> CAPError {
         CAPError(path: "", reason: "unsupported encoding \"\(declared)\" in the XML declaration; Vigil reads \(supported)")
     }
@@ -148,54 +137,11 @@ enum CAPInput {
         }
     }
 
-    /// The `encoding` pseudo-attribute of an XML declaration at the very start of `head`, if any.
-    static func declaredEncoding(in head: [Unicode.Scalar]) -> String? {
-        guard let range = declarationRange(in: head) else { return nil }
-        return encodingValue(in: Array(head[range]))?.value
-    }
-
-    /// The scalar range of `<?xml … ?>` at the start.
-    private static func declarationRange(in scalars: [Unicode.Scalar]) -> Range<Int>? {
-        let open: [Unicode.Scalar] = ["<", "?", "x", "m", "l"]
-        guard scalars.count > 6, Array(scalars.prefix(5)) == open, scalars[5] == " " || scalars[5] == "\t" || scalars[5] == "\n" || scalars[5] == "\r" else { return nil }
-        var i = 5
-        while i + 1 < scalars.count {
-            if scalars[i] == "?" && scalars[i + 1] == ">" { return 0..<(i + 2) }
-            i += 1
-        }
-        return nil
-    }
-
-    /// The value of `encoding="…"` in a declaration and the scalar range of the value.
-    private static func encodingValue(in declaration: [Unicode.Scalar]) -> (value: String, range: Range<Int>)? {
-        let key: [Unicode.Scalar] = ["e", "n", "c", "o", "d", "i", "n", "g"]
-        func isSpace(_ s: Unicode.Scalar) -> Bool { s == " " || s == "\t" || s == "\n" || s == "\r" }
-        var i = 0
-        while i + key.count <= declaration.count {
-            guard Array(declaration[i..<(i + key.count)]) == key, i > 0, isSpace(declaration[i - 1]) else { i += 1; continue }
-            var j = i + key.count
-            while j < declaration.count, isSpace(declaration[j]) { j += 1 }
-            guard j < declaration.count, declaration[j] == "=" else { return nil }
-            j += 1
-            while j < declaration.count, isSpace(declaration[j]) { j += 1 }
-            guard j < declaration.count, declaration[j] == "\"" || declaration[j] == "'" else { return nil }
-            let quote = declaration[j]
-            let start = j + 1
-            var end = start
-            while end < declaration.count, declaration[end] != quote { end += 1 }
-            guard end < declaration.count else { return nil }
-            var value = ""
-            value.unicodeScalars.append(contentsOf: declaration[start..<end])
-            return (value, start..<end)
-        }
-        return nil
-    }
-
-    /// `declaredEncoding(in:)` and the value's range, on the bytes of an ASCII-compatible document:
-    /// the same steps as `declarationHead`, `declarationRange` and `encodingValue` on the head's bytes
-    /// mapped one to one to scalars, without making those arrays.
+    /// The value of the `encoding` pseudo-attribute of an XML declaration at the very start of the bytes of
+    /// an ASCII-compatible document (`<?xml`, a space, up to the first `?>` within 1024 bytes), and the
+    /// value's byte range; nil when there is none. The one reader of the declaration, for every encoding.
     static func encodingValue(inBytes u: UnsafeBufferPointer<UInt8>) -> (value: String, range: Range<Int>)? {
-        // declarationHead: up to the first `?>`, at most 1024 bytes; declarationRange: `<?xml` and a space
+        // The head: up to the first `?>`, at most 1024 bytes; the declaration: `<?xml` and a space
         // at the start, and a `?>` in the head.
         let limit = min(u.count, 1024)
         var end = -1
@@ -238,12 +184,9 @@ enum CAPInput {
         return String(decoding: u, as: UTF8.self)
     }
 
-    /// Replaces the declaration's encoding value in UTF-8 bytes by `UTF-8`. The declaration is ASCII, so
-    /// mapping each byte to one scalar keeps byte and scalar offsets equal.
+    /// Replaces the declaration's encoding value in UTF-8 bytes by `UTF-8`.
     static func rewriteDeclaredEncoding(_ u: inout [UInt8]) {
-        let head = declarationHead(u).map { Unicode.Scalar($0) }
-        guard let declaration = declarationRange(in: head),
-              let (_, range) = encodingValue(in: Array(head[declaration])) else { return }
+        guard let (_, range) = u.withUnsafeBufferPointer({ encodingValue(inBytes: $0) }) else { return }
         u.replaceSubrange(range, with: Array("UTF-8".utf8))
     }
 }
