@@ -10,13 +10,17 @@ export class Refusal extends Error {
   }
 }
 
+/** The answer's JSON; for a refusal, a Refusal with the JSON's field and reason, or the plain text a
+ * refusal of the HTTP layer has (413: too large), shown as it is. */
 async function answer(response) {
-  const body = await response.json().catch(() => ({}));
+  const text = await response.text().catch(() => "");
+  let body = null;
+  try { body = JSON.parse(text); } catch { body = null; }
   if (!response.ok) {
     if (response.status === 401) window.location.assign("/login");
-    throw new Refusal(response.status, body.field ?? null, body.reason ?? response.statusText);
+    throw new Refusal(response.status, body?.field ?? null, body?.reason ?? (text.trim() || response.statusText));
   }
-  return body;
+  return body ?? {};
 }
 
 /** GET /api/PATH?params. */
@@ -42,20 +46,11 @@ export async function me() {
   return answer;
 }
 
-/** POST /api/PATH?params with raw bytes (a CAP document) and the CSRF token. A refusal the HTTP layer
- * makes (413: too large) has a plain-text reason; it is shown as it is. */
+/** POST /api/PATH?params with raw bytes (a CAP document) and the CSRF token. */
 export async function postRaw(path, params, body, contentType) {
   const query = new URLSearchParams(params);
-  const response = await fetch("/api/" + path + (query.toString() ? "?" + query : ""), {
+  return answer(await fetch("/api/" + path + (query.toString() ? "?" + query : ""), {
     method: "POST", credentials: "same-origin", cache: "no-store",
     headers: { "Content-Type": contentType, "X-CSRF-Token": csrfToken }, body,
-  });
-  const text = await response.text();
-  let parsed = null;
-  try { parsed = JSON.parse(text); } catch { parsed = null; }
-  if (!response.ok) {
-    if (response.status === 401) window.location.assign("/login");
-    throw new Refusal(response.status, parsed?.field ?? null, parsed?.reason ?? (text.trim() || response.statusText));
-  }
-  return parsed;
+  }));
 }
