@@ -93,6 +93,8 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
     var capReferences = CAPRelationIndex()
     /// Held entries by kind, for the metrics.
     var kindCounts: [EntryKind: Int] = [:]
+    /// The store positions of the held entries by kind, for lists filtered by kind (loop thread).
+    var kindPositions = KindPositions()
     var progress = Progress()
     /// Held entries that the roster no longer accepts (signed after a revocation or rotation): on disk,
     /// never listed, shown, offered or pushed. Written on the loop thread, read by queries anywhere.
@@ -151,7 +153,7 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
         indexWriter = NodeIndexWriter(path: dir + "/store/" + NodeIndexFile.name, store: store, log: log, keep: startup.keptBytes,
                                       covered: startup.report.fromIndex, appending: startup.chunks[startup.keptChunks...])
         let skipped: [EntryID]
-        (skipped, referrerIndex, kindCounts) = startup.load(into: &core)
+        (skipped, referrerIndex, kindCounts, kindPositions) = startup.load(into: &core)
         // CAP Updates and Cancels name the alerts they change by CAP identifiers, not by refs: the
         // relation index is rebuilt from the alerts held (few beside the rest; their bodies are read).
         for alert in startup.alerts where core.holds(alert.id) { indexCAPReferences(alert) }

@@ -124,6 +124,7 @@ extension Node {
 
     func index(_ entry: Entry) {
         kindCounts[entry.kind, default: 0] += 1
+        if let position = store.position(of: entry.id) { kindPositions.add(entry.kind, at: position) }
         for target in entry.refs { referrerIndex[target, default: []].append(entry.id) }
         indexCAPReferences(entry)
     }

@@ -123,16 +123,26 @@ extension Node {
             position = at
         }
         // Without filters the newest `limit` entries are the page: read just those (a desk's feed page of
-        // 50 out of 100,000); with filters, scan back 512 at a time.
+        // 50 out of 100,000); with filters, scan back 512 at a time — by kind, only the entries of those
+        // kinds (`KindPositions`: the incident queue among a million messages reads the incidents only).
         let unfiltered = kinds == nil && tlp == nil && authorKeys == nil && request.organisation == nil && request.sinceMs == nil
             && request.untilMs == nil && needle == nil
         let step = unfiltered ? limit + withdrawn.count : 512
         while position > 0 && out.count < limit {
-            let start = max(0, position - step)
-            let ids = storedIDs(from: start, limit: position - start)
-            position = start
+            let ids: [EntryID]   // newest first
+            if let kinds {
+                let below = position
+                let positions = await onLoop { $0.kindPositions.positions(of: kinds, below: below, limit: 512) }
+                guard let lowest = positions.last else { break }
+                position = lowest
+                ids = store.ids(at: positions)
+            } else {
+                let start = max(0, position - step)
+                ids = storedIDs(from: start, limit: position - start).reversed()
+                position = start
+            }
             var page: [Entry] = []
-            for id in ids.reversed() {
+            for id in ids {
                 guard !withdrawn.contains(id), let entry = heldEntry(id) else { continue }
                 if let kinds, !kinds.contains(entry.kind) { continue }
                 if let tlp, entry.audience.tlp != tlp { continue }

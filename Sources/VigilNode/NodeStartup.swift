@@ -148,8 +148,10 @@ struct NodeStartup {
 
     /// Loads the chunks into `core` and builds what the node derives besides: the referrers of each
     /// entry and the held entries by kind. Returns the ids not held (the roster no longer accepts them).
-    func load(into core: inout NodeCore) -> (skipped: [EntryID], referrers: [EntryID: [EntryID]], kindCounts: [EntryKind: Int]) {
+    func load(into core: inout NodeCore) -> (skipped: [EntryID], referrers: [EntryID: [EntryID]], kindCounts: [EntryKind: Int],
+                                              kindPositions: KindPositions) {
         var skipped: [EntryID] = []
+        var kindPositions = KindPositions()
         var referrers: [EntryID: [EntryID]] = [:]
         var counts = [Int](repeating: 0, count: 256)
         let total = chunks.last?.positions.upperBound ?? 0
@@ -159,6 +161,7 @@ struct NodeStartup {
             let gone = Set(notHeld)
             for (i, kind) in chunk.kinds.enumerated() where gone.isEmpty || !gone.contains(chunk.records[i].id) {
                 counts[Int(kind.rawValue)] += 1
+                kindPositions.add(kind, at: chunk.positions.lowerBound + i)
             }
             for ref in chunk.references where gone.isEmpty || !gone.contains(chunk.records[Int(ref.from)].id) {
                 referrers[ref.to, default: []].append(chunk.records[Int(ref.from)].id)
@@ -166,7 +169,7 @@ struct NodeStartup {
         }
         var kindCounts: [EntryKind: Int] = [:]
         for kind in EntryKind.allCases where counts[Int(kind.rawValue)] > 0 { kindCounts[kind] = counts[Int(kind.rawValue)] }
-        return (skipped, referrers, kindCounts)
+        return (skipped, referrers, kindCounts, kindPositions)
     }
 
     static func monotonicSeconds() -> Double {

@@ -258,6 +258,15 @@ public final class EntryStore: Sendable {
         }
     }
 
+    /// The ids at `positions` (positions of `items(from:limit:)`), in the order given; positions the store
+    /// does not have are left out.
+    public func ids(at positions: [Int]) -> [EntryID] {
+        core.withIndex { index in
+            let records = index.records
+            return positions.compactMap { records.indices.contains($0) ? records[$0].id : nil }
+        }
+    }
+
     /// Every item sorted by (timestamp, id), the order of set reconciliation. Copies and sorts the
     /// whole index (about 0.3 s per million entries); callers that need it often keep their own.
     public func sortedItems() -> [StoredItem] {

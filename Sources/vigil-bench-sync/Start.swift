@@ -5,6 +5,7 @@
 import Dispatch
 import Foundation
 import Glibc
+import VigilAPI
 import VigilBenchSupport
 import VigilCrypto
 import VigilModel
@@ -83,6 +84,13 @@ enum StartBench {
             let run = StartResult.Run(readySeconds: node.readyAt - node.spawnedAt, servingSeconds: serving, cpuSeconds: cpu, loadAverage: load, rssBytes: rss, peakRSSBytes: peak, indexLine: line)
             progress(String(format: "part 6: %@: serving after %.3f s (ready line %.3f s; %.3f s of CPU; load average %.1f), RSS %.0f MB (peak %.0f MB); %@",
                             label, serving, run.readySeconds, cpu, load, rss / 1e6, peak / 1e6, line))
+            // For the record (no target): a list by a kind the store does not hold (the incident queue on a
+            // node of messages), which reads only the entries of that kind (KindPositions).
+            var incidents = EntriesRequest()
+            incidents.kinds = ["incident"]
+            incidents.limit = 200
+            let listed = try BenchClock.time { try node.api.send(incidents) }
+            progress(String(format: "part 6: %@: entries of kind incident (none among %d): %d in %.1f ms", label, count, listed.value.entries.count, listed.seconds * 1000))
             return run
         }
         // The first start finds no index: it reads every entry and writes the index.
