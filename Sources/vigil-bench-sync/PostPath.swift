@@ -1,8 +1,9 @@
 // Part 7: the post path. Two node processes on loopback, B dialing A; officers' clients post messages
 // at A through its local API (`compose`, as `vigil post` does), each on one kept connection
 // (`LocalAPIConnection`; `--connection-per-post`: a new connection per post, as `vigil post` opens); a
-// `follow` client at B sees them arrive. Measured next to the machine's own limits in the same run: sequential fdatasync of 256-byte
-// appends on the nodes' file system, and one core's Ed25519 sign and verify (openssl speed).
+// `follow` client at B sees them arrive. Measured next to the machine's own limits in the same run:
+// sequential fdatasync of 256-byte appends on the nodes' file system, and one core's Ed25519 sign and
+// verify (openssl speed).
 import Dispatch
 import Foundation
 import Glibc
