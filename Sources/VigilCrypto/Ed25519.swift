@@ -259,11 +259,21 @@ final class EVPKey: @unchecked Sendable {
 
 /// Lower-case hexadecimal of `bytes`.
 public func hex(_ bytes: some Sequence<UInt8>) -> String {
-    let digits = Array("0123456789abcdef".utf8)
+    @inline(__always) func digit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x57 + nibble }
+    if let text = bytes.withContiguousStorageIfAvailable({ buffer in
+        String(unsafeUninitializedCapacity: buffer.count * 2) { out in
+            for (i, b) in buffer.enumerated() {
+                out[2 * i] = digit(b >> 4)
+                out[2 * i + 1] = digit(b & 0x0f)
+            }
+            return buffer.count * 2
+        }
+    }) { return text }
     var out = [UInt8]()
+    out.reserveCapacity(bytes.underestimatedCount * 2)
     for b in bytes {
-        out.append(digits[Int(b >> 4)])
-        out.append(digits[Int(b & 0x0f)])
+        out.append(digit(b >> 4))
+        out.append(digit(b & 0x0f))
     }
     return String(decoding: out, as: UTF8.self)
 }

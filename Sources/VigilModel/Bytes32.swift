@@ -63,7 +63,24 @@ public struct Bytes32: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     /// Lower-case hex of the 32 bytes.
-    public var hex: String { VigilCrypto.hex(bytes) }
+    public var hex: String {
+        // Written straight from the four words into the string's storage: ids are logged and written
+        // on every post and follow line.
+        String(unsafeUninitializedCapacity: 64) { out in
+            var at = 0
+            for word in [w0, w1, w2, w3] {
+                var shift: UInt64 = 60
+                while true {
+                    let nibble = UInt8(truncatingIfNeeded: word >> shift) & 0x0f
+                    out[at] = nibble < 10 ? 0x30 + nibble : 0x57 + nibble
+                    at += 1
+                    if shift == 0 { break }
+                    shift -= 4
+                }
+            }
+            return 64
+        }
+    }
     public var description: String { hex }
 
     public static func < (a: Bytes32, b: Bytes32) -> Bool {

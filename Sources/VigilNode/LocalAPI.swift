@@ -32,6 +32,8 @@ public final class LocalAPIServer: ByteStreamDelegate, @unchecked Sendable {
         /// Entries held while this follower's backlog is being read (nil once it is written).
         var followBuffer: [Entry]?
         var inputEnded = false
+        /// The idle timeout is disarmed for the running request (a `wait`) and is armed again after it.
+        var idleDisarmed = false
     }
 
     /// How long a client may stay silent between requests.
@@ -132,6 +134,10 @@ public final class LocalAPIServer: ByteStreamDelegate, @unchecked Sendable {
             return startFollow(id, follow)
         }
         client.busy = true
+        if case .wait = request {
+            node.loop.setStreamIdleTimeout(id, nil)
+            client.idleDisarmed = true
+        }
         clients[id] = client
         if case .compose(let compose) = request {
             // The post path: no task, no hop; the answer is written on the loop once durable.
@@ -141,7 +147,6 @@ public final class LocalAPIServer: ByteStreamDelegate, @unchecked Sendable {
             }
             return
         }
-        if case .wait = request { node.loop.setStreamIdleTimeout(id, nil) }
         let handler = self.handler
         Task {
             let answer = await handler.answer(request)
@@ -153,11 +158,16 @@ public final class LocalAPIServer: ByteStreamDelegate, @unchecked Sendable {
         }
     }
 
-    /// A request's answer is ready: write it, then take the next request.
+    /// A request's answer is ready: write it, then take the next request. The idle deadline counts
+    /// from the stream's last read or write, so only a request that disarmed it arms it again (one
+    /// timer entry per `wait`, not per request on a kept connection).
     private func finished(_ id: StreamID) {
         guard clients[id] != nil else { return }
         clients[id]!.busy = false
-        node.loop.setStreamIdleTimeout(id, Self.idleTimeout)
+        if clients[id]!.idleDisarmed {
+            clients[id]!.idleDisarmed = false
+            node.loop.setStreamIdleTimeout(id, Self.idleTimeout)
+        }
         next(id)
     }
 

@@ -45,7 +45,7 @@ public struct LocalAPIClient: Sendable {
         }
     }
 
-    private func connect() throws(APIFailure) -> Int32 {
+    func connect() throws(APIFailure) -> Int32 {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw APIFailure(.unavailable, "cannot create a socket: \(String(cString: strerror(errno)))") }
         var address: sockaddr_un
@@ -64,7 +64,7 @@ public struct LocalAPIClient: Sendable {
         return fd
     }
 
-    private func write(_ data: [UInt8], to fd: Int32) throws(APIFailure) {
+    func write(_ data: [UInt8], to fd: Int32) throws(APIFailure) {
         var sent = 0
         while sent < data.count {
             let n = data[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }

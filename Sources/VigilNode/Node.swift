@@ -81,6 +81,9 @@ public final class Node: NetworkLoopDelegate, @unchecked Sendable {
     /// batch, verified when one of those returns): a catch-up's small frames verified in large batches.
     var verifying: [LinkID: Int] = [:]
     var verifyWaiting: [LinkID: [[UInt8]]] = [:]
+    /// Appends the core asked for while the loop handles its current events and commands; handed to
+    /// the store as one append when they are handled (`flushPersists`, NodeDirectives.swift).
+    var persistBuffer: [(entries: [Entry], origin: EntryOrigin)] = []
     var nextToken: UInt64 = 0
     var followers: [UInt64: @Sendable ([Entry]) -> Void] = [:]
     /// Who is told when a peer session opens or closes (the desk's event streams); NodePeerWatch.swift.

@@ -60,22 +60,9 @@ extension Node {
                 startVerifying(list, from: link)
             }
         case .persist(let entries, let origin):
-            // The store's group-commit writer calls back once the batch is fsynced; nothing blocks here.
-            persistGroup.enter()
-            store.append(entries) { [persistGroup] result in
-                switch result {
-                case .success:
-                    self.runOnLoop { node in node.handle(node.core.persisted(entries, origin: origin, now: node.now())) }
-                case .failure(let error):
-                    self.runOnLoop { node in
-                        node.core.persistFailed(entries)
-                        node.log.event(.error, "store-append-failed", ["entries": "\(entries.count)", "reason": "\(error)"])
-                        node.counters.appendFailed()
-                        if case .local(let token) = origin { node.postWaiters.removeValue(forKey: token)?(.failure(error)) }
-                    }
-                }
-                persistGroup.leave()
-            }
+            // Gathered until the loop has handled what is at hand, then one append (flushPersists).
+            persistBuffer.append((entries, origin))
+            if persistBuffer.count == 1 && !loop.execute({ self.flushPersists() }) { flushPersists() }
         case .admitted(let entries, let origin):
             for entry in entries { index(entry) }
             indexWriter.admitted(entries, now: now())
@@ -119,6 +106,38 @@ extension Node {
             log.event(have + need > 0 ? .info : .debug, "reconciled", ["peer": peerName(link), "sent": "\(have)", "wanted": "\(need)", "round_trips": "\(trips)"])
         case .postAcknowledged(let token, let id):
             postWaiters.removeValue(forKey: token)?(.success(id))
+        }
+    }
+
+    /// Hands the appends gathered during this pass of the loop to the store's group-commit writer as
+    /// one append: posts read in one wake-up, or entries from several frames, share one write, one
+    /// fdatasync, one wake-up of the writer and one hop back. Queued (`NetworkLoop.execute`) by the
+    /// first `.persist` of a pass, so it runs after the events and commands at hand and before the loop
+    /// sleeps again: a lone post waits for nothing. The writer calls back once the batch is fsynced;
+    /// the core then hears of each `.persist` on its own, in order, as if appended one by one.
+    func flushPersists() {
+        loop.assertOnLoop()
+        let groups = persistBuffer
+        persistBuffer = []
+        guard !groups.isEmpty else { return }
+        persistGroup.enter()
+        store.append(groups.count == 1 ? groups[0].entries : groups.flatMap(\.entries)) { [persistGroup] result in
+            switch result {
+            case .success:
+                self.runOnLoop { node in
+                    for group in groups { node.handle(node.core.persisted(group.entries, origin: group.origin, now: node.now())) }
+                }
+            case .failure(let error):
+                self.runOnLoop { node in
+                    for (entries, origin) in groups {
+                        node.core.persistFailed(entries)
+                        node.log.event(.error, "store-append-failed", ["entries": "\(entries.count)", "reason": "\(error)"])
+                        node.counters.appendFailed()
+                        if case .local(let token) = origin { node.postWaiters.removeValue(forKey: token)?(.failure(error)) }
+                    }
+                }
+            }
+            persistGroup.leave()
         }
     }
 

@@ -31,6 +31,9 @@ public final class NodeLog: Sendable {
     public var counts: [String: Int] { counters.withLock { $0 } }
 
     static func quote(_ v: String) -> String {
+        // Most values (ids, names, counts) are printable ASCII without a quote or '=': checked byte by
+        // byte, without splitting the string into characters.
+        if !v.isEmpty && v.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f && $0 != 0x22 && $0 != 0x3d }) { return v }
         if !v.isEmpty && !v.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline }) { return v }
         return "\"" + v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             .replacingOccurrences(of: "\n", with: "\\n") + "\""

@@ -76,6 +76,7 @@ final class StoreCore: @unchecked Sendable {
         monitor.lock()
         defer { monitor.unlock() }
         try enqueueLocked(request)
+        workReady.signal()
         while request.outcome == nil { progress.wait() }
         return try request.outcome!.get()
     }
@@ -91,14 +92,15 @@ final class StoreCore: @unchecked Sendable {
                 return error
             }
         }
-        if let refused { completion(.failure(refused)) }
+        if let refused { return completion(.failure(refused)) }
+        // Signalled after the lock is released, so the writer does not wake only to wait for the mutex.
+        workReady.signal()
     }
 
     private func enqueueLocked(_ request: AppendRequest) throws(StoreError) {
         guard state == .open else { throw StoreError.closed(directory) }
         if let failure { throw failure }
         pending.append(request)
-        workReady.signal()
         hooks.requestQueued?(pending.count)
     }
 

@@ -1,7 +1,9 @@
 // Part 7: the post path. Two node processes on loopback, B dialing A; officers' clients post messages
-// at A through its local API (`compose`, as `vigil post` does); a `follow` client at B sees them
-// arrive. Measured next to the machine's own limits in the same run: sequential fdatasync of 256-byte
-// appends on the nodes' file system, and one core's Ed25519 sign and verify (openssl speed).
+// at A through its local API (`compose`, as `vigil post` does), each on one kept connection
+// (`LocalAPIConnection`; `--connection-per-post`: a new connection per post, as `vigil post` opens); a
+// `follow` client at B sees them arrive. Measured next to the machine's own limits in the same run:
+// sequential fdatasync of 256-byte appends on the nodes' file system, and one core's Ed25519 sign and
+// verify (openssl speed).
 import Dispatch
 import Foundation
 import Glibc
@@ -59,7 +61,23 @@ enum PostPathBench {
         return ComposeRequest(kind: EntryKind.message.name, fields: .object(["subject": .string("bench \(run) \(i)"), "text": .string(text)]))
     }
 
-    static func run(samples: Int, messages: Int, vigil: String) throws -> PostPathResult {
+    /// A local-API client posting at a node: one kept connection, or (`perPost`) a new one per request.
+    final class Poster {
+        let client: LocalAPIClient
+        let connection: LocalAPIConnection?
+
+        init(_ client: LocalAPIClient, perPost: Bool) throws {
+            self.client = client
+            connection = perPost ? nil : try LocalAPIConnection(path: client.path)
+        }
+
+        func post(_ request: ComposeRequest) throws -> EntryID {
+            if let connection { return try connection.send(request).id }
+            return try client.send(request).id
+        }
+    }
+
+    static func run(samples: Int, messages: Int, connectionPerPost: Bool, vigil: String) throws -> PostPathResult {
         let root = try makeWorkspace("post")
         defer { try? FileManager.default.removeItem(atPath: root) }
         let fed = try Federation(name: "Bench Post Federation")
@@ -95,14 +113,15 @@ enum PostPathBench {
         thread.start()
         guard following.wait(timeout: .now() + 20) == .success else { throw BenchError("B's follow did not start") }
         // Warm up: the session is up and a first entry crossed.
-        let warm = try a.api.send(message(0, run: "warm-up"))
-        guard try b.wait(for: [warm.id], timeoutMs: 30_000).isEmpty else { throw BenchError("B did not receive the warm-up entry") }
+        let poster = try Poster(a.api, perPost: connectionPerPost)
+        let warm = try poster.post(message(0, run: "warm-up"))
+        guard try b.wait(for: [warm], timeoutMs: 30_000).isEmpty else { throw BenchError("B did not receive the warm-up entry") }
 
         progress("part 7: \(samples) posts one at a time, post at A → B's follow …")
         var latencies: [Double] = [], answeredAtA: [Double] = [], answerToB: [Double] = []
         for i in 0..<samples {
             let t0 = BenchClock.now()
-            let id = try a.api.send(message(i, run: "latency")).id
+            let id = try poster.post(message(i, run: "latency"))
             let answered = BenchClock.now()
             while arrivals.withLock({ $0[id] }) == nil {
                 guard arrived.wait(timeout: .now() + 20) == .success else { throw BenchError("B's follow did not show \(id.hex)") }
@@ -118,10 +137,14 @@ enum PostPathBench {
             let failure = Mutex<String?>(nil)
             let t0 = BenchClock.now()
             DispatchQueue.concurrentPerform(iterations: clients) { c in
-                let api = a.api
+                let api: Poster
+                do { api = try Poster(a.api, perPost: connectionPerPost) } catch {
+                    failure.withLock { $0 = $0 ?? "\(error)" }
+                    return
+                }
                 for i in stride(from: c, to: messages, by: clients) {
                     do {
-                        let id = try api.send(message(i, run: run)).id
+                        let id = try api.post(message(i, run: run))
                         ids.withLock { $0.append(id) }
                     } catch {
                         failure.withLock { $0 = $0 ?? "\(error)" }

@@ -22,6 +22,9 @@ struct Options {
     var startRuns = 3
     var samples = 200
     var messages = 2_000
+    /// Part 7: each post on a new local-API connection (as `vigil post` does) instead of one kept
+    /// connection per client (the default since 2026-12-03).
+    var connectionPerPost = false
     /// Part 8: entries missed by the dialled-only node; outages (s) of 8a, 8b, 8c; the nodes' idle timeout in 8c (nil: default).
     var reconnectMissed = 2_000
     var outages: [Double] = [30, 300, 600]
@@ -70,6 +73,7 @@ struct Options {
             case "--start-runs": startRuns = try count(); sized["start-runs"] = true
             case "--samples": samples = try count(); sized["samples"] = true
             case "--messages": messages = try count(); sized["messages"] = true
+            case "--connection-per-post": connectionPerPost = true
             case "--missed": reconnectMissed = try count(); sized["missed"] = true
             case "--outages":
                 let list = try value().split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
@@ -126,7 +130,7 @@ struct Options {
         let f = Options.full
         return parts.count == 7 && start == f.start && startRuns == f.startRuns && catchUp == f.catchUp && reconcileItems == f.reconcileItems && differences == f.differences
             && nodes == f.nodes && posts == f.posts && peers == f.peers && idle == f.idle && restart == f.restart
-            && samples == f.samples && messages == f.messages
+            && samples == f.samples && messages == f.messages && !connectionPerPost
     }
 
     static let usage = """
@@ -155,6 +159,8 @@ struct Options {
           --start N          entries stored by the starting node in part 6 (default 1000000);
                              --start-runs R starts with the index, the median is reported (default 3)
           --samples N        one-at-a-time posts in part 7 (default 200); --messages N (default 2000)
+          --connection-per-post  part 7's clients open a new local-API connection for every post (as
+                             `vigil post` does; the figures before 2026-12-03) instead of keeping one each
           --missed N         entries the dialled-only node misses in part 8 (default 2000)
           --outages A,B,C    part 8's outages in seconds: restart, long restart, link (default
                              30,300,600; --quick: 5,15,20 with a 5 s session idle timeout)
@@ -207,7 +213,7 @@ func run(_ options: Options) throws -> Int32 {
     if options.parts.contains(4) { hub = try HubBench.run(peers: options.peers, idleSeconds: options.idle, spread: 20, seed: options.seed, vigil: vigil) }
     if options.parts.contains(5) { restart = try RestartBench.run(missed: options.restart, vigil: vigil) }
     if options.parts.contains(6) { start = try StartBench.run(count: options.start, warmRuns: options.startRuns, vigil: vigil) }
-    if options.parts.contains(7) { post = try PostPathBench.run(samples: options.samples, messages: options.messages, vigil: vigil) }
+    if options.parts.contains(7) { post = try PostPathBench.run(samples: options.samples, messages: options.messages, connectionPerPost: options.connectionPerPost, vigil: vigil) }
     var reconnect: [ReconnectResult] = []
     if options.parts.contains(8) {
         reconnect.append(try ReconnectBench.dialledOnlyRestart(outage: options.outages[0], missed: options.reconnectMissed, vigil: vigil))
@@ -314,7 +320,7 @@ func run(_ options: Options) throws -> Int32 {
                       heal.seconds, unit: "s", limit: 5, digits: 3)
     }
     report.print(json: options.json, extra: ["openssl_version": openssl.version, "mode": options.isFullRun ? "full" : startAlone ? "start" : options.isFullReconnect ? "reconnect" : (options.quick ? "quick" : "partial"),
-                                             "sizes": "catchup=\(options.catchUp) reconcile=\(options.reconcileItems) differences=\(options.differences) nodes=\(options.nodes) posts=\(options.posts) peers=\(options.peers) idle=\(options.idle) restart=\(options.restart) start=\(options.start)x\(options.startRuns) samples=\(options.samples) messages=\(options.messages) missed=\(options.reconnectMissed) outages=\(options.outages.map { String(format: "%.0f", $0) }.joined(separator: ",")) parts=\(options.parts.sorted().map(String.init).joined(separator: ","))"])
+                                             "sizes": "catchup=\(options.catchUp) reconcile=\(options.reconcileItems) differences=\(options.differences) nodes=\(options.nodes) posts=\(options.posts) peers=\(options.peers) idle=\(options.idle) restart=\(options.restart) start=\(options.start)x\(options.startRuns) samples=\(options.samples) messages=\(options.messages)\(options.connectionPerPost ? " connection=per-post" : "") missed=\(options.reconnectMissed) outages=\(options.outages.map { String(format: "%.0f", $0) }.joined(separator: ",")) parts=\(options.parts.sorted().map(String.init).joined(separator: ","))"])
     return report.allPassed ? 0 : 1
 }
 

@@ -10,6 +10,16 @@ struct HexTests {
         #expect(hex([UInt8]()) == "")
     }
 
+    @Test("every byte value, from contiguous storage and from a plain sequence, gives the same digits")
+    func everyByte() {
+        let all = (0...255).map { UInt8($0) }
+        let expected = all.map { b in String(b, radix: 16).count == 1 ? "0" + String(b, radix: 16) : String(b, radix: 16) }.joined()
+        #expect(hex(all) == expected)
+        #expect(hex(all[1...]) == String(expected.dropFirst(2)))
+        #expect(hex(all.lazy.map { $0 }) == expected)   // no contiguous storage: the appending path
+        #expect(hex(AnySequence(all)) == expected)
+    }
+
     @Test("bytes(fromHex:) accepts either case")
     func decode() {
         #expect(bytes(fromHex: "000fA0Ff") == [0x00, 0x0f, 0xa0, 0xff])

@@ -1,4 +1,5 @@
 import Testing
+import VigilCrypto
 @testable import VigilModel
 
 @Suite("Varints, 32-byte values and the hybrid logical clock")
@@ -38,6 +39,14 @@ struct PrimitiveTests {
             for b in values.prefix(20) {
                 #expect((x < Bytes32(b)!) == a.lexicographicallyPrecedes(b))
             }
+        }
+        // Every nibble value, in every position: the same lower-case digits as the generic hex.
+        for start in stride(from: 0, to: 256, by: 32) {
+            let raw = (start..<start + 32).map { UInt8($0) }
+            let x = try #require(Bytes32(raw))
+            #expect(x.hex == hex(raw))
+            #expect(x.hex.utf8.count == 64 && x.hex == x.hex.lowercased())
+            #expect(Bytes32(hex: x.hex) == x)
         }
         #expect(Bytes32([UInt8](repeating: 0, count: 31)) == nil)
         #expect(Bytes32(hex: "zz") == nil)

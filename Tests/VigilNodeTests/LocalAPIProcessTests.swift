@@ -89,6 +89,55 @@ struct LocalAPIProcessTests {
         #expect(try fed.api("b").send(StatusRequest()).status.entries == 3)
     }
 
+    @Test("a kept connection carries many requests in order; posts from clients in flight at once are all acknowledged durable, held by the peer, and stored once each")
+    func keptConnections() throws {
+        let fed = try FederationHarness([.init(name: "a", role: "authority", organisation: "Centre A", dials: []),
+                                         .init(name: "b", role: "government", organisation: "Gov B", dials: ["a"])])
+        try fed.start("a")
+        try fed.start("b")
+        let path = fed.nodeDir("a") + "/node.sock"
+        // One connection: posts, a refusal, a read and a status, answered in order on the same socket.
+        let connection = try LocalAPIConnection(path: path)
+        @Sendable func message(_ text: String) -> ComposeRequest {
+            ComposeRequest(kind: "message", fields: .object(["subject": .string(text), "text": .string(text)]))
+        }
+        let first = try connection.send(message("kept one")).id
+        let second = try connection.send(message("kept two")).id
+        #expect(first != second)
+        #expect(throws: APIFailure.self) { try connection.send(ComposeRequest(kind: "message", fields: .object(["text": .integer(7)]))) }
+        #expect(try connection.send(GetRequest(id: first)).entry.id == first.hex)
+        #expect(try connection.send(StatusRequest()).status.entries == 2)
+        // follow is refused on a kept connection, which stays usable.
+        #expect(throws: APIFailure.self) { try connection.send(FollowRequest()) }
+        #expect(try connection.send(StatusRequest()).status.name == "a")
+        connection.close()
+        do {
+            _ = try connection.send(StatusRequest())
+            Issue.record("a closed connection answered")
+        } catch {
+            #expect(error.code == .unavailable && error.error.contains("closed"), "\(error)")
+        }
+        // Four clients, each on its own kept connection, posting at once: whatever the loop gathers into
+        // one append, every post is answered once durable, with its own id.
+        let ids = Mutex<[EntryID]>([])
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 4) { client in
+            do {
+                let kept = try LocalAPIConnection(path: path)
+                for i in 0..<25 { let id = try kept.send(message("client \(client) post \(i)")).id; ids.withLock { $0.append(id) } }
+            } catch {
+                failures.withLock { $0.append("\(error)") }
+            }
+        }
+        #expect(failures.withLock { $0 } == [])
+        let posted = ids.withLock { $0 }
+        #expect(posted.count == 100 && Set(posted).count == 100)
+        #expect(try fed.waitFor("a", posted, timeoutMs: 1) == [], "an acknowledged post is held at once")
+        #expect(try fed.waitFor("b", posted + [first, second]) == [])
+        #expect(try fed.api("a").send(StatusRequest()).status.entries == 102)
+        #expect(try fed.api("b").send(StatusRequest()).status.entries == 102)
+    }
+
     @Test("list and show summarise a document's current state; vigil list --json prints an empty list as []")
     func currentState() throws {
         let fed = try Officer.federation(["auth", "gov"])
