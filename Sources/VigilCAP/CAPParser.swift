@@ -401,6 +401,7 @@ public enum CAPParser {
         var text = text
         return text.withUTF8 { (u: UnsafeBufferPointer<UInt8>) -> [CAPPoint]? in
             var points: [CAPPoint] = []
+            points.reserveCapacity(u.count / 12 + 1)   // a point is usually 12–24 bytes: one allocation
             var i = 0
             while i < u.count {
                 let b = u[i]

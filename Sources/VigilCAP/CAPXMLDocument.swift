@@ -194,7 +194,11 @@ final class CAPXMLDocument {
 
     /// Calls `body` with the bytes of the character data of the element `r`.
     @inline(__always) private func withTextBytes<R>(_ r: CAPXMLRecord, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        (r.textInSource ? source : text).withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[Int(r.textStart)..<Int(r.textEnd)])) }
+        // Two calls, not `(c ? source : text).with…`, which copies (retains and releases) the chosen array.
+        if r.textInSource {
+            return source.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[Int(r.textStart)..<Int(r.textEnd)])) }
+        }
+        return text.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[Int(r.textStart)..<Int(r.textEnd)])) }
     }
 
     /// Whether the character data of element `e` is empty or only XML whitespace (space, tab, LF, CR).

@@ -14,9 +14,10 @@
 /// the caller writes names in ascending order, valid names, counts within `FieldMap.Limits`, and tests
 /// its bytes against `FieldMap.encoded()`.
 public struct FieldMapWriter: ~Copyable {
-    private var base: UnsafeMutablePointer<UInt8>
-    private var count = 0
-    private var capacity: Int
+    // @usableFromInline: the piecewise methods are inlined into other modules' writers (VigilCAP).
+    @usableFromInline var base: UnsafeMutablePointer<UInt8>
+    @usableFromInline var count = 0
+    @usableFromInline var capacity: Int
 
     /// An empty writer with room for `capacity` bytes.
     public init(capacity: Int = 128) {
@@ -30,11 +31,11 @@ public struct FieldMapWriter: ~Copyable {
     public var bytes: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
 
     /// Makes room for `n` more bytes.
-    @inline(__always) private mutating func reserve(_ n: Int) {
+    @inlinable @inline(__always) mutating func reserve(_ n: Int) {
         if count + n > capacity { grow(n) }
     }
 
-    private mutating func grow(_ n: Int) {
+    @usableFromInline mutating func grow(_ n: Int) {
         let larger = Swift.max(capacity * 2, count + n)
         let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
         moved.update(from: base, count: count)
@@ -43,7 +44,7 @@ public struct FieldMapWriter: ~Copyable {
         capacity = larger
     }
 
-    @inline(__always) private mutating func byte(_ b: UInt8) {
+    @inlinable @inline(__always) mutating func byte(_ b: UInt8) {
         reserve(1)
         base[count] = b
         count += 1
@@ -100,10 +101,10 @@ public struct FieldMapWriter: ~Copyable {
     // MARK: Piecewise
 
     /// The field count of a map: the start of the body, or of a map after `mapValueStart`.
-    @inline(__always) public mutating func mapStart(fields: Int) { varint(UInt64(fields)) }
+    @inlinable @inline(__always) public mutating func mapStart(fields: Int) { varint(UInt64(fields)) }
 
     /// A field name (the caller's: 1–32 bytes of a-z, 0-9 and _, starting with a-z, in ascending order).
-    @inline(__always) public mutating func name(_ name: StaticString) {
+    @inlinable @inline(__always) public mutating func name(_ name: StaticString) {
         assert(name.utf8CodeUnitCount <= FieldMap.Limits.maxNameBytes)
         let n = name.utf8CodeUnitCount
         reserve(n + 1)
@@ -113,25 +114,25 @@ public struct FieldMapWriter: ~Copyable {
     }
 
     /// A text value: its tag, length and UTF-8 bytes.
-    @inline(__always) public mutating func text(value: String) {
+    @inlinable @inline(__always) public mutating func text(value: String) {
         byte(1)
         text(value)
     }
 
     /// An integer value: its tag and zig-zag varint.
-    @inline(__always) public mutating func integer(_ n: Int64) {
+    @inlinable @inline(__always) public mutating func integer(_ n: Int64) {
         byte(2)
         varint(UInt64(bitPattern: (n << 1) ^ (n >> 63)))
     }
 
     /// The start of a list value of `items` items (at most `FieldMap.Limits.maxListItems`): its tag and count.
-    @inline(__always) public mutating func listStart(items: Int) {
+    @inlinable @inline(__always) public mutating func listStart(items: Int) {
         byte(4)
         varint(UInt64(items))
     }
 
     /// The start of a map value of `fields` fields: its tag and count; the fields follow.
-    @inline(__always) public mutating func mapValueStart(fields: Int) {
+    @inlinable @inline(__always) public mutating func mapValueStart(fields: Int) {
         byte(5)
         varint(UInt64(fields))
     }
@@ -145,17 +146,25 @@ public struct FieldMapWriter: ~Copyable {
     }
 
     /// A varint length and the UTF-8 bytes.
-    @inline(__always) private mutating func text(_ s: String) {
+    @inlinable @inline(__always) mutating func text(_ s: String) {
         let utf8 = s.utf8
         let n = utf8.count
         varint(UInt64(n))
         reserve(n)
-        // Copied as a block from the string's contiguous UTF-8 (native strings are).
-        let written = UnsafeMutableBufferPointer(start: base + count, count: n).initialize(fromContentsOf: utf8)
-        count += written
+        // Copied as a block from the string's contiguous UTF-8 (native and small strings are), borrowed
+        // in place; `initialize(fromContentsOf:)` retained and released the string's storage per text.
+        let copied: Bool? = utf8.withContiguousStorageIfAvailable { bytes in
+            if let source = bytes.baseAddress { (base + count).update(from: source, count: n) }
+            return true
+        }
+        if copied == nil {
+            var k = count
+            for b in utf8 { base[k] = b; k += 1 }
+        }
+        count += n
     }
 
-    @inline(__always) private mutating func varint(_ value: UInt64) {
+    @inlinable @inline(__always) mutating func varint(_ value: UInt64) {
         reserve(10)
         var v = value
         while v >= 0x80 {
