@@ -8,6 +8,16 @@ struct KindPositions: Equatable {
     /// Per kind code (`EntryKind.rawValue`), the positions in ascending order.
     private var lists: [[Int32]] = Array(repeating: [], count: 256)
 
+    /// An empty index.
+    init() {}
+
+    /// An empty index with room for `counts[code]` positions of each kind code: built at start-up in
+    /// one allocation per kind, not grown by doubling (the freed buffers of a million positions would
+    /// raise the allocator's mmap threshold and leave the node's later start-up buffers resident).
+    init(capacities counts: [Int]) {
+        for (k, n) in counts.enumerated() where k < lists.count && n > 0 { lists[k].reserveCapacity(n) }
+    }
+
     /// Records the entry of `kind` at store position `position`. Positions come in ascending order
     /// (the store only ever appends); one that does not is inserted in its place.
     mutating func add(_ kind: EntryKind, at position: Int) {

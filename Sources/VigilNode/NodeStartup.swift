@@ -151,7 +151,9 @@ struct NodeStartup {
     func load(into core: inout NodeCore) -> (skipped: [EntryID], referrers: [EntryID: [EntryID]], kindCounts: [EntryKind: Int],
                                               kindPositions: KindPositions) {
         var skipped: [EntryID] = []
-        var kindPositions = KindPositions()
+        var capacities = [Int](repeating: 0, count: 256)
+        for chunk in chunks { for kind in chunk.kinds { capacities[Int(kind.rawValue)] += 1 } }
+        var kindPositions = KindPositions(capacities: capacities)
         var referrers: [EntryID: [EntryID]] = [:]
         var counts = [Int](repeating: 0, count: 256)
         let total = chunks.last?.positions.upperBound ?? 0
