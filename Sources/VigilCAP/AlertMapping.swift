@@ -121,9 +121,6 @@ public enum CAPImport {
         return String(text.prefix(limit))
     }
 
-    /// The latest time a Vigil timestamp holds: 9999-12-31T23:59:59.999Z.
-    static let maxTimestamp: Int64 = 253_402_300_799_999
-
     /// A CAP time as a Vigil timestamp (1970…9999), or nil with a warning.
     private static func time(_ t: CAPDateTime?, _ path: @autoclosure () -> String, _ warnings: inout [String]) -> Int64? {
         guard let t else { return nil }
@@ -132,7 +129,7 @@ public enum CAPImport {
             return nil
         }
         // A CAP time in the year 9999 with a negative offset is in the year 10000 in UTC.
-        guard t.milliseconds <= maxTimestamp else {
+        guard t.milliseconds <= KindSchemas.maxTimestamp else {
             warnings.append("\(path()) \(t.text) is after 9999 in UTC; the Vigil view leaves it out (the CAP message keeps it)")
             return nil
         }

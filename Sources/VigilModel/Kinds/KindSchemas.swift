@@ -8,6 +8,9 @@ import Foundation
 /// coordinates integer micro-degrees, enumerations lower-case text, ids `.id`. Human JSON form: the same
 /// field names, timestamps as ISO 8601 text, coordinates as decimal degrees, ids as 64 hex digits.
 public enum KindSchemas {
+    /// The latest time a `timestamp` field holds: 9999-12-31T23:59:59.999Z (milliseconds since 1970).
+    public static let maxTimestamp: Int64 = SchemaEngine.maxTimestamp
+
     /// The kinds a duty officer posts with a typed body.
     public static let postable: [EntryKind] = [.situationReport, .threatNotice, .incident, .assessment, .alert, .message, .commTest]
 
