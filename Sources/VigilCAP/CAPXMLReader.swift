@@ -160,7 +160,14 @@ struct CAPXMLReader {
         }
         let n = p.count
         var k = i, colon = -1
+        let raw = UnsafeRawPointer(p.baseAddress!)   // not empty: `p[i]` was read above
         while k < n {
+            // Eight bytes at a time up to the first that is not an ASCII letter (CAP's names are letters).
+            if k + 8 <= n {
+                let notLetters = Self.nonLetterBytes(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: k, as: UInt64.self)))
+                if notLetters == 0 { k += 8; continue }
+                k += notLetters.trailingZeroBitCount >> 3
+            }
             let b = p[k]
             if b < 0x40 {
                 guard Self.nameCharsLow &>> UInt64(b) & 1 != 0 else { break }
@@ -404,7 +411,14 @@ struct CAPXMLReader {
         let n = p.count
         var k = i
         var carriageReturn = false
+        let raw = UnsafeRawPointer(p.baseAddress!)   // a run is never empty: `p` has at least the byte at `i`
         while k < n {
+            // Eight bytes at a time up to the first that needs a look: markup, a control or non-ASCII byte.
+            if k + 8 <= n {
+                let special = Self.specialBytes(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: k, as: UInt64.self)))
+                if special == 0 { k += 8; continue }
+                k += special.trailingZeroBitCount >> 3
+            }
             let b = p[k]
             if b >= 0x20 && b < 0x80 {
                 if b == 0x3C || b == 0x26 { break }
@@ -433,6 +447,28 @@ struct CAPXMLReader {
         flushPendingText()
         i = start
         try characters(until: k, cdata: false)
+    }
+
+    /// The high bit of each byte of `w` (eight document bytes, the first lowest) that is not an ASCII
+    /// letter. As in `specialBytes`, the lowest mark is exact and a word with such a byte always has one.
+    @inline(__always) static func nonLetterBytes(_ w: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        // Letters folded to lowercase (`| 0x20`) lie in 0x61...0x7A: mark what is below 0x61 or above 0x7A.
+        let folded = (w | (ones &* 0x20)) & ~highs
+        let below = (folded &- ones &* 0x61) & ~folded & highs
+        let above = (folded &+ ones &* (0x7F - 0x7A)) & highs
+        return (w & highs) | below | above
+    }
+
+    /// The high bit of each byte of `w` (eight document bytes, the first lowest) that `textRun` must look
+    /// at: below 0x20, from 0x80, `<`, `&` or `>`. The lowest mark is exact and a word with such a byte
+    /// always has one; bytes above the first may be marked wrongly (a borrow carries upward), so only the
+    /// lowest mark is used.
+    @inline(__always) static func specialBytes(_ w: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func zeroBytes(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+        let below20 = (w &- ones &* 0x20) & ~w & highs
+        return (w & highs) | below20 | zeroBytes(w ^ (ones &* 0x3C)) | zeroBytes(w ^ (ones &* 0x26)) | zeroBytes(w ^ (ones &* 0x3E))
     }
 
     /// Copies the open element's remembered run (`Frame.pendingStart`) into `text`, before more text.

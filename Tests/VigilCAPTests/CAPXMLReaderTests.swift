@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import VigilCAP
+import VigilModel
 
 @Suite("CAP XML reader")
 struct CAPXMLReaderTests {
@@ -13,6 +14,83 @@ struct CAPXMLReaderTests {
             return nil
         } catch {
             return error
+        }
+    }
+
+    @Test("the eight-byte scan marks exactly the first byte a text run must look at")
+    func specialBytesAgainstBruteForce() {
+        var rng = SeededRandom(seed: 0x5EA7)
+        // Ordinary text bytes, the bytes the scan stops at, and their neighbours.
+        let palette: [UInt8] = [0x41, 0x7A, 0x20, 0x21, 0x3B, 0x3D, 0x3F, 0x5D, 0x7F, 0x1F, 0x00, 0x09, 0x0A, 0x0D,
+                                0x80, 0xC3, 0xFF, 0x3C, 0x26, 0x3E, 0x25, 0x27, 0x3D, 0x01]
+        let special: (UInt8) -> Bool = { $0 < 0x20 || $0 >= 0x80 || $0 == 0x3C || $0 == 0x26 || $0 == 0x3E }
+        for _ in 0..<200_000 {
+            var bytes = [UInt8](repeating: 0x61, count: 8)
+            for k in 0..<8 where rng.next() % 3 == 0 { bytes[k] = palette[Int(rng.next() % UInt64(palette.count))] }
+            var word: UInt64 = 0
+            for k in (0..<8).reversed() { word = word << 8 | UInt64(bytes[k]) }
+            let mask = CAPXMLReader.specialBytes(word)
+            if let first = bytes.firstIndex(where: special) {
+                #expect(mask != 0 && mask.trailingZeroBitCount >> 3 == first, "\(bytes)")
+            } else {
+                #expect(mask == 0, "\(bytes)")
+            }
+        }
+    }
+
+    @Test("the eight-byte name scan marks exactly the first byte that is not an ASCII letter")
+    func nonLetterBytesAgainstBruteForce() {
+        var rng = SeededRandom(seed: 0x1E77)
+        let isLetter: (UInt8) -> Bool = { (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }
+        for round in 0..<300_000 {
+            var bytes = [UInt8](repeating: 0x6E, count: 8)
+            // Every byte value in every position (the first 2,048 rounds), then random mixes.
+            if round < 2_048 {
+                bytes[round % 8] = UInt8(round / 8)
+            } else {
+                for k in 0..<8 where rng.next() % 4 == 0 { bytes[k] = UInt8(truncatingIfNeeded: rng.next()) }
+            }
+            var word: UInt64 = 0
+            for k in (0..<8).reversed() { word = word << 8 | UInt64(bytes[k]) }
+            let mask = CAPXMLReader.nonLetterBytes(word)
+            if let first = bytes.firstIndex(where: { !isLetter($0) }) {
+                #expect(mask != 0 && mask.trailingZeroBitCount >> 3 == first, "\(bytes)")
+            } else {
+                #expect(mask == 0, "\(bytes)")
+            }
+        }
+    }
+
+    @Test("names: every kind of name character at every offset of the eight-byte scan")
+    func namesAtEveryOffset() throws {
+        for offset in 0..<18 {
+            let head = String(repeating: "n", count: offset)
+            for tail in ["_x", "-x", ".x", "9", "é", "Ab"] {
+                let name = "a" + head + tail
+                let root = try Self.read("<\(name) \(name)='v'><\(name)/></\(name)>")
+                #expect(root.name == name)
+                #expect(root.attributes.map(\.name) == [name])
+                #expect(root.children.map(\.name) == [name])
+            }
+            #expect(Self.refusal("<a\(head)\u{1}/>")?.reason.contains("expected a space, '>' or '/>' in the start tag, found byte 0x1") == true)
+            #expect(Self.refusal("<a\(head)></a\(head)x>")?.reason.contains("does not match") == true)
+            #expect(Self.refusal("<a\(head)\u{FFFF}/>") != nil)
+        }
+    }
+
+    @Test("text runs: what needs a look is found at every offset of the eight-byte scan")
+    func textAtEveryOffset() throws {
+        for offset in 0..<20 {
+            let before = String(repeating: "x", count: offset), after = String(repeating: "y", count: 19 - offset)
+            func element(_ middle: String) -> String { "<a>\(before)\(middle)\(after)</a>" }
+            #expect(try Self.read(element("é")).text == before + "é" + after)
+            #expect(try Self.read(element("&amp;")).text == before + "&" + after)
+            #expect(try Self.read(element("\r\n")).text == before + "\n" + after)
+            #expect(try Self.read(element("\t>")).text == before + "\t>" + after)
+            #expect(try Self.read(element("<b/>")).text == before + after)
+            #expect(Self.refusal(element("]]>"))?.reason.contains("']]>' is not allowed in text") == true)
+            #expect(Self.refusal(element("\u{1}"))?.reason.contains("control character U+1") == true)
+            #expect(Self.refusal(element("\u{FFFE}"))?.reason.contains("U+FFFE") == true)
         }
     }
 
