@@ -230,16 +230,25 @@ public enum CAPImport {
                 v.warnings.append("\(path)/language \"\(tag)\" is not a tag Vigil can select by; the CAP message keeps it")
             }
         }
-        // One translation per further language, from its first <info>.
-        var seen = [(infos[0].language ?? "en-US").lowercased()]   // a few languages: a list, not a set
+        // One translation per further language, from its first <info>: a language is new when no earlier
+        // info's (the first's defaulting to en-US) is the same tag in any case (a few infos: compared in place).
+        v.translations.reserveCapacity(min(infos.count - 1, LocalizedText.maxTranslations))
         for i in infos.indices.dropFirst() {
             guard let tag = infos[i].language, isVigilLanguage(tag) else { continue }
-            let lowercased = tag.lowercased()
-            guard !seen.contains(lowercased) else { continue }
-            seen.append(lowercased)
+            guard !sameTagCaseless(tag, infos[0].language ?? "en-US"),
+                  !(1..<i).contains(where: { k in infos[k].language.map { isVigilLanguage($0) && sameTagCaseless($0, tag) } ?? false })
+            else { continue }
             var t = AlertView.Translation(language: tag, event: "")
             texts(infos.baseAddress! + i, "alert/info[\(i)]", &v.warnings, into: &t.event, &t.headline, &t.description, &t.instruction)
             if v.translations.count < LocalizedText.maxTranslations { v.translations.append(t) }
+        }
+    }
+
+    /// Whether two language tags are equal but for ASCII case (a tag's characters are ASCII; other text
+    /// is compared as it stands).
+    static func sameTagCaseless(_ a: String, _ b: String) -> Bool {
+        a.utf8.elementsEqual(b.utf8) { x, y in
+            x == y || (x | 0x20 == y | 0x20 && (0x61...0x7A).contains(x | 0x20))
         }
     }
 

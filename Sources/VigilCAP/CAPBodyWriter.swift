@@ -60,7 +60,7 @@ enum CAPBodyWriter {
         if let v = alert.restriction { w.name("restriction"); w.text(value: v) }
         w.name("scope"); w.text(value: alert.scope.rawValue)
         w.name("sender"); w.text(value: alert.sender)
-        w.name("sent"); w.text(value: alert.sent.text)
+        w.name("sent"); alert.sent.withUTF8 { w.text(utf8: $0) }
         if let v = alert.source { w.name("source"); w.text(value: v) }
         w.name("status"); w.text(value: alert.status.rawValue)
     }
@@ -92,14 +92,14 @@ enum CAPBodyWriter {
             w.name("certainty"); w.text(value: p.pointee.certainty.rawValue)
             if let v = p.pointee.contact { w.name("contact"); w.text(value: v) }
             if let v = p.pointee.description { w.name("description"); w.text(value: v) }
-            if let v = p.pointee.effective { w.name("effective"); w.text(value: v.text) }
+            if let v = p.pointee.effective { w.name("effective"); v.withUTF8 { w.text(utf8: $0) } }
             w.name("event"); w.text(value: p.pointee.event)
             if !p.pointee.eventCodes.isEmpty { w.name("event_codes"); pairs(p.pointee.eventCodes, &w) }
-            if let v = p.pointee.expires { w.name("expires"); w.text(value: v.text) }
+            if let v = p.pointee.expires { w.name("expires"); v.withUTF8 { w.text(utf8: $0) } }
             if let v = p.pointee.headline { w.name("headline"); w.text(value: v) }
             if let v = p.pointee.instruction { w.name("instruction"); w.text(value: v) }
             if let v = p.pointee.language { w.name("language"); w.text(value: v) }
-            if let v = p.pointee.onset { w.name("onset"); w.text(value: v.text) }
+            if let v = p.pointee.onset { w.name("onset"); v.withUTF8 { w.text(utf8: $0) } }
             if !p.pointee.parameters.isEmpty { w.name("parameters"); pairs(p.pointee.parameters, &w) }
             if !p.pointee.responseTypes.isEmpty {
                 w.name("response_types")

@@ -466,8 +466,8 @@ public enum CAPParser {
     static func plainCircle(_ text: String) -> CAPCircle? {
         var copy = text
         return copy.withUTF8 { (u: UnsafeBufferPointer<UInt8>) -> CAPCircle? in
-            var tokens: [Range<Int>] = []
-            tokens.reserveCapacity(2)
+            // The two tokens' ranges, kept in locals (an array of them was an allocation per circle).
+            var first = 0..<0, second = 0..<0, tokens = 0
             var i = 0
             while i < u.count {
                 let b = u[i]
@@ -480,15 +480,16 @@ public enum CAPParser {
                     }
                     i += 1
                 }
-                guard tokens.count < 2 else { return nil }
-                tokens.append(start..<i)
+                guard tokens < 2 else { return nil }
+                if tokens == 0 { first = start..<i } else { second = start..<i }
+                tokens += 1
             }
-            guard tokens.count == 2, let comma = u[tokens[0]].firstIndex(of: 0x2C),
-                  !u[(comma + 1)..<tokens[0].upperBound].contains(0x2C), !u[tokens[1]].contains(0x2C),
-                  let lat = CAPDecimal.parseMicro(utf8: u[tokens[0].lowerBound..<comma]),
-                  let lon = CAPDecimal.parseMicro(utf8: u[(comma + 1)..<tokens[0].upperBound]),
+            guard tokens == 2, let comma = u[first].firstIndex(of: 0x2C),
+                  !u[(comma + 1)..<first.upperBound].contains(0x2C), !u[second].contains(0x2C),
+                  let lat = CAPDecimal.parseMicro(utf8: u[first.lowerBound..<comma]),
+                  let lon = CAPDecimal.parseMicro(utf8: u[(comma + 1)..<first.upperBound]),
                   (-90_000_000...90_000_000).contains(lat), (-180_000_000...180_000_000).contains(lon),
-                  let radius = CAPDecimal.parseMicro(utf8: u[tokens[1]]), radius >= 0 else { return nil }
+                  let radius = CAPDecimal.parseMicro(utf8: u[second]), radius >= 0 else { return nil }
             return CAPCircle(center: CAPPoint(latitude: lat, longitude: lon), radiusMillimetres: radius, written: text)
         }
     }

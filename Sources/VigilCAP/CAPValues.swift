@@ -3,43 +3,60 @@ import VigilModel
 /// A CAP `dateTime`: `YYYY-MM-DDThh:mm:ss±hh:mm`, always with an offset and without fractions
 /// (UTC is written `-00:00`; `Z` is not allowed). Keeps the text as written and its instant.
 public struct CAPDateTime: Hashable, Sendable, CustomStringConvertible {
-    /// The text as it appeared in the document.
-    public let text: String
+    /// The 25 bytes of the text as it appeared in the document, kept in place (a `String` of 25 bytes
+    /// would be an allocation per date); the last 7 are zero.
+    private let bytes: SIMD32<UInt8>
     /// The instant, in milliseconds since 1970-01-01T00:00:00Z.
     public let milliseconds: Int64
+
+    /// The text as it appeared in the document.
+    public var text: String { withUTF8 { String(decoding: $0, as: UTF8.self) } }
+
+    /// Calls `body` with the text's 25 UTF-8 bytes.
+    @inline(__always) func withUTF8<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try withUnsafeBytes(of: bytes) { raw in
+            try body(UnsafeBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), count: Self.length))
+        }
+    }
+
+    /// Every CAP dateTime text has this many bytes.
+    static let length = 25
 
     /// Parses CAP dateTime text; nil unless it has exactly the CAP form and is a real date and time.
     public init?(_ text: String) {
         var copy = text
-        guard let milliseconds = copy.withUTF8({ Self.milliseconds($0) }) else { return nil }
-        self.text = text
-        self.milliseconds = milliseconds
+        guard let parsed = copy.withUTF8({ Self(utf8: $0) }) else { return nil }
+        self = parsed
     }
 
-    /// Parses CAP dateTime bytes (valid UTF-8) as `init?(_:)` parses their text, without making a text first.
+    /// Parses CAP dateTime bytes (valid UTF-8) as `init?(_:)` parses their text, without making a text.
     init?(utf8 b: UnsafeBufferPointer<UInt8>) {
         guard let milliseconds = Self.milliseconds(b) else { return nil }
-        self.text = String(decoding: b, as: UTF8.self)
+        var bytes = SIMD32<UInt8>()
+        for k in 0..<Self.length { bytes[k] = b[k] }
+        self.bytes = bytes
         self.milliseconds = milliseconds
     }
 
     /// The instant of CAP dateTime bytes, or nil unless they have exactly the CAP form and are a real date
     /// and time.
     private static func milliseconds(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
-        guard b.count == 25, b[4] == 0x2d, b[7] == 0x2d, b[10] == 0x54, b[13] == 0x3a, b[16] == 0x3a,
+        guard b.count == length, b[4] == 0x2d, b[7] == 0x2d, b[10] == 0x54, b[13] == 0x3a, b[16] == 0x3a,
               b[19] == 0x2b || b[19] == 0x2d, b[22] == 0x3a else { return nil }
-        func number(_ from: Int, _ count: Int) -> Int64? {
+        var notDigit = false
+        @inline(__always) func number(_ from: Int, _ count: Int) -> Int64 {
             var n: Int64 = 0
             for i in from..<(from + count) {
-                guard (0x30...0x39).contains(b[i]) else { return nil }
-                n = n * 10 + Int64(b[i] - 0x30)
+                let digit = b[i] &- 0x30
+                notDigit = notDigit || digit > 9
+                n = n * 10 + Int64(digit)
             }
             return n
         }
-        guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
-              let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
-              let offsetHours = number(20, 2), let offsetMinutes = number(23, 2) else { return nil }
-        guard year >= 1, (1...12).contains(month), day >= 1, day <= Self.daysIn(month: month, year: year),
+        let year = number(0, 4), month = number(5, 2), day = number(8, 2)
+        let hour = number(11, 2), minute = number(14, 2), second = number(17, 2)
+        let offsetHours = number(20, 2), offsetMinutes = number(23, 2)
+        guard !notDigit, year >= 1, (1...12).contains(month), day >= 1, day <= Self.daysIn(month: month, year: year),
               hour <= 23, minute <= 59, second <= 59, offsetMinutes <= 59,
               offsetHours * 60 + offsetMinutes <= 14 * 60 else { return nil }
         let offset = (offsetHours * 60 + offsetMinutes) * 60 * (b[19] == 0x2d ? -1 : 1)
@@ -59,7 +76,11 @@ public struct CAPDateTime: Hashable, Sendable, CustomStringConvertible {
         func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
         var yearText = "\(year)"
         while yearText.count < 4 { yearText = "0" + yearText }
-        self.text = "\(yearText)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))-00:00"
+        let text = "\(yearText)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))-00:00"
+        assert(text.utf8.count == Self.length)
+        var bytes = SIMD32<UInt8>()
+        for (k, b) in text.utf8.enumerated() { bytes[k] = b }
+        self.bytes = bytes
         self.milliseconds = seconds * 1000
     }
 

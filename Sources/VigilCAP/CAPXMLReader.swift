@@ -53,6 +53,7 @@ struct CAPXMLReader {
     private init(_ p: UnsafeBufferPointer<UInt8>) {
         self.p = p
         text.reserveCapacity(256)
+        stack.reserveCapacity(8)   // CAP nests 5 deep (alert, info, area, geocode, value): one allocation
         texts.reserveCapacity(p.count / 2)
         elements.reserveCapacity(p.count / 16 + 4)   // CAP has an element per 20-25 bytes; no regrowth
     }

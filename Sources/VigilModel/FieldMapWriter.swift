@@ -119,6 +119,17 @@ public struct FieldMapWriter: ~Copyable {
         text(value)
     }
 
+    /// A text value given as its UTF-8 bytes (valid UTF-8: the caller's to ensure): its tag, length and
+    /// the bytes, as `text(value:)` writes them for the same text.
+    @inlinable @inline(__always) public mutating func text(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        byte(1)
+        let n = bytes.count
+        varint(UInt64(n))
+        reserve(n)
+        if let source = bytes.baseAddress { (base + count).update(from: source, count: n) }
+        count += n
+    }
+
     /// An integer value: its tag and zig-zag varint.
     @inlinable @inline(__always) public mutating func integer(_ n: Int64) {
         byte(2)

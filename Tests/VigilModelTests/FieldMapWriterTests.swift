@@ -39,6 +39,21 @@ struct FieldMapWriterTests {
         }
     }
 
+    @Test("a text written from its UTF-8 bytes is the text written from the String, for every kind of text")
+    func textFromBytes() throws {
+        for text in Self.texts + [String(repeating: "é", count: 200)] {
+            var fromString = FieldMapWriter(capacity: 1), fromBytes = FieldMapWriter(capacity: 1)
+            for w in [0, 1] {
+                if w == 0 { fromString.mapStart(fields: 1); fromString.name("t"); fromString.text(value: text) }
+                else { fromBytes.mapStart(fields: 1); fromBytes.name("t"); Array(text.utf8).withUnsafeBufferPointer { fromBytes.text(utf8: $0) } }
+            }
+            #expect(fromBytes.bytes == fromString.bytes)
+            var expected = FieldMap()
+            expected["t"] = .text(text)
+            #expect(try FieldMap(canonicalBytes: fromBytes.bytes) == expected)
+        }
+    }
+
     @Test("a broken limit gives the checked writer's error, naming the field")
     func sameErrors() {
         var deep: FieldValue = .bool(true)
