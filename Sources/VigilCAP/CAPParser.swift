@@ -419,8 +419,8 @@ public enum CAPParser {
                     i += 1
                 }
                 guard comma >= 0,
-                      let lat = CAPDecimal.parseMicro(utf8: u[start..<comma]),
-                      let lon = CAPDecimal.parseMicro(utf8: u[(comma + 1)..<i]),
+                      let lat = CAPDecimal.parseMicro(bytes: UnsafeBufferPointer(rebasing: u[start..<comma])),
+                      let lon = CAPDecimal.parseMicro(bytes: UnsafeBufferPointer(rebasing: u[(comma + 1)..<i])),
                       (-90_000_000...90_000_000).contains(lat), (-180_000_000...180_000_000).contains(lon) else { return nil }
                 points.append(CAPPoint(latitude: lat, longitude: lon))
             }
@@ -486,10 +486,10 @@ public enum CAPParser {
             }
             guard tokens == 2, let comma = u[first].firstIndex(of: 0x2C),
                   !u[(comma + 1)..<first.upperBound].contains(0x2C), !u[second].contains(0x2C),
-                  let lat = CAPDecimal.parseMicro(utf8: u[first.lowerBound..<comma]),
-                  let lon = CAPDecimal.parseMicro(utf8: u[(comma + 1)..<first.upperBound]),
+                  let lat = CAPDecimal.parseMicro(bytes: UnsafeBufferPointer(rebasing: u[first.lowerBound..<comma])),
+                  let lon = CAPDecimal.parseMicro(bytes: UnsafeBufferPointer(rebasing: u[(comma + 1)..<first.upperBound])),
                   (-90_000_000...90_000_000).contains(lat), (-180_000_000...180_000_000).contains(lon),
-                  let radius = CAPDecimal.parseMicro(utf8: u[second]), radius >= 0 else { return nil }
+                  let radius = CAPDecimal.parseMicro(bytes: UnsafeBufferPointer(rebasing: u[second])), radius >= 0 else { return nil }
             return CAPCircle(center: CAPPoint(latitude: lat, longitude: lon), radiusMillimetres: radius, written: text)
         }
     }

@@ -96,33 +96,36 @@ public enum CAPDecimal {
     /// Parses an `xs:decimal` (`-12.5`, `+3`, `.25`, `7.`) to millionths, rounding half away from zero
     /// beyond six decimals; nil if the text is not a decimal or its magnitude is 10¹² or more.
     public static func parseMicro<S: StringProtocol>(_ text: S) -> Int64? {
-        parseMicro(utf8: Substring(text).utf8[...])
+        if let parsed = text.utf8.withContiguousStorageIfAvailable({ parseMicro(bytes: $0) }) { return parsed }
+        return Array(text.utf8).withUnsafeBufferPointer { parseMicro(bytes: $0) }
     }
 
     /// `parseMicro` on the UTF-8 bytes of the text.
-    static func parseMicro<C: Collection>(utf8 text: C) -> Int64? where C.Element == UInt8, C.SubSequence == C {
-        var bytes = text
+    static func parseMicro(bytes b: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var k = 0
         var negative = false
-        if let first = bytes.first, first == 0x2b || first == 0x2d {
+        if let first = b.first, first == 0x2b || first == 0x2d {
             negative = first == 0x2d
-            bytes = bytes.dropFirst()
+            k = 1
         }
         var integer: Int64 = 0, fraction: Int64 = 0, fractionDigits = 0, digits = 0
         var roundUp = false, seenDot = false, extraDigits = 0
-        for c in bytes {
+        while k < b.count {
+            let c = b[k]
+            k += 1
             if c == 0x2e {
                 guard !seenDot else { return nil }
                 seenDot = true
                 continue
             }
-            guard (0x30...0x39).contains(c) else { return nil }
+            let d = c &- 0x30
+            guard d <= 9 else { return nil }
             digits += 1
-            let d = Int64(c - 0x30)
             if !seenDot {
-                integer = integer * 10 + d
+                integer = integer * 10 + Int64(d)
                 guard integer < 1_000_000_000_000 else { return nil }
             } else if fractionDigits < 6 {
-                fraction = fraction * 10 + d
+                fraction = fraction * 10 + Int64(d)
                 fractionDigits += 1
             } else {
                 if extraDigits == 0 { roundUp = d >= 5 }

@@ -10,7 +10,8 @@ struct BenchCAP {
     static let usage = """
         usage: vigil-bench-cap [--json] [--rounds N] [--small N] [--xmllint PATH]
           --json         also print every figure as one JSON object, on the last line
-          --rounds N     alternate xmllint and Vigil N times (default 3): rates are the best round
+          --rounds N     measure every batch N times (default 5), each time xmllint and Vigil back to back
+                         (the order alternating); each figure is the median pair
           --small N      number of small alerts (default 10000)
           --xmllint PATH the xmllint command (default /usr/bin/xmllint)
           --profile PART only Vigil's work, for callgrind or perf, no xmllint and no timing: PART is
@@ -24,7 +25,7 @@ struct BenchCAP {
     static let target = 1.0
 
     static func main() {
-        var json = false, rounds = 3, small = 10_000, xmllint = "/usr/bin/xmllint", profile: String?, samples: String?
+        var json = false, rounds = 5, small = 10_000, xmllint = "/usr/bin/xmllint", profile: String?, samples: String?
         var args = Array(CommandLine.arguments.dropFirst())
         while !args.isEmpty {
             let a = args.removeFirst()
@@ -145,23 +146,82 @@ struct BenchCAP {
         }
     }
 
-    /// Seconds xmllint takes to parse `files` (one run, all files as arguments).
+    /// Seconds xmllint takes to parse `files` (one run, all files as arguments), from its spawn until
+    /// `waitpid` returns. Spawned with `posix_spawn` and awaited with `waitpid`: Foundation's `Process`
+    /// added about 50 ms to every run here (its wait polls), as much as parsing 700 small alerts.
     static func xmllintSeconds(_ xmllint: String, _ files: [String]) throws -> Double {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: xmllint)
-        process.arguments = ["--noout"] + files
-        process.standardOutput = FileHandle.nullDevice
-        let errors = Pipe()
-        process.standardError = errors
+        let complaints = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-bench-cap-xmllint-\(getpid()).err").path
+        defer { unlink(complaints) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, complaints, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let arguments = [xmllint, "--noout"] + files
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for a in argv { free(a) } }
+        var pid: pid_t = 0
         let start = BenchClock.now()
-        try process.run()
-        let complaint = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let spawned = posix_spawn(&pid, xmllint, &actions, nil, &argv, environ)
+        guard spawned == 0 else { throw BenchError("cannot start \(xmllint): \(String(cString: strerror(spawned)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { throw BenchError("waiting for xmllint: \(String(cString: strerror(errno)))") }
+        }
         let seconds = BenchClock.now() - start
-        guard process.terminationStatus == 0 else {
-            throw BenchError("xmllint failed (\(process.terminationStatus)): \(String(decoding: complaint.prefix(400), as: UTF8.self))")
+        // Exited normally with status 0: the low 7 bits (the signal) and the exit code are all zero.
+        guard status == 0 else {
+            let complaint = FileManager.default.contents(atPath: complaints) ?? Data()
+            throw BenchError("xmllint failed (wait status \(status)): \(String(decoding: complaint.prefix(400), as: UTF8.self))")
         }
         return seconds
+    }
+
+    /// One pair of timings taken back to back on one batch of files: xmllint parsing them, Vigil importing
+    /// them, Vigil exporting their bodies (seconds, xmllint's start-up subtracted).
+    struct Pair {
+        var docs: Int
+        var xmllint: Double, importing: Double, exporting: Double
+        /// Vigil's import rate over xmllint's: the import ratio of this pair.
+        var importRatio: Double { xmllint / importing }
+        var exportRatio: Double { xmllint / exporting }
+    }
+
+    /// The pair whose import ratio is the median (an odd number of pairs: a pair that was measured).
+    static func medianPair(_ pairs: [Pair]) -> Pair {
+        pairs.sorted { $0.importRatio < $1.importRatio }[pairs.count / 2]
+    }
+
+    /// `rounds` × `batches.count` pairs: for each batch, xmllint and Vigil one right after the other, the
+    /// order alternating from pair to pair, so that both sides of a pair see the machine alike (its speed
+    /// drifts by ±25 % within seconds on the development VM).
+    static func pairs(rounds: Int, batches: [[(file: String, body: [UInt8])]], xmllint: String, startUp: Double) throws -> [Pair] {
+        var out: [Pair] = []
+        for round in 0..<rounds {
+            for (b, batch) in batches.enumerated() {
+                var pair = Pair(docs: batch.count, xmllint: 0, importing: 0, exporting: 0)
+                func measureXmllint() throws { pair.xmllint = max(1e-6, try xmllintSeconds(xmllint, batch.map(\.file)) - startUp) }
+                func measureVigil() throws {
+                    var t = BenchClock.now()
+                    for item in batch { try importFile(item.file) }
+                    pair.importing = BenchClock.now() - t
+                    t = BenchClock.now()
+                    for item in batch { try exportBody(item.body) }
+                    pair.exporting = BenchClock.now() - t
+                }
+                if (round + b) % 2 == 0 { try measureXmllint(); try measureVigil() } else { try measureVigil(); try measureXmllint() }
+                out.append(pair)
+            }
+        }
+        return out
+    }
+
+    /// xmllint's own cost per run, apart from parsing: spawning it and its start-up (the least of five runs
+    /// on one small file, that file's parse included: under 0.1 ms of it).
+    static func xmllintStartUp(_ xmllint: String, file: String) throws -> Double {
+        var least = Double.infinity
+        for _ in 0..<5 { least = min(least, try xmllintSeconds(xmllint, [file])) }
+        return least
     }
 
     static func run(json: Bool, rounds: Int, small: Int, xmllint: String) throws -> Int32 {
@@ -176,52 +236,49 @@ struct BenchCAP {
         let largeCopies = 200
         let largeFile = dir.appendingPathComponent("large.xml").path
         try large.write(to: URL(fileURLWithPath: largeFile))
-        var smallDocs: [Data] = []
-        var smallFiles: [String] = []
+        // Check once that the documents import, and keep the bodies for the export measurement.
+        let largeBody = try CAPImport.alertBody(fromXML: large).body
+        var smallItems: [(file: String, body: [UInt8])] = []
+        var smallBytes = 0
         for i in 0..<small {
             let d = smallDocument(i)
             let path = dir.appendingPathComponent("s\(i).xml").path
             try d.write(to: URL(fileURLWithPath: path))
-            smallDocs.append(d)
-            smallFiles.append(path)
+            smallItems.append((path, try CAPImport.alertBody(fromXML: d).body))
+            if i == 0 { smallBytes = d.count }
         }
-        // Check once that the documents import, and keep the bodies for the export measurement.
-        let largeBody = try CAPImport.alertBody(fromXML: large).body
-        let smallBodies = try smallDocs.map { try CAPImport.alertBody(fromXML: $0).body }
+        // Five batches of small alerts (2,000 each by default), the large one as one batch of 200 copies.
+        let batchCount = min(5, small)
+        let smallBatches = (0..<batchCount).map { b in Array(smallItems[(b * small / batchCount)..<((b + 1) * small / batchCount)]) }
+        let largeBatch = Array(repeating: (file: largeFile, body: largeBody), count: largeCopies)
 
-        var best = ["xl": 0.0, "xs": 0.0, "il": 0.0, "is": 0.0, "el": 0.0, "es": 0.0]
-        func keep(_ k: String, _ rate: Double) { best[k] = max(best[k]!, rate) }
-        for _ in 0..<rounds {
-            keep("xl", Double(largeCopies) / (try xmllintSeconds(xmllint, Array(repeating: largeFile, count: largeCopies))))
-            keep("xs", Double(small) / (try xmllintSeconds(xmllint, smallFiles)))
-            var t = BenchClock.now()
-            for _ in 0..<largeCopies { try importFile(largeFile) }
-            keep("il", Double(largeCopies) / (BenchClock.now() - t))
-            t = BenchClock.now()
-            for f in smallFiles { try importFile(f) }
-            keep("is", Double(small) / (BenchClock.now() - t))
-            t = BenchClock.now()
-            for _ in 0..<largeCopies { try exportBody(largeBody) }
-            keep("el", Double(largeCopies) / (BenchClock.now() - t))
-            t = BenchClock.now()
-            for b in smallBodies { try exportBody(b) }
-            keep("es", Double(small) / (BenchClock.now() - t))
-        }
-        var report = BenchReport(title: "CAP import/export vs xmllint --noout (\(large.count)-byte 4-language alert × \(largeCopies); \(small) alerts of \(smallDocs[0].count) bytes; best of \(rounds))")
-        report.note("xmllint_large_per_s", "xmllint --noout, large alert", best["xl"]!, unit: "docs/s")
-        report.note("xmllint_small_per_s", "xmllint --noout, small alerts", best["xs"]!, unit: "docs/s")
-        report.atLeast("import_large_per_s", "import (read, parse, check, map, encode body, validate), large", best["il"]!, unit: "docs/s",
-                       limit: best["xl"]!, limitLabel: "xmllint", target: target)
-        report.atLeast("import_small_per_s", "import (read, parse, check, map, encode body, validate), small", best["is"]!, unit: "docs/s",
-                       limit: best["xs"]!, limitLabel: "xmllint", target: target)
+        let startUp = try xmllintStartUp(xmllint, file: smallItems[0].file)
+        let smallPairs = try pairs(rounds: rounds, batches: smallBatches, xmllint: xmllint, startUp: startUp)
+        let largePairs = try pairs(rounds: rounds, batches: [largeBatch], xmllint: xmllint, startUp: startUp)
+        let s = medianPair(smallPairs), l = medianPair(largePairs)
+        let sDocs = Double(s.docs), lDocs = Double(l.docs)
+        let exportSmall = smallPairs.map(\.exportRatio).sorted()[smallPairs.count / 2]
+        let exportLarge = largePairs.map(\.exportRatio).sorted()[largePairs.count / 2]
+
+        var report = BenchReport(title: "CAP import/export vs xmllint --noout (\(large.count)-byte 4-language alert × \(largeCopies); \(small) alerts of \(smallBytes) bytes in \(batchCount) batches; \(rounds) rounds; the median of \(smallPairs.count) and \(largePairs.count) back-to-back pairs)")
+        report.note("xmllint_startup_ms", "xmllint spawn and start-up (subtracted from its runs)", startUp * 1000, unit: "ms", digits: 2)
+        report.note("xmllint_large_per_s", "xmllint --noout, large alert (median pair)", lDocs / l.xmllint, unit: "docs/s")
+        report.note("xmllint_small_per_s", "xmllint --noout, small alerts (median pair)", sDocs / s.xmllint, unit: "docs/s")
+        report.atLeast("import_large_per_s", "import (read, parse, check, map, encode body, validate), large", lDocs / l.importing, unit: "docs/s",
+                       limit: lDocs / l.xmllint, limitLabel: "xmllint", target: target)
+        report.atLeast("import_small_per_s", "import (read, parse, check, map, encode body, validate), small", sDocs / s.importing, unit: "docs/s",
+                       limit: sDocs / s.xmllint, limitLabel: "xmllint", target: target)
         // Issue 12 sets its target on the import ("no slower than libxml2 parsing alone"); export is measured
-        // against the same limit for comparison.
-        report.ratio("export_large_per_s", "export (decode body, rebuild, write CAP XML), large", best["el"]!, unit: "docs/s",
-                     limit: best["xl"]!, limitLabel: "xmllint", why: "none (import only)")
-        report.ratio("export_small_per_s", "export (decode body, rebuild, write CAP XML), small", best["es"]!, unit: "docs/s",
-                     limit: best["xs"]!, limitLabel: "xmllint", why: "none (import only)")
+        // against the same limit for comparison (the median of its own pair ratios).
+        report.ratio("export_large_per_s", "export (decode body, rebuild, write CAP XML), large", exportLarge * lDocs / l.xmllint, unit: "docs/s",
+                     limit: lDocs / l.xmllint, limitLabel: "xmllint", why: "none (import only)")
+        report.ratio("export_small_per_s", "export (decode body, rebuild, write CAP XML), small", exportSmall * sDocs / s.xmllint, unit: "docs/s",
+                     limit: sDocs / s.xmllint, limitLabel: "xmllint", why: "none (import only)")
+        let spread = smallPairs.map(\.importRatio).sorted()
+        report.note("import_small_ratio_low", "small import ratio, lowest pair", spread.first!, unit: "", digits: 2)
+        report.note("import_small_ratio_high", "small import ratio, highest pair", spread.last!, unit: "", digits: 2)
         report.note("large_bytes", "large alert size", Double(large.count), unit: "bytes")
-        report.note("small_bytes", "small alert size", Double(smallDocs[0].count), unit: "bytes")
+        report.note("small_bytes", "small alert size", Double(smallBytes), unit: "bytes")
         report.print(json: json)
         return report.allPassed ? 0 : 1
     }

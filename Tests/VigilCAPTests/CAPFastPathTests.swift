@@ -44,6 +44,62 @@ struct CAPFastPathTests {
         #expect(CAPParser.plainCircle("51.2611,4.2905 2.5") != nil)
     }
 
+    /// `CAPDecimal.parseMicro` as it was written first, generic over collections of bytes: the reference
+    /// the byte-buffer version must agree with.
+    static func referenceParseMicro(_ text: String) -> Int64? {
+        var bytes = Substring(text).utf8[...]
+        var negative = false
+        if let first = bytes.first, first == 0x2b || first == 0x2d {
+            negative = first == 0x2d
+            bytes = bytes.dropFirst()
+        }
+        var integer: Int64 = 0, fraction: Int64 = 0, fractionDigits = 0, digits = 0
+        var roundUp = false, seenDot = false, extraDigits = 0
+        for c in bytes {
+            if c == 0x2e {
+                guard !seenDot else { return nil }
+                seenDot = true
+                continue
+            }
+            guard (0x30...0x39).contains(c) else { return nil }
+            digits += 1
+            let d = Int64(c - 0x30)
+            if !seenDot {
+                integer = integer * 10 + d
+                guard integer < 1_000_000_000_000 else { return nil }
+            } else if fractionDigits < 6 {
+                fraction = fraction * 10 + d
+                fractionDigits += 1
+            } else {
+                if extraDigits == 0 { roundUp = d >= 5 }
+                extraDigits += 1
+            }
+        }
+        guard digits > 0 else { return nil }
+        while fractionDigits < 6 { fraction *= 10; fractionDigits += 1 }
+        let magnitude = integer * 1_000_000 + fraction + (roundUp ? 1 : 0)
+        return negative ? -magnitude : magnitude
+    }
+
+    @Test("decimals read from bytes give what the reference reader gives (edge texts and 20,000 seeded ones)")
+    func decimals() {
+        var texts = ["", "+", "-", ".", "+.", "0", "-0", "7.", ".25", "+3", "-12.5", "999999999999", "1000000000000", "999999999999.9999995",
+                     "0.0000005", "-0.0000004", "0.00000049", "1.2.3", "1e5", " 1", "1 ", "١", "0x1", "+-1", "--1", "/", ":", "12345678901234567890"]
+        var r = SeededRandom(seed: 0xDEC)
+        let pool = Array("0123456789.+-e/: ".utf8)
+        for _ in 0..<20_000 {
+            texts.append(String(decoding: (0..<Int(r.next() % 16)).map { k in
+                r.next() % 5 == 0 || k == 0 ? pool[Int(r.next() % UInt64(pool.count))] : UInt8(0x30 + r.next() % 10)
+            }, as: UTF8.self))
+        }
+        for text in texts {
+            let expected = Self.referenceParseMicro(text)
+            #expect(CAPDecimal.parseMicro(text) == expected, "\(text.debugDescription)")
+            #expect(CAPDecimal.parseMicro(Substring("<" + text + ">").dropFirst().dropLast()) == expected, "\(text.debugDescription)")
+            #expect(Array(text.utf8).withUnsafeBufferPointer { CAPDecimal.parseMicro(bytes: $0) } == expected, "\(text.debugDescription)")
+        }
+    }
+
     @Test("UTF-8 is validated as String(validating:) does (edge sequences, 3,000 seeded byte strings, bad bytes at every offset)")
     func utf8Validation() {
         var cases: [[UInt8]] = [[], [0x41], [0xC2, 0x80], [0xC1, 0xBF], [0xE0, 0x9F, 0x80], [0xE0, 0xA0, 0x80], [0xED, 0x9F, 0xBF],
