@@ -14,6 +14,32 @@ public struct Bytes32: Hashable, Comparable, Sendable, CustomStringConvertible {
         self.w0 = w0; self.w1 = w1; self.w2 = w2; self.w3 = w3
     }
 
+    /// The 32 bytes at `raw` (any alignment), as four big-endian words.
+    @inlinable public init(loading raw: UnsafeRawPointer) {
+        self.init(w0: UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)),
+                  w1: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
+                  w2: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self)),
+                  w3: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self)))
+    }
+
+    /// Reads 32 bytes; nil when `bytes` does not hold exactly 32.
+    @inlinable public init?(_ bytes: UnsafeRawBufferPointer) {
+        guard bytes.count == 32, let base = bytes.baseAddress else { return nil }
+        self.init(loading: base)
+    }
+
+    /// Reads 32 bytes; nil when `bytes` does not hold exactly 32.
+    @inlinable public init?(_ bytes: ArraySlice<UInt8>) {
+        guard bytes.count == 32 else { return nil }
+        self = bytes.withUnsafeBytes { Bytes32(loading: $0.baseAddress!) }
+    }
+
+    /// Reads 32 bytes; nil when `bytes` does not hold exactly 32.
+    @inlinable public init?(_ bytes: [UInt8]) {
+        guard bytes.count == 32 else { return nil }
+        self = bytes.withUnsafeBytes { Bytes32(loading: $0.baseAddress!) }
+    }
+
     /// Reads 32 bytes; nil when `bytes` does not hold exactly 32.
     public init?(_ bytes: some Collection<UInt8>) {
         guard bytes.count == 32 else { return nil }

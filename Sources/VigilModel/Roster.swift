@@ -168,6 +168,22 @@ public enum KeyStanding: Hashable, Sendable {
     case unknown
 }
 
+/// When a member's key signs acceptably: from `from` (a rotation's new key; nil from the start) until
+/// `until` (its revocation or rotation; nil for as long as it stands).
+public struct KeyValidity: Hashable, Sendable {
+    /// The first HLC time the key signs for its member, nil for no limit.
+    public let from: HybridTimestamp?
+    /// The first HLC time it no longer does, nil for no limit.
+    public let until: HybridTimestamp?
+
+    /// Whether an entry signed at `time` is acceptable (`Roster.standing(of:at:)` is `.valid`).
+    @inlinable public func contains(_ time: HybridTimestamp) -> Bool {
+        if let from, time < from { return false }
+        if let until, time >= until { return false }
+        return true
+    }
+}
+
 /// The federation's membership: the genesis founders plus every roster entry, applied in (HLC, id)
 /// order. It is a pure function of the set of roster entries held, so every node that holds the same
 /// set agrees on who is a member, whatever order the entries arrived in.
@@ -249,6 +265,14 @@ public struct Roster: Sendable {
             return Refusal(.revoked, "node \(member.name) (\(key.fingerprint)): this key was \(record.why ?? "retired") at \(until)")
         }
         return nil
+    }
+
+    /// The HLC times at which `key` signs acceptably — `standing(of: key, at: t)` is `.valid` exactly
+    /// for `t` in the window — or nil for a key of no member. For checking many entries of few keys
+    /// (start-up) without looking the key and its member up for each.
+    public func validity(of key: NodeID) -> KeyValidity? {
+        guard let record = keys[key], members[record.identity] != nil else { return nil }
+        return KeyValidity(from: record.from, until: record.until)
     }
 
     /// How the roster stands on `key` at `time`: whether an entry signed with it then is acceptable.

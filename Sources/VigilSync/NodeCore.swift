@@ -194,8 +194,19 @@ public struct NodeCore {
             return made
         }
         var skipped: [EntryID] = []
+        // The few signing keys' windows, looked up once each (a million records have a few dozen
+        // authors): a direct-mapped cache on the key's first word, checked against the whole key.
+        var cached = [(key: NodeID, validity: KeyValidity?)?](repeating: nil, count: 64)
         for record in index.records {
-            guard case .valid = roster.standing(of: record.author, at: record.timestamp) else {
+            let slot = Int(truncatingIfNeeded: record.author.bigEndianWords.0 & 63)
+            let validity: KeyValidity?
+            if let hit = cached[slot], hit.key == record.author {
+                validity = hit.validity
+            } else {
+                validity = roster.validity(of: record.author)
+                cached[slot] = (record.author, validity)
+            }
+            guard let validity, validity.contains(record.timestamp) else {
                 if held[record.id] == nil { skipped.append(record.id) }
                 continue
             }

@@ -50,6 +50,21 @@ struct PrimitiveTests {
         }
         #expect(Bytes32([UInt8](repeating: 0, count: 31)) == nil)
         #expect(Bytes32(hex: "zz") == nil)
+        // Every way to read 32 bytes gives the same value, at every offset (no alignment needed).
+        let long = (0..<80).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+        for offset in 0..<48 {
+            let slice = long[offset..<(offset + 32)]
+            let expected = try #require(Bytes32(AnyCollection(slice)))   // the generic reader
+            #expect(expected.bytes == Array(slice))
+            #expect(Bytes32(slice) == expected)
+            #expect(Bytes32(Array(slice)) == expected)
+            long.withUnsafeBytes { raw in
+                #expect(Bytes32(UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + 32)])) == expected)
+                #expect(Bytes32(loading: raw.baseAddress! + offset) == expected)
+                #expect(Bytes32(UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + 31)])) == nil)
+            }
+        }
+        #expect(Bytes32(long[0..<33]) == nil)
         #expect(Bytes32.zero.fingerprint == "0000:0000:0000:0000")
     }
 

@@ -84,6 +84,19 @@ struct RosterTests {
         if case .valid = at(5, 400) {} else { Issue.record("gov's new key at the rotation") }
         if case .notYetValid = at(3, 99) {} else { Issue.record("police before its add") }
         if case .unknown = at(8, 1_000) {} else { Issue.record("an unknown key") }
+        // A key's validity window says `.valid` exactly when its standing does, for every key and time
+        // around every change of the history (revocations, rotations, adds).
+        for k in 0..<Self.keys.count {
+            for ms: UInt64 in [0, 49, 50, 99, 100, 101, 149, 150, 199, 200, 299, 300, 301, 399, 400, 401, 499, 500, 599, 600, 649, 650, 699, 700, 10_000] {
+                for counter: UInt32 in [0, 1] {
+                    let t = HybridTimestamp(milliseconds: ms, counter: counter)
+                    let valid: Bool
+                    if case .valid = r.standing(of: Self.id(k), at: t) { valid = true } else { valid = false }
+                    #expect((r.validity(of: Self.id(k))?.contains(t) ?? false) == valid, "key \(k) at \(ms).\(counter)")
+                }
+            }
+        }
+        #expect(r.validity(of: Self.id(8)) == nil)
         #expect(r.sessionRefusal(Self.id(2))?.message.contains("revoked") == true)
         #expect(r.sessionRefusal(Self.id(2))?.code == .revoked)
         #expect(r.sessionRefusal(Self.id(1))?.message.contains("rotated") == true)
