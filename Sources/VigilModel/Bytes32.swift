@@ -64,6 +64,13 @@ public struct Bytes32: Hashable, Comparable, Sendable, CustomStringConvertible {
         self.init(raw)
     }
 
+    /// Feeds the hasher one word folded from all four: ids are SHA-256 digests and keys are public keys,
+    /// so any 64 of their bits are already uniform, and one word hashes in about half the time of four
+    /// (start-up hashes every one of a million ids into two tables). Equality still compares all 32 bytes.
+    @inlinable public func hash(into hasher: inout Hasher) {
+        hasher.combine(w0 ^ w1.rotateLeft(16) ^ w2.rotateLeft(32) ^ w3.rotateLeft(48))
+    }
+
     /// The bytes as four big-endian 64-bit words (bytes 0–7, 8–15, 16–23, 24–31), for arithmetic on ids
     /// without going through a byte array.
     public var bigEndianWords: (UInt64, UInt64, UInt64, UInt64) { (w0, w1, w2, w3) }
@@ -155,4 +162,9 @@ extension Bytes32: Codable {
         var c = encoder.singleValueContainer()
         try c.encode(hex)
     }
+}
+
+extension UInt64 {
+    /// The bits rotated left by `n` (0–63).
+    @inlinable func rotateLeft(_ n: UInt64) -> UInt64 { self << n | self >> (64 - n) }
 }

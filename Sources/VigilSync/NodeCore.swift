@@ -68,6 +68,30 @@ struct HeldEntry {
     let audienceClass: UInt32
 }
 
+/// Signing keys' validity windows (`Roster.validity(of:)`) remembered for a run of records: a small
+/// open-addressing table on the key's first word. When more than `capacity / 2` keys turn up, the
+/// rest are looked up in the roster every time (correct, only slower).
+struct KeyValidityMemo {
+    static let capacity = 256
+    private var slots = [(key: NodeID, validity: KeyValidity?)?](repeating: nil, count: KeyValidityMemo.capacity)
+    private var used = 0
+
+    /// `roster.validity(of: key)`, remembered.
+    mutating func validity(of key: NodeID, in roster: Roster) -> KeyValidity? {
+        var slot = Int(truncatingIfNeeded: key.bigEndianWords.0) & (Self.capacity - 1)
+        while let held = slots[slot] {
+            if held.key == key { return held.validity }
+            slot = (slot + 1) & (Self.capacity - 1)
+        }
+        let validity = roster.validity(of: key)
+        if used < Self.capacity / 2 {
+            slots[slot] = (key, validity)
+            used += 1
+        }
+        return validity
+    }
+}
+
 /// A connected peer's state.
 public struct PeerStatus: Sendable {
     /// The key the peer presented (its node id unless it rotated its key).
@@ -194,19 +218,11 @@ public struct NodeCore {
             return made
         }
         var skipped: [EntryID] = []
-        // The few signing keys' windows, looked up once each (a million records have a few dozen
-        // authors): a direct-mapped cache on the key's first word, checked against the whole key.
-        var cached = [(key: NodeID, validity: KeyValidity?)?](repeating: nil, count: 64)
+        // The few signing keys' windows, each looked up in the roster once (a million records have a
+        // few dozen authors).
+        var validities = KeyValidityMemo()
         for record in index.records {
-            let slot = Int(truncatingIfNeeded: record.author.bigEndianWords.0 & 63)
-            let validity: KeyValidity?
-            if let hit = cached[slot], hit.key == record.author {
-                validity = hit.validity
-            } else {
-                validity = roster.validity(of: record.author)
-                cached[slot] = (record.author, validity)
-            }
-            guard let validity, validity.contains(record.timestamp) else {
+            guard let validity = validities.validity(of: record.author, in: roster), validity.contains(record.timestamp) else {
                 if held[record.id] == nil { skipped.append(record.id) }
                 continue
             }

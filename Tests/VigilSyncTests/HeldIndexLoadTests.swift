@@ -58,3 +58,36 @@ struct HeldIndexLoadTests {
         #expect(core.unacknowledgedTests([test]).map(\.id) == [test.id])
     }
 }
+
+@Suite("KeyValidityMemo: the roster's key windows, remembered")
+struct KeyValidityMemoTests {
+    @Test("gives the roster's answer for every key, also past its capacity and for keys that share a slot")
+    func sameAsRoster() throws {
+        // 400 keys (more than the memo keeps), members or not, some rotated away or revoked; each asked
+        // about in a seeded order several times.
+        var seeds = SeededRandom(seed: 0x5EED)
+        let keys = try (0..<400).map { _ in try SigningKey(seed: SecureBytes((0..<32).map { _ in UInt8(truncatingIfNeeded: seeds.next()) })) }
+        let ids = keys.map { NodeID($0.publicKey) }
+        var founders = [RosterMember(identity: ids[0], name: "authority", organisation: "A", role: "authority")]
+        for i in stride(from: 1, to: 300, by: 1) {
+            founders.append(RosterMember(identity: ids[i], name: "m\(i)", organisation: "O\(i)", role: "government"))
+        }
+        var roster = Roster(authority: ids[0], founders: founders)
+        let authority = keys[0]
+        for i in stride(from: 1, to: 300, by: 7) {
+            let change = RosterChange.revoke(node: ids[i], reason: "left")
+            let entry = try EntryDraft(author: ids[0], timestamp: HybridTimestamp(milliseconds: UInt64(1_000 + i), counter: 0), kind: .roster,
+                                       audience: .federation, body: change.encoded()).signed(by: authority)
+            try roster.insert(entry)
+        }
+        var memo = KeyValidityMemo()
+        var rng = SeededRandom(seed: 0x7A11D)
+        for _ in 0..<4_000 {
+            let id = ids[Int(rng.next() % UInt64(ids.count))]
+            #expect(memo.validity(of: id, in: roster) == roster.validity(of: id))
+        }
+        #expect(roster.validity(of: ids[350]) == nil)
+        #expect(roster.validity(of: ids[8])?.until != nil)
+        #expect(roster.validity(of: ids[9])?.until == nil)
+    }
+}
