@@ -44,41 +44,24 @@ struct CAPFastPathTests {
         #expect(CAPParser.plainCircle("51.2611,4.2905 2.5") != nil)
     }
 
-    /// `CAPDecimal.parseMicro` as it was written first, generic over collections of bytes: the reference
-    /// the byte-buffer version must agree with.
+    /// An `xs:decimal` in millionths worked out another way, on text: sign, whole part and fraction split
+    /// at the dot, the fraction padded or cut to six digits, rounded half away from zero on the seventh;
+    /// the reference the byte reader must agree with.
     static func referenceParseMicro(_ text: String) -> Int64? {
-        var bytes = Substring(text).utf8[...]
-        var negative = false
-        if let first = bytes.first, first == 0x2b || first == 0x2d {
-            negative = first == 0x2d
-            bytes = bytes.dropFirst()
+        var rest = Substring(text)
+        var sign: Int64 = 1
+        if let first = rest.first, first == "+" || first == "-" {
+            sign = first == "-" ? -1 : 1
+            rest = rest.dropFirst()
         }
-        var integer: Int64 = 0, fraction: Int64 = 0, fractionDigits = 0, digits = 0
-        var roundUp = false, seenDot = false, extraDigits = 0
-        for c in bytes {
-            if c == 0x2e {
-                guard !seenDot else { return nil }
-                seenDot = true
-                continue
-            }
-            guard (0x30...0x39).contains(c) else { return nil }
-            digits += 1
-            let d = Int64(c - 0x30)
-            if !seenDot {
-                integer = integer * 10 + d
-                guard integer < 1_000_000_000_000 else { return nil }
-            } else if fractionDigits < 6 {
-                fraction = fraction * 10 + d
-                fractionDigits += 1
-            } else {
-                if extraDigits == 0 { roundUp = d >= 5 }
-                extraDigits += 1
-            }
-        }
-        guard digits > 0 else { return nil }
-        while fractionDigits < 6 { fraction *= 10; fractionDigits += 1 }
-        let magnitude = integer * 1_000_000 + fraction + (roundUp ? 1 : 0)
-        return negative ? -magnitude : magnitude
+        let parts = rest.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count <= 2, parts.allSatisfy({ $0.allSatisfy { ("0"..."9").contains($0) } }) else { return nil }
+        let whole = parts[0], fraction = parts.count == 2 ? parts[1] : ""
+        guard !(whole.isEmpty && fraction.isEmpty) else { return nil }
+        guard let wholeValue = whole.isEmpty ? 0 : Int64(whole), wholeValue < 1_000_000_000_000 else { return nil }
+        var micro = wholeValue * 1_000_000 + Int64(String((fraction + "000000").prefix(6)))!
+        if let seventh = fraction.dropFirst(6).first?.wholeNumberValue, seventh >= 5 { micro += 1 }
+        return sign * micro
     }
 
     @Test("decimals read from bytes give what the reference reader gives (edge texts and 20,000 seeded ones)")
