@@ -8,9 +8,9 @@ import VigilModel
 @Suite("Field labels")
 struct FieldLabelTests {
     /// The table in labels.js: the strict JSON object after `export const labels = `, up to the line `};`.
-    static func table() throws -> [String: [String: String]] {
+    static func table(_ name: String = "labels") throws -> [String: [String: String]] {
         let text = String(decoding: try #require(DeskFiles.files["labels.js"]).bytes, as: UTF8.self)
-        let start = try #require(text.range(of: "export const labels = ")).upperBound
+        let start = try #require(text.range(of: "export const \(name) = ")).upperBound
         let end = try #require(text.range(of: "\n};\n", range: start..<text.endIndex)).lowerBound
         return try JSONDecoder().decode([String: [String: String]].self, from: Data((text[start..<end] + "\n}").utf8))
     }
@@ -35,5 +35,22 @@ struct FieldLabelTests {
         let copiedNL = labels.values.filter { $0["nl"] == $0["en"] }.count
         let copiedFR = labels.values.filter { $0["fr"] == $0["en"] }.count
         #expect(copiedNL * 10 < labels.count && copiedFR * 5 < labels.count, "nl same as en: \(copiedNL), fr: \(copiedFR) of \(labels.count)")
+    }
+
+    @Test("every postable kind has a name in English (its schema's title), Dutch and French")
+    func everyKind() throws {
+        let titles = try Self.table("kindTitles")
+        var kinds: Set<String> = []
+        for kind in KindSchemas.postable {
+            let form = try #require(KindSchemas.form(kind))
+            kinds.insert(form.kind)
+            let title = titles[form.kind] ?? [:]
+            #expect(title["en"] == form.title, "\(form.kind): the English name is the schema's title")
+            for language in ["nl", "fr"] {
+                #expect(!(title[language] ?? "").trimmingCharacters(in: .whitespaces).isEmpty, "\(form.kind) has no \(language) name")
+            }
+            #expect(Set(title.keys) == ["en", "nl", "fr"], "\(form.kind): \(title.keys.sorted())")
+        }
+        #expect(Set(titles.keys) == kinds, "names for kinds no form has: \(Set(titles.keys).subtracting(kinds).sorted())")
     }
 }

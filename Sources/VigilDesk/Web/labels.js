@@ -80,6 +80,25 @@ export const labels = {
   "note": {"en": "Note", "nl": "Notitie", "fr": "Note"}
 };
 
+// The postable kinds' names in the post form's tabs and heading, by kind name (KindSchemas.postable): the
+// English one is the kind schema's title. Strict JSON too: FieldLabelTests reads it and checks every
+// postable kind has all three.
+export const kindTitles = {
+  "sitrep": {"en": "situation report", "nl": "situatierapport", "fr": "rapport de situation"},
+  "threat": {"en": "threat notice", "nl": "dreigingsbericht", "fr": "avis de menace"},
+  "incident": {"en": "incident", "nl": "incident", "fr": "incident"},
+  "assessment": {"en": "incident assessment", "nl": "beoordeling van een incident", "fr": "évaluation d'incident"},
+  "alert": {"en": "alert", "nl": "alarm", "fr": "alerte"},
+  "message": {"en": "message", "nl": "bericht", "fr": "message"},
+  "commtest": {"en": "communication test", "nl": "verbindingstest", "fr": "test de communication"}
+};
+
+/** The name of the postable `kind` in `language` (en, nl, fr); `fallback` (the schema's title) for a kind the table lacks. */
+export function kindTitle(kind, fallback, language) {
+  const entry = kindTitles[kind];
+  return entry ? entry[language] ?? entry.en : fallback;
+}
+
 // Fields a stored entry carries that no post form asks for: the node sets `officer` from the session.
 const storedOnly = {
   "officer": {"en": "Officer", "nl": "Dienstdoende", "fr": "Agent de permanence"}

@@ -4,7 +4,7 @@
 import { get, post, Refusal } from "./api.js";
 import { el, clear } from "./dom.js";
 import { t, language } from "./i18n.js";
-import { fieldLabel } from "./labels.js";
+import { fieldLabel, kindTitle } from "./labels.js";
 
 let setup = null;
 
@@ -119,11 +119,11 @@ export async function showPost(view, kind, prefill = null) {
   const s = await postSetup();
   view.append(el("h1", { text: prefill?.title ?? t("post.title") }),
     prefill ? el("p", { id: "post-context" }, prefill.heading) :
-      el("nav", { class: "kinds" }, s.forms.map((f) => el("a", { href: "#post/" + f.kind, class: f.kind === kind ? "current" : null, text: f.title }))));
+      el("nav", { class: "kinds" }, s.forms.map((f) => el("a", { href: "#post/" + f.kind, class: f.kind === kind ? "current" : null, text: kindTitle(f.kind, f.title, language()) }))));
   const form = s.forms.find((f) => f.kind === kind);
   if (!form) return;
   const node = el("form", { id: "post-form", novalidate: true },
-    el("h2", { text: form.title }),
+    el("h2", { text: kindTitle(form.kind, form.title, language()) }),
     ...(prefill?.note ? [el("p", { class: "quiet", id: "post-note", text: prefill.note })] : []),
     el("p", { class: "error", id: "post-error", role: "alert", tabindex: "-1" }),
     form.fields.map((f) => fieldRow(f, prefill ? lookup(prefill.values, f.path) : undefined)),
