@@ -161,25 +161,18 @@ enum CAPBodyWriter {
         if let v = a.altitude { w.name("altitude"); w.text(value: v) }
         w.name("area_desc"); w.text(value: a.areaDesc)
         if let v = a.ceiling { w.name("ceiling"); w.text(value: v) }
-        if !a.circles.isEmpty {
-            w.name("circles")
-            w.listStart(items: a.circles.count)
-            a.circles.withUnsafeBufferPointer { circles in
-                for j in circles.indices {
-                    if let written = circles[j].written { w.text(value: written) } else { w.text(value: circles[j].text) }
-                }
-            }
-        }
+        if !a.circles.isEmpty { w.name("circles"); shapes(a.circles, &w) }
         if !a.geocodes.isEmpty { w.name("geocodes"); pairs(a.geocodes, &w) }
         w.name("info"); w.integer(Int64(i))
-        if !a.polygons.isEmpty {
-            w.name("polygons")
-            w.listStart(items: a.polygons.count)
-            a.polygons.withUnsafeBufferPointer { polygons in
-                for j in polygons.indices {
-                    if let written = polygons[j].written { w.text(value: written) } else { w.text(value: polygons[j].text) }
-                }
-            }
+        if !a.polygons.isEmpty { w.name("polygons"); shapes(a.polygons, &w) }
+    }
+
+    /// A list of shapes, each as written in the document it was read from (its made text otherwise),
+    /// read in place through the buffer.
+    private static func shapes<S: CAPWrittenShape>(_ list: [S], _ w: inout FieldMapWriter) {
+        w.listStart(items: list.count)
+        list.withUnsafeBufferPointer { shapes in
+            for j in shapes.indices { w.text(value: shapes[j].text) }
         }
     }
 
@@ -203,3 +196,12 @@ enum CAPBodyWriter {
         }
     }
 }
+
+/// An area shape whose `text` is the text it was read as (`CAPPolygon`, `CAPCircle`: export loses no
+/// decimals), or its made text when it was not read from a document.
+protocol CAPWrittenShape {
+    var text: String { get }
+}
+
+extension CAPPolygon: CAPWrittenShape {}
+extension CAPCircle: CAPWrittenShape {}
