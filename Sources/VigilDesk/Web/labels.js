@@ -95,8 +95,12 @@ export const kindTitles = {
 
 /** The name of the postable `kind` in `language` (en, nl, fr); `fallback` (the schema's title) for a kind the table lacks. */
 export function kindTitle(kind, fallback, language) {
-  const entry = kindTitles[kind];
-  return entry ? entry[language] ?? entry.en : fallback;
+  return inLanguage(kindTitles[kind], language) ?? fallback;
+}
+
+/** A table entry's text in `language`, its English one when it has none; undefined for no entry. */
+function inLanguage(entry, language) {
+  return entry ? entry[language] ?? entry.en : undefined;
 }
 
 // Fields a stored entry carries that no post form asks for: the node sets `officer` from the session.
@@ -106,8 +110,7 @@ const storedOnly = {
 
 /** The label of the field at `path` in `language` (en, nl, fr); the path itself when the table has none. */
 export function fieldLabel(path, language) {
-  const entry = labels[path];
-  return entry ? entry[language] ?? entry.en : path;
+  return inLanguage(labels[path], language) ?? path;
 }
 
 /**
@@ -119,7 +122,7 @@ export function fieldTerm(path, language) {
   const segments = String(path).replace(/\[([0-9]+)\]/g, ".$1").split(".");
   const positions = segments.filter((s) => /^[0-9]+$/.test(s)).map((s) => Number(s) + 1);
   const name = segments.filter((s) => !/^[0-9]+$/.test(s)).join(".");
-  const entry = labels[name] ?? storedOnly[name];
-  if (!entry) return path;
-  return (entry[language] ?? entry.en) + (positions.length ? " (" + positions.join(".") + ")" : "");
+  const text = inLanguage(labels[name] ?? storedOnly[name], language);
+  if (text === undefined) return path;
+  return text + (positions.length ? " (" + positions.join(".") + ")" : "");
 }
