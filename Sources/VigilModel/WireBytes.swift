@@ -124,8 +124,11 @@ public struct ByteReader {
     }
 
     /// Throws unless every byte has been read.
-    public func expectEnd(_ what: String) throws(DecodingError) {
+    /// `what` is made only when there are trailing bytes (a frame's type is named by reflection, which
+    /// costs more than decoding the frame).
+    public func expectEnd(_ what: @autoclosure () -> String) throws(DecodingError) {
         guard remaining == 0 else {
+            let what = what()
             throw DecodingError(field: what, offset: offset, reason: "\(remaining) trailing byte\(remaining == 1 ? "" : "s") after the end of the \(what)")
         }
     }

@@ -87,7 +87,10 @@ struct FrameTests {
                 #expect(throws: DecodingError.self, "\(message) cut at \(n)") { _ = try SyncMessage(frame: cut) }
             }
             if frame.type != .reconcile && frame.type != .reconcileBegin {
-                #expect(throws: DecodingError.self) { _ = try SyncMessage(frame: Frame(type: frame.type, payload: frame.payload + [0])) }
+                let error = #expect(throws: DecodingError.self) { _ = try SyncMessage(frame: Frame(type: frame.type, payload: frame.payload + [0])) }
+                // The message names the frame's type (made only when the decoder throws).
+                #expect(error?.field == "\(frame.type) message")
+                #expect(error?.offset == frame.payload.count)
             }
         }
         let lying = Frame(type: .want, payload: [0x80, 0x20])   // 4096 ids announced, none present
