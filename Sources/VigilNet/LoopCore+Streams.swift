@@ -143,6 +143,10 @@ extension LoopCore {
                 stream.lastActivity = now
                 guard !stream.closing else { continue }   // drained so that closing sends no reset
                 stream.delegate.streamReceived(stream.id, Array(UnsafeRawBufferPointer(rebasing: readBuffer[0..<count])))
+                // A short read took what there was: epoll is level-triggered, so bytes that arrive later
+                // wake the loop again. Not reading again saves a recv that would only say EAGAIN.
+                // After a hang-up, read on to the end of the stream.
+                if count < readBuffer.count && !hangUp { return false }
             case .endOfStream:
                 if hangUp {
                     clientGone(stream)   // both directions are shut: the client is gone

@@ -317,6 +317,9 @@ final class LoopCore: @unchecked Sendable {
                 act(on: connection.channel.receive(UnsafeRawBufferPointer(rebasing: readBuffer[0..<count])), for: connection)
                 if connections[connection.id] == nil { return }
                 if !connection.channel.outbound.isEmpty { flush(connection) }
+                // A short read took what there was (level-triggered epoll wakes the loop for more):
+                // one recv per message instead of two, the second only to hear EAGAIN.
+                if count < readBuffer.count { return }
             case .endOfStream:
                 connection.channel.abandon()
                 let reason = switch connection.phase {
