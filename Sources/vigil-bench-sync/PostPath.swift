@@ -18,6 +18,9 @@ struct PostPathResult {
     /// time each one took (seconds): its tail next to 7a's says how much of that tail is the disk's.
     var fsyncRate: Double
     var fsyncTimes: [Double]
+    /// One-byte round trips between two threads over a Unix socket pair (seconds each): the least a
+    /// request and its answer on `node.sock` take on this machine, before any work.
+    var roundTripTimes: [Double]
     /// Post at A → shown by B's follow, one at a time (seconds).
     var latencies: [Double]
     /// The same samples cut in two: post → A's answer (A's work and fdatasync), and A's answer → B's
@@ -56,6 +59,36 @@ enum PostPathBench {
         return (Double(times.count) / (t - start), times)
     }
 
+    /// `count` one-byte round trips between this thread and an echoing one over a Unix stream socket
+    /// pair, back to back as a sequential client posts: the time each took (two thread wake-ups and four
+    /// system calls).
+    static func localRoundTrips(count: Int = 2_000) throws -> [Double] {
+        var fds: [Int32] = [0, 0]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0 else {
+            throw BenchError("socketpair failed: \(String(cString: strerror(errno)))")
+        }
+        let (near, far) = (fds[0], fds[1])
+        defer { close(near) }
+        let echo = Thread {
+            var byte: UInt8 = 0
+            while read(far, &byte, 1) == 1 { guard write(far, &byte, 1) == 1 else { break } }
+            close(far)
+        }
+        echo.start()
+        defer { shutdown(near, Int32(SHUT_RDWR)) }   // the echo thread reads end of stream and ends
+        var times: [Double] = []
+        times.reserveCapacity(count)
+        var byte: UInt8 = 0x2a
+        for _ in 0..<count {
+            let t0 = BenchClock.now()
+            guard write(near, &byte, 1) == 1, read(near, &byte, 1) == 1 else {
+                throw BenchError("the round-trip probe's socket failed: \(String(cString: strerror(errno)))")
+            }
+            times.append(BenchClock.now() - t0)
+        }
+        return times
+    }
+
     static func message(_ i: Int, run: String) -> ComposeRequest {
         let text = "Post path \(run) \(i): " + String(repeating: "x", count: 150)
         return ComposeRequest(kind: EntryKind.message.name, fields: .object(["subject": .string("bench \(run) \(i)"), "text": .string(text)]))
@@ -88,6 +121,7 @@ enum PostPathBench {
         let dirB = try fed.writeNodeDirectory("node-b", under: root, genesis: genesis)
         progress("part 7: fdatasync rate of 256-byte appends in \(root) …")
         let fsync = try fsyncRate(in: root)
+        let roundTrips = try localRoundTrips()
         progress(String(format: "part 7: %.0f fdatasync/s; starting two nodes …", fsync.rate))
         let a = try NodeProcess(binary: vigil, directory: dirA, name: "node-a")
         defer { a.stop() }
@@ -165,7 +199,7 @@ enum PostPathBench {
         let concurrent = try throughput(clients: 4, run: "concurrent")
         progress(String(format: "part 7: %.0f msg/s", concurrent.rate))
         let cpuA = a.cpuSeconds() - cpuA0, cpuB = b.cpuSeconds() - cpuB0
-        return PostPathResult(fsyncRate: fsync.rate, fsyncTimes: fsync.times, latencies: latencies,
+        return PostPathResult(fsyncRate: fsync.rate, fsyncTimes: fsync.times, roundTripTimes: roundTrips, latencies: latencies,
                               answeredAtA: answeredAtA, answerToB: answerToB, sequentialRate: sequential.rate, concurrentRate: concurrent.rate,
                               cpuPerMessageA: cpuA / Double(2 * messages), cpuPerMessageB: cpuB / Double(2 * messages), messages: messages)
     }

@@ -299,10 +299,26 @@ func run(_ options: Options) throws -> Int32 {
         report.note("post_b_p99_ms", "7a. … A's answer → B's follow: p99", percentile(p.answerToB, 99) * 1000, unit: "ms", digits: 2)
         report.note("fsync_p50_ms", "7. one 256-byte append + fdatasync alone: p50", percentile(p.fsyncTimes, 50) * 1000, unit: "ms", digits: 3)
         report.note("fsync_p99_ms", "7. … p99 (the limit counts the mean, 1 / rate)", percentile(p.fsyncTimes, 99) * 1000, unit: "ms", digits: 3)
+        // What no code could beat in this run, from its own figures. A sequential client's post waits at
+        // least for a request and an answer on node.sock, A's signature and A's fdatasync; and every
+        // message costs A a signature and B a verification on the same two cores.
+        let roundTrip = p.roundTripTimes.reduce(0, +) / Double(max(1, p.roundTripTimes.count))
+        let cryptoBound = 2 / (1 / openssl.sign + 1 / verifyLimit)
+        let sequentialBound = 1 / (1 / openssl.sign + 1 / p.fsyncRate + roundTrip)
+        func ceilingVerdict(_ bound: Double, target: Double) -> String {
+            bound / p.fsyncRate < target ? String(format: "ceiling: %.2f is out of reach", target) : "ceiling"
+        }
+        report.note("local_round_trip_ms", "7. one local round trip (Unix socket, 1 byte each way, two threads): mean", roundTrip * 1000, unit: "ms", digits: 3)
         report.atLeast("post_sequential_per_s", "7b. \(p.messages) messages, 1 sequential client, end to end at B", p.sequentialRate, unit: "msg/s",
                        limit: p.fsyncRate, limitLabel: String(format: "%.0f/s: fdatasync rate", p.fsyncRate), target: 0.6)
+        report.ratio("post_sequential_ceiling_per_s", "7b. … most any code could reach: 1 / (signature + fdatasync + round trip)",
+                     sequentialBound, unit: "msg/s", limit: p.fsyncRate, limitLabel: String(format: "%.0f/s: fdatasync rate", p.fsyncRate),
+                     why: ceilingVerdict(sequentialBound, target: 0.6))
         report.atLeast("post_concurrent_per_s", "7c. \(p.messages) messages, 4 clients in flight, end to end at B", p.concurrentRate, unit: "msg/s",
                        limit: p.fsyncRate, limitLabel: String(format: "%.0f/s: fdatasync rate", p.fsyncRate), target: 2)
+        report.ratio("post_concurrent_ceiling_per_s", "7c. … most any code could reach: both cores only signing (A) and verifying (B)",
+                     cryptoBound, unit: "msg/s", limit: p.fsyncRate, limitLabel: String(format: "%.0f/s: fdatasync rate", p.fsyncRate),
+                     why: ceilingVerdict(cryptoBound, target: 2))
         report.atMost("post_cpu_a_ms", "7d. CPU per message on A (posting node)", p.cpuPerMessageA * 1000, unit: "ms",
                       limit: 2000 / verifyLimit, digits: 3)
         report.atMost("post_cpu_b_ms", "7d. CPU per message on B (receiving node)", p.cpuPerMessageB * 1000, unit: "ms",
