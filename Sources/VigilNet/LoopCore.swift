@@ -317,9 +317,9 @@ final class LoopCore: @unchecked Sendable {
                 act(on: connection.channel.receive(UnsafeRawBufferPointer(rebasing: readBuffer[0..<count])), for: connection)
                 if connections[connection.id] == nil { return }
                 if !connection.channel.outbound.isEmpty { flush(connection) }
-                // A short read took what there was (level-triggered epoll wakes the loop for more):
-                // one recv per message instead of two, the second only to hear EAGAIN.
-                if count < readBuffer.count { return }
+                // Read on after a short read (unlike a local stream): while a peer streams entries, what
+                // arrives during the work on one read is taken in the same turn, in larger pieces. Ending
+                // the turn at the first short read cost part 1 of bench-sync (catch-up) about 9 %.
             case .endOfStream:
                 connection.channel.abandon()
                 let reason = switch connection.phase {
